@@ -1,0 +1,247 @@
+"""What every service shares: the city and its districts and departments, locations, media,
+comments, the audit log and notifications."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class BilingualName(models.Model):
+    """A local name and an English one; `display_name` follows the active language."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class City(BilingualName):
+    """A loaded city profile. One deployment serves one city (HAMKKE_CITY); WeGO partners'
+    profiles may be loaded beside it."""
+
+    slug = models.SlugField(unique=True)
+    default_language = models.CharField(max_length=8, default="ko")
+    time_zone = models.CharField(max_length=64, default="Asia/Seoul")
+    center_lat = models.FloatField()
+    center_lon = models.FloatField()
+    zoom = models.PositiveSmallIntegerField(default=11)
+    boundary = models.JSONField(help_text="GeoJSON geometry of the whole city (WGS84)")
+    area_km2 = models.FloatField(default=0)
+    profile = models.JSONField(
+        default=dict, help_text="The validated profile, read by the services (categories, …)"
+    )
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "cities"
+
+
+class District(BilingualName):
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="districts")
+    code = models.CharField(max_length=32)
+    geometry = models.JSONField(help_text="GeoJSON Polygon or MultiPolygon (WGS84)")
+    area_km2 = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "code"], name="district_code_unique_in_city")
+        ]
+
+
+class Department(BilingualName):
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="departments")
+    code = models.SlugField(max_length=64)
+    email = models.EmailField(blank=True)
+    # A district office (gu office) handles its own district's local matters.
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.SET_NULL, related_name="offices"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "code"], name="department_code_unique_in_city")
+        ]
+
+
+class Location(models.Model):
+    """A point in the city. The H3 cells make "what is near" an indexed equality query that
+    works alike on SQLite and PostgreSQL."""
+
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    h3_cell = models.CharField(max_length=16, db_index=True, help_text="H3 cell, fine resolution")
+    h3_area = models.CharField(max_length=16, db_index=True, help_text="H3 cell, coarse resolution")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="locations")
+    address = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return self.address or f"{self.latitude:.5f}, {self.longitude:.5f}"
+
+
+class MediaKind(models.TextChoices):
+    PHOTO = "photo", _("photo")
+    VIDEO = "video", _("video")
+
+
+class Media(models.Model):
+    """An upload that passed the content checks: photos re-encoded without metadata, videos
+    checked by their container. Attached to any object."""
+
+    kind = models.CharField(max_length=8, choices=MediaKind.choices)
+    file = models.FileField(upload_to="media/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="thumbs/%Y/%m/", blank=True)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+
+    class Meta:
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+
+class CommentStatus(models.TextChoices):
+    VISIBLE = "visible", _("visible")
+    HIDDEN = "hidden", _("hidden by a moderator")
+
+
+class Comment(models.Model):
+    """A comment on any object (an idea, a report, a project), moderated in one place."""
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target = GenericForeignKey("target_type", "target_id")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    body = models.TextField(max_length=4000)
+    status = models.CharField(
+        max_length=16, choices=CommentStatus.choices, default=CommentStatus.VISIBLE
+    )
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
+
+
+class CommentReport(models.Model):
+    """A person's flag on a comment; enough of them put it in the moderators' queue."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_person")
+        ]
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """The audit log is append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """One official action: who did what to which object, when, and from where."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, help_text="Kept if the account is deleted")
+    action = models.CharField(max_length=100, db_index=True)
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "audit entries"
+
+    def save(self, *args, **kwargs):
+        # An invariant, not business logic: an entry once written never changes.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at", "created_at"])]
+
+
+class NotificationPreference(models.Model):
+    """Per person and per kind of notification; without a row, both channels are on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=64)
+    in_site = models.BooleanField(default=True)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]

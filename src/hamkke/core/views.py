@@ -1,0 +1,80 @@
+"""Site-wide pages: the city home page, service pages not built yet, health, rate-limit answer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from hamkke.core.navigation import service_by_slug
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+def service_not_built(request: HttpRequest, slug: str) -> HttpResponse:
+    service = service_by_slug(slug)
+    if service is None:
+        raise Http404(_("No such service."))
+    return render(request, "core/not_built.html", {"service": service})
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """django-ratelimit sends blocked requests here: 429 with a message, JSON for the API."""
+    message = _("Too many requests from you in a short time. Please wait a minute and try again.")
+    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"detail": message, "code": "rate_limited"}, status=429)
+    else:
+        response = render(request, "core/error.html", {"message": message}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, cache and broker, each "ok" or the error; 503 when any is down."""
+    checks = {"database": _check_database(), "cache": _check_cache(), "broker": _check_broker()}
+    healthy = all(value in ("ok", "inline") for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks,
+         "city": settings.HAMKKE_CITY},
+        status=200 if healthy else 503,
+    )
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure is a report, not a crash
+        return f"error: {exc.__class__.__name__}: {exc}"[:300]
+    return "ok"
+
+
+def _check_cache() -> str:
+    try:
+        cache.set("hamkke:healthz", "1", 10)
+        if cache.get("hamkke:healthz") != "1":
+            return "error: value not read back"
+    except Exception as exc:
+        return f"error: {exc.__class__.__name__}: {exc}"[:300]
+    return "ok"
+
+
+def _check_broker() -> str:
+    if not settings.CELERY_BROKER_URL:
+        return "inline"
+    from hamkke.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        return f"error: {exc.__class__.__name__}: {exc}"[:300]
+    return "ok"
