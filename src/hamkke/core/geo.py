@@ -40,9 +40,13 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def cells_within(latitude: float, longitude: float, radius_m: float) -> list[str]:
     """The fine cells that together cover a circle: a superset, to be refined by distance_m."""
     centre = cell_for(latitude, longitude)
-    # Centre-to-centre spacing of neighbouring cells is about sqrt(3) times the edge length.
-    spacing = h3.average_hexagon_edge_length(FINE_RESOLUTION, unit="m") * math.sqrt(3)
-    rings = max(1, math.ceil(radius_m / spacing) + 1)
+    # Cells vary in size across the globe: measure the ones here, with a margin for the
+    # neighbours being a little smaller still.
+    edges = [h3.edge_length(e, unit="m") for e in h3.origin_to_directed_edges(centre)]
+    spacing = min(edges) * math.sqrt(3) * 0.95  # centre to neighbouring centre, at least
+    # The point sits up to one edge from its cell's centre, and a k-ring's centres reach at
+    # least k·spacing·cos 30° in every direction.
+    rings = max(1, math.ceil((radius_m + max(edges)) / (spacing * math.cos(math.pi / 6))))
     return list(h3.grid_disk(centre, rings))
 
 

@@ -1,0 +1,32 @@
+"""Shared fixtures: a loaded city profile and the people who use it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Every test writes uploads to its own folder and starts with an empty cache."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def city(db):
+    """Seoul, loaded from its real profile."""
+    return factories.load_seoul()
+
+
+@pytest.fixture
+def citizen(db):
+    return factories.make_user(email="citizen@example.org", display_name="김시민")
+
+
+@pytest.fixture
+def password():
+    return factories.PASSWORD
