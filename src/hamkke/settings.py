@@ -161,6 +161,7 @@ MEDIA_URL = "/media/"
 STATIC_ROOT = Path(os.environ.get("HAMKKE_STATIC_ROOT", DATA_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 HAMKKE_MEDIA_STORAGE = os.environ.get("HAMKKE_MEDIA_STORAGE", "local")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -276,3 +277,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("HAMKKE_LOG_LEVEL", "WARNING")},
 }
+
+# --- complaints ------------------------------------------------------------------------------
+# Reports a person or an app may file: generous for a real crowd behind one NAT, tight for a bot.
+HAMKKE_COMPLAINT_RATE = os.environ.get("HAMKKE_COMPLAINT_RATE", "10/10m")
+HAMKKE_OPEN311_APP_RATE = os.environ.get("HAMKKE_OPEN311_APP_RATE", "600/m")
+HAMKKE_OPEN311_IP_RATE = os.environ.get("HAMKKE_OPEN311_IP_RATE", "120/m")

@@ -139,3 +139,9 @@ def test_a_broken_profile_leaves_the_database_as_it_was(seoul_copy):
     with pytest.raises(ProfileError):
         load_city(slug="seoul", folder=seoul_copy)
     assert Department.objects.get(code="transport").name == before
+
+
+def test_a_route_for_an_unknown_district_is_named(seoul_copy):
+    _edit(seoul_copy, 'district = "11110"', 'district = "99999"')
+    with pytest.raises(ProfileError, match=r"complaints\.routes\[0\]\.district: unknown district"):
+        read_profile(seoul_copy)

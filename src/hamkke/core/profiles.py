@@ -114,9 +114,19 @@ class ComplaintCategory(Named):
     questions: list[Question] = []
 
 
+class ComplaintRoute(Strict):
+    """An exception to a category's route for one district (e.g. one gu handles its own lights)."""
+
+    category: str
+    district: str
+    department: str
+
+
 class Complaints(Strict):
     groups: list[ComplaintGroup] = []
     categories: list[ComplaintCategory] = []
+    routes: list[ComplaintRoute] = []
+    reopen_days: int = Field(default=14, ge=0, le=365, description="How long a reporter may reopen")
 
 
 class Themes(Strict):
@@ -160,6 +170,14 @@ class CityProfile(Strict):
             elif category.route not in departments:
                 raise ValueError(
                     f"complaints.categories[{i}].route: unknown department {category.route!r}"
+                )
+        categories = {c.code for c in self.complaints.categories}
+        for i, route in enumerate(self.complaints.routes):
+            if route.category not in categories:
+                raise ValueError(f"complaints.routes[{i}].category: unknown {route.category!r}")
+            if route.department not in departments:
+                raise ValueError(
+                    f"complaints.routes[{i}].department: unknown {route.department!r}"
                 )
         return self
 
@@ -207,6 +225,12 @@ def read_profile(folder: Path) -> LoadedProfile:
     if profile.city.slug != folder.name:
         raise ProfileError(f"{toml_path}: city.slug {profile.city.slug!r} must match the folder")
     districts = _read_districts(folder / profile.districts.file, profile.districts)
+    codes = {d.code for d in districts}
+    for i, route in enumerate(profile.complaints.routes):
+        if route.district not in codes:
+            raise ProfileError(
+                f"{toml_path}: complaints.routes[{i}].district: unknown district {route.district!r}"
+            )
     union = unary_union([shape(d.geometry) for d in districts])
     lat, lon = profile.city.map.center
     if not union.buffer(0.05).contains(Point(lon, lat)):
