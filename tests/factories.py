@@ -19,3 +19,92 @@ def load_seoul():
 def make_user(*, email: str | None = None, password: str = PASSWORD, **fields):
     email = email or f"person{next(_counter)}@example.org"
     return get_user_model().objects.create_user(email=email, password=password, **fields)
+
+
+def make_district(*, code: str | None = None, name: str | None = None):
+    """A district of a tiny test city, without loading a real profile (fast)."""
+    from hamkke.core.models import City, District
+
+    city, _created = City.objects.get_or_create(
+        slug="testville",
+        defaults={
+            "name": "Testville",
+            "center_lat": 37.5,
+            "center_lon": 127.0,
+            "boundary": {"type": "Polygon", "coordinates": []},
+        },
+    )
+    number = next(_counter)
+    return District.objects.create(
+        city=city,
+        code=code or f"D{number}",
+        name=name or f"District {number}",
+        geometry={"type": "Polygon", "coordinates": []},
+    )
+
+
+def make_official(*, role: int, email: str | None = None, **fields):
+    """A user holding `role` (accounts.Role value) in a test department."""
+    from hamkke.accounts.models import Membership
+    from hamkke.core.models import Department
+
+    user = make_user(email=email, **fields)
+    district = make_district()
+    department = Department.objects.create(
+        city=district.city, code=f"dept-{next(_counter)}", name="Test department"
+    )
+    Membership.objects.create(user=user, department=department, role=role)
+    return user
+
+
+def make_comment(*, target, author=None, body: str = "A comment."):
+    from hamkke.core.services import add_comment
+
+    return add_comment(author=author or make_user(), target=target, body=body)
+
+
+def make_membership(*, user, department, role: int):
+    """`user` takes `role` (accounts.Role value) in an existing department."""
+    from hamkke.accounts.models import Membership
+
+    return Membership.objects.create(user=user, department=department, role=role)
+
+
+def activate_totp(user) -> str:
+    """Set up an authenticator app for `user`, as allauth stores it; returns the base32 secret
+    the app would hold."""
+    import base64
+    import secrets
+
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    secret = base64.b32encode(secrets.token_bytes(20)).decode()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The 6-digit code an authenticator app shows now (RFC 6238: HMAC-SHA1, 30-second steps),
+    computed here independently of allauth. Waits out the last second of a step so the code
+    is still valid when the server checks it."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time
+
+    if 30 - time.time() % 30 < 1.5:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    counter = int(time.time()) // 30
+    digest = hmac.new(
+        base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
+    ).digest()
+    offset = digest[-1] & 0x0F
+    value = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def census_csv(rows, *, header: str = "resident_id,name,birth_date,district_code") -> bytes:
+    """A residents register file: `rows` are tuples (resident_id, name, birth_date, code)."""
+    lines = [header, *(",".join(row) for row in rows)]
+    return ("\n".join(lines) + "\n").encode()

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from hamkke.accounts.api import router as accounts_router
 from hamkke.core.api import router as core_router
 from hamkke.core.errors import DomainError, TooManyAttempts
 
@@ -35,7 +36,11 @@ def invalid_request(request: HttpRequest, exc: NinjaValidationError):
         problems.append(f"{where}: {error.get('msg', 'invalid')}" if where else error.get("msg"))
     return api.create_response(
         request,
-        {"detail": "; ".join(problems) or "invalid request", "code": "invalid", "errors": exc.errors},
+        {
+            "detail": "; ".join(problems) or "invalid request",
+            "code": "invalid",
+            "errors": exc.errors,
+        },
         status=422,
     )
 
@@ -48,3 +53,4 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError):
 
 
 api.add_router("/", core_router)
+api.add_router("/accounts", accounts_router)

@@ -60,24 +60,28 @@ _CITY = _city_basics(HAMKKE_CITY)
 # --- core Django -------------------------------------------------------------------------------
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("HAMKKE_DEBUG", False)
+# The public address, for links in emails (which have no request to take the host from).
+HAMKKE_SITE_URL = os.environ.get("HAMKKE_SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = _env_list("HAMKKE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("HAMKKE_CSRF_TRUSTED_ORIGINS", "")
 SITE_ID = 1
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site that asks staff for their second factor (accounts/admin_site.py).
+    "hamkke.accounts.apps.OfficialAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth, so accounts' templates restyle allauth's pages.
+    "hamkke.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "django_ratelimit",
     "hamkke.core",
-    "hamkke.accounts",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +157,13 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+CELERY_BEAT_SCHEDULE = {
+    "delete-orphan-media": {
+        "task": "hamkke.core.tasks.delete_orphan_media_files",
+        "schedule": 6 * 3600,
+    },
+}
+
 MQTT_URL = os.environ.get("MQTT_URL", "")
 
 # --- media and static --------------------------------------------------------------------------
@@ -204,8 +215,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -225,6 +238,9 @@ MFA_TOTP_ISSUER = "Hamkke"
 
 # Identity verification
 HAMKKE_SMS_BACKEND = os.environ.get("HAMKKE_SMS_BACKEND", "hamkke.accounts.sms.ConsoleSMSBackend")
+HAMKKE_PHONE_COUNTRY_CODE = os.environ.get(
+    "HAMKKE_PHONE_COUNTRY_CODE", str(_CITY.get("phone_country_code", "82"))
+)
 HAMKKE_OTP_TTL_SECONDS = 300
 HAMKKE_OTP_MAX_ATTEMPTS = 5
 HAMKKE_OTP_LOCK_SECONDS = 900
@@ -280,6 +296,8 @@ LOGGING = {
 
 # --- complaints ------------------------------------------------------------------------------
 # Reports a person or an app may file: generous for a real crowd behind one NAT, tight for a bot.
+HAMKKE_COMMENTS_PER_MINUTE = int(os.environ.get("HAMKKE_COMMENTS_PER_MINUTE", 10))
+HAMKKE_REPORTS_PER_MINUTE = int(os.environ.get("HAMKKE_REPORTS_PER_MINUTE", 20))
 HAMKKE_COMPLAINT_RATE = os.environ.get("HAMKKE_COMPLAINT_RATE", "10/10m")
 HAMKKE_OPEN311_APP_RATE = os.environ.get("HAMKKE_OPEN311_APP_RATE", "600/m")
 HAMKKE_OPEN311_IP_RATE = os.environ.get("HAMKKE_OPEN311_IP_RATE", "120/m")

@@ -18,7 +18,10 @@ from hamkke.core.geo import (
     distance_m,
 )
 
-SQUARE = {"type": "Polygon", "coordinates": [[[127, 37], [127.1, 37], [127.1, 37.1], [127, 37.1], [127, 37]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[127, 37], [127.1, 37], [127.1, 37.1], [127, 37.1], [127, 37]]],
+}
 
 
 def test_distance_of_one_degree_of_latitude():

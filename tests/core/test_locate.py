@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from hamkke.core.errors import InvalidInput, OutsideCity
 from hamkke.core.models import Location
@@ -30,10 +31,11 @@ def test_landmarks_fall_in_their_district(city, place, lat, lon, gu):
 
 
 @pytest.mark.parametrize(
-    ("lat", "lon"), [(35.1796, 129.0756), (37.4563, 126.7052), (0.0, 0.0)]  # Busan, Incheon
+    ("lat", "lon"),
+    [(35.1796, 129.0756), (37.4563, 126.7052), (0.0, 0.0)],  # Busan, Incheon
 )
 def test_points_outside_seoul_are_refused_and_nothing_is_stored(city, lat, lon):
-    with pytest.raises(OutsideCity) as error:
+    with translation.override("en"), pytest.raises(OutsideCity) as error:
         locate(latitude=lat, longitude=lon)
     assert "outside" in error.value.message
     assert Location.objects.count() == 0
@@ -52,7 +54,7 @@ def test_locate_api_answers_district_and_400_outside(client, city):
     outside = client.get("/api/v1/locate", {"latitude": 35.1796, "longitude": 129.0756})
     assert outside.status_code == 400
     assert outside.json()["code"] == "outside_city"
-    assert "outside" in outside.json()["detail"]
+    assert "밖" in outside.json()["detail"]  # said in the city's language: "outside"
     assert Location.objects.count() == 0
 
 

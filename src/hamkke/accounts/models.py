@@ -109,6 +109,9 @@ class VerifiedIdentity(models.Model):
             models.UniqueConstraint(fields=["user", "method"], name="one_identity_per_method"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_method_display()}"
+
 
 class PhoneChallenge(models.Model):
     """A one-time code sent to a phone; tries are counted and a lock follows too many."""
@@ -123,14 +126,24 @@ class PhoneChallenge(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · …{self.phone_hint}"
 
 
 class VerificationLock(models.Model):
-    """Set when a person has used up their tries; verification waits until `until`."""
+    """A person's wrong verification tries, by any method. When they reach the limit,
+    verification waits until `until` and the count starts again; tries older than the wait
+    are forgotten."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="verification_lock")
-    until = models.DateTimeField()
+    failures = models.PositiveSmallIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.failures} · {self.until or '-'}"
 
 
 class CensusRecord(models.Model):
@@ -144,3 +157,6 @@ class CensusRecord(models.Model):
     district = models.ForeignKey("core.District", null=True, on_delete=models.SET_NULL)
     batch = models.CharField(max_length=64, help_text="Which upload brought the row")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.record_key[:12]}… · {self.batch}"

@@ -1,16 +1,25 @@
-"""Template context every page needs: the city and the list of services for the navigation."""
+"""Template context every page needs: the city, the services for the navigation, and the
+person's unread notifications and moderation link."""
 
 from __future__ import annotations
 
+from django.utils.functional import SimpleLazyObject
+
+from hamkke.core import selectors
 from hamkke.core.errors import NotFound
 from hamkke.core.navigation import SERVICES
 
 
 def city(request):
-    from hamkke.core.selectors import current_city
-
     try:
-        the_city = current_city()
+        the_city = selectors.current_city()
     except NotFound:
         the_city = None
-    return {"city": the_city, "services": SERVICES}
+    user = getattr(request, "user", None)
+    return {
+        "city": the_city,
+        "services": SERVICES,
+        # Lazy: only pages that show the badge pay for the query.
+        "unread_notifications": SimpleLazyObject(lambda: selectors.unread_notification_count(user)),
+        "can_moderate": SimpleLazyObject(lambda: selectors.can_moderate(user)),
+    }

@@ -21,14 +21,14 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 class City(BilingualName):
@@ -128,6 +128,19 @@ class Media(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["target_type", "target_id"])]
+        verbose_name_plural = "media"
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+    @property
+    def url(self) -> str:
+        """Public address from the storage (a signed URL on object storage)."""
+        return self.file.url if self.file else ""
+
+    @property
+    def thumbnail_url(self) -> str:
+        return self.thumbnail.url if self.thumbnail else ""
 
 
 class CommentStatus(models.TextChoices):
@@ -149,11 +162,22 @@ class Comment(models.Model):
         max_length=16, choices=CommentStatus.choices, default=CommentStatus.VISIBLE
     )
     hidden_reason = models.CharField(max_length=300, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["created_at"]
+        ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["target_type", "target_id", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}: {self.body[:60]}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.status == CommentStatus.HIDDEN
 
 
 class CommentReport(models.Model):
@@ -164,11 +188,17 @@ class CommentReport(models.Model):
     reason = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved = models.BooleanField(default=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_person")
         ]
+        indexes = [models.Index(fields=["resolved", "comment"])]
+
+    def __str__(self) -> str:
+        return f"{self.reason[:60]} (#{self.comment_id})"
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -204,6 +234,9 @@ class AuditEntry(models.Model):
         ordering = ["-created_at"]
         verbose_name_plural = "audit entries"
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
     def save(self, *args, **kwargs):
         # An invariant, not business logic: an entry once written never changes.
         if self.pk is not None and not kwargs.get("force_insert"):
@@ -215,6 +248,9 @@ class AuditEntry(models.Model):
 
 
 class Notification(models.Model):
+    """A message to one person. `in_site` is off when the person only wants the email: the row
+    then exists to carry the email and is not listed on their page."""
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -224,11 +260,15 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    in_site = models.BooleanField(default=True)
     emailed = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "read_at", "created_at"])]
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "in_site", "read_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class NotificationPreference(models.Model):
@@ -245,3 +285,6 @@ class NotificationPreference(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
         ]
+
+    def __str__(self) -> str:
+        return self.kind

@@ -23,24 +23,60 @@ class Service:
 
 
 SERVICES: tuple[Service, ...] = (
-    Service("complaints", _("Smart Complaint Report"),
-            _("Report a damaged road, litter, illegal parking or a broken facility."), "📍"),
-    Service("ideas", _("Oasis of 10 Million Imagination"),
-            _("Propose ideas for the city, support others, follow them to policy."), "💡"),
-    Service("polls", _("M-Voting"),
-            _("Vote in the city's and citizens' polls: one person, one vote."), "🗳"),
-    Service("budget", _("Participatory Budgeting"),
-            _("Propose and choose the projects a share of the budget pays for."), "💰"),
-    Service("plaza", _("Information Communication Plaza"),
-            _("Read the city's documents: approvals, budgets, meetings, contracts."), "📂"),
-    Service("places", _("Places"),
-            _("Public WiFi, free phone chargers, facilities, guides and routes."), "📶"),
-    Service("iot", _("Smart Districts"),
-            _("Parking sensors and sharing, smart bins: the Bukchon pilot."), "📡"),
-    Service("stories", _("City Stories"),
-            _("Stories and themes from the city, in twelve sections."), "📰"),
-    Service("wego", _("WeGO Sharing"),
-            _("Cities share their solutions and run them from their own profile."), "🌏"),
+    Service(
+        "complaints",
+        _("Smart Complaint Report"),
+        _("Report a damaged road, litter, illegal parking or a broken facility."),
+        "📍",
+    ),
+    Service(
+        "ideas",
+        _("Oasis of 10 Million Imagination"),
+        _("Propose ideas for the city, support others, follow them to policy."),
+        "💡",
+    ),
+    Service(
+        "polls",
+        _("M-Voting"),
+        _("Vote in the city's and citizens' polls: one person, one vote."),
+        "🗳",
+    ),
+    Service(
+        "budget",
+        _("Participatory Budgeting"),
+        _("Propose and choose the projects a share of the budget pays for."),
+        "💰",
+    ),
+    Service(
+        "plaza",
+        _("Information Communication Plaza"),
+        _("Read the city's documents: approvals, budgets, meetings, contracts."),
+        "📂",
+    ),
+    Service(
+        "places",
+        _("Places"),
+        _("Public WiFi, free phone chargers, facilities, guides and routes."),
+        "📶",
+    ),
+    Service(
+        "iot",
+        _("Smart Districts"),
+        _("Parking sensors and sharing, smart bins: the Bukchon pilot."),
+        "📡",
+    ),
+    Service(
+        "stories",
+        _("City Stories"),
+        _("Stories and themes from the city, in twelve sections."),
+        "📰",
+    ),
+    Service(
+        "wego",
+        _("WeGO Sharing"),
+        _("Cities share their solutions and run them from their own profile."),
+        "🌏",
+    ),
 )
 
 

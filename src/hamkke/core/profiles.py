@@ -50,6 +50,7 @@ class CityBasics(Strict):
     default_language: Literal["ko", "en"]
     time_zone: str
     open311_jurisdiction: str = Field(min_length=1)
+    phone_country_code: str = Field(default="82", pattern=r"^[1-9][0-9]{0,2}$")
     map: MapView
 
     @field_validator("time_zone")
@@ -176,9 +177,7 @@ class CityProfile(Strict):
             if route.category not in categories:
                 raise ValueError(f"complaints.routes[{i}].category: unknown {route.category!r}")
             if route.department not in departments:
-                raise ValueError(
-                    f"complaints.routes[{i}].department: unknown {route.department!r}"
-                )
+                raise ValueError(f"complaints.routes[{i}].department: unknown {route.department!r}")
         return self
 
 

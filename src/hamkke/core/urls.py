@@ -1,4 +1,4 @@
-"""Site-wide HTML routes of core."""
+"""Site-wide HTML routes of core: service placeholders, comments and moderation, notifications."""
 
 from django.urls import path
 
@@ -7,4 +7,31 @@ from hamkke.core import views
 app_name = "core"
 urlpatterns = [
     path("s/<slug:slug>/", views.service_not_built, name="service-not-built"),
+    # A thread is addressed by its target, "app_label.model" and primary key.
+    path(
+        "comments/on/<str:target_type>/<str:target_id>/",
+        views.comment_thread,
+        name="comment-thread",
+    ),
+    path("comments/<int:comment_id>/report/", views.comment_report, name="comment-report"),
+    path("comments/<int:comment_id>/hide/", views.comment_hide, name="comment-hide"),
+    path("comments/<int:comment_id>/unhide/", views.comment_unhide, name="comment-unhide"),
+    path(
+        "comments/<int:comment_id>/dismiss-reports/",
+        views.comment_dismiss_reports,
+        name="comment-dismiss-reports",
+    ),
+    path("moderation/comments/", views.moderation_queue, name="moderation-queue"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        views.notification_read,
+        name="notification-read",
+    ),
+    path(
+        "notifications/preferences/",
+        views.notification_preferences,
+        name="notification-preferences",
+    ),
 ]

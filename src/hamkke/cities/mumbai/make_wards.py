@@ -15,12 +15,33 @@ from shapely.ops import voronoi_diagram
 
 # (lon, lat), clockwise from Colaba: the west coast, the northern limit, Thane creek, the harbour.
 OUTLINE = [
-    (72.806, 18.893), (72.812, 18.925), (72.795, 18.955), (72.806, 18.985), (72.812, 19.012),
-    (72.818, 19.045), (72.822, 19.075), (72.824, 19.100), (72.812, 19.135), (72.790, 19.180),
-    (72.790, 19.230), (72.820, 19.260), (72.850, 19.275), (72.880, 19.270), (72.930, 19.265),
-    (72.960, 19.200), (72.975, 19.175), (72.985, 19.150), (72.985, 19.100), (72.995, 19.060),
-    (72.960, 19.010), (72.930, 18.995), (72.890, 19.000), (72.862, 19.000), (72.848, 18.965),
-    (72.845, 18.940), (72.832, 18.905),
+    (72.806, 18.893),
+    (72.812, 18.925),
+    (72.795, 18.955),
+    (72.806, 18.985),
+    (72.812, 19.012),
+    (72.818, 19.045),
+    (72.822, 19.075),
+    (72.824, 19.100),
+    (72.812, 19.135),
+    (72.790, 19.180),
+    (72.790, 19.230),
+    (72.820, 19.260),
+    (72.850, 19.275),
+    (72.880, 19.270),
+    (72.930, 19.265),
+    (72.960, 19.200),
+    (72.975, 19.175),
+    (72.985, 19.150),
+    (72.985, 19.100),
+    (72.995, 19.060),
+    (72.960, 19.010),
+    (72.930, 18.995),
+    (72.890, 19.000),
+    (72.862, 19.000),
+    (72.848, 18.965),
+    (72.845, 18.940),
+    (72.832, 18.905),
 ]
 
 # Ward letter, name, approximate centre (lat, lon) of the area it covers.
@@ -60,15 +81,17 @@ def build() -> dict:
     for (code, name, _lat, _lon), centre in zip(WARDS, centres, strict=True):
         cell = next(c for c in cells.geoms if c.contains(centre))
         ward = cell.intersection(outline)
-        features.append({
-            "type": "Feature",
-            "properties": {
-                "ward": code.replace("/", "").lower(),
-                "name": f"Ward {code} ({name})",
-                "approximate": True,
-            },
-            "geometry": mapping(ward.simplify(0.0002)),
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "ward": code.replace("/", "").lower(),
+                    "name": f"Ward {code} ({name})",
+                    "approximate": True,
+                },
+                "geometry": mapping(ward.simplify(0.0002)),
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -32,13 +32,16 @@ def run_gunicorn(*, bind: str, workers: int, threads: int, wsgi: str = "hamkke.w
 
 
 class Command(BaseCommand):
-    help = "Serve the site with gunicorn (WSGI), workers and threads from options or the environment."
+    help = (
+        "Serve the site with gunicorn (WSGI), workers and threads from options or the environment."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HAMKKE_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
         parser.add_argument(
-            "--workers", type=int,
+            "--workers",
+            type=int,
             default=int(os.environ.get("HAMKKE_WORKERS", multiprocessing.cpu_count() * 2 + 1)),
         )
         parser.add_argument("--threads", type=int, default=int(os.environ.get("HAMKKE_THREADS", 4)))

@@ -1,0 +1,1 @@
+"""Benchmarks: one module per capability, each measured against a baseline run beside it."""

@@ -1,0 +1,183 @@
+"""A throwaway Hamkke site served by gunicorn through `hamkke serve`, for the served benchmarks.
+
+It gets its own data folder (SQLite, migrated, a city profile loaded) and the bench settings
+(bench/settings.py: the site plus the bare baseline view). The server and its workers are
+stopped when the `with` block ends, errors included."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BARE_PATH = "/_bench/bare"
+
+# The benchmark measures the embedded default; a developer's service URLs must not leak in.
+_DEPLOYMENT_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "MQTT_URL",
+    "HAMKKE_DEBUG",
+    "HAMKKE_ACCESS_LOG",
+    "HAMKKE_MEDIA_STORAGE",
+)
+
+
+@dataclass(frozen=True)
+class ServedSite:
+    host: str
+    port: int
+    workers: int
+    threads: int
+    data_dir: Path
+
+    def get(self, path: str, timeout: float = 10) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+
+def default_workers() -> int:
+    """The same default as `hamkke serve`."""
+    return (os.cpu_count() or 1) * 2 + 1
+
+
+def _environment(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _DEPLOYMENT_VARIABLES}
+    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    env["HAMKKE_DATA_DIR"] = str(data_dir)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    env.setdefault("HAMKKE_LOG_LEVEL", "ERROR")
+    return env
+
+
+def _hamkke(env: dict[str, str], *args: str, timeout: float) -> None:
+    """Run one `hamkke` verb; its output is shown only when it fails."""
+    command = [sys.executable, "-m", "hamkke.cli", *args]
+    done = subprocess.run(
+        command,
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"`hamkke {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _tail(path: Path, chars: int = 3000) -> str:
+    try:
+        return path.read_text(errors="replace")[-chars:]
+    except OSError:
+        return ""
+
+
+def _wait_until_serving(site: ServedSite, proc: subprocess.Popen, log: Path, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}:\n{_tail(log)}")
+        try:
+            status, _body = site.get(BARE_PATH, timeout=2)
+        except OSError:
+            time.sleep(0.2)
+            continue
+        if status == 200:
+            return
+        raise RuntimeError(f"{BARE_PATH} answered {status}:\n{_tail(log)}")
+    raise RuntimeError(f"the server did not answer within {timeout:.0f}s:\n{_tail(log)}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop gunicorn and its workers: the whole process group this module started."""
+    if proc.poll() is not None:
+        return
+    for sig, grace in ((signal.SIGINT, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextmanager
+def served_site(
+    *,
+    city: str = "seoul",
+    workers: int | None = None,
+    threads: int = 4,
+    start_timeout: float = 60,
+) -> Iterator[ServedSite]:
+    data_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-"))
+    try:
+        env = _environment(data_dir)
+        _hamkke(env, "migrate", "--noinput", "--verbosity", "0", timeout=300)
+        _hamkke(env, "city", "load", city, timeout=120)
+        site = ServedSite(
+            "127.0.0.1", _free_port(), workers or default_workers(), threads, data_dir
+        )
+        log = data_dir / "server.log"
+        with log.open("wb") as log_file:
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "hamkke.cli",
+                    "serve",
+                    "--host",
+                    site.host,
+                    "--port",
+                    str(site.port),
+                    "--workers",
+                    str(site.workers),
+                    "--threads",
+                    str(site.threads),
+                ],
+                env=env,
+                cwd=REPO_ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            _wait_until_serving(site, proc, log, start_timeout)
+            yield site
+        finally:
+            _stop(proc)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,0 +1,144 @@
+"""Reads of accounts: a person's identities and roles, departments' members, verification
+state and the census register's size."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hamkke.accounts.models import (
+    CensusRecord,
+    Membership,
+    PhoneChallenge,
+    Role,
+    User,
+    VerificationLock,
+    VerificationMethod,
+    VerifiedIdentity,
+)
+from hamkke.core.errors import NotFound
+from hamkke.core.models import Department
+
+
+def identities_of(user: User) -> list[VerifiedIdentity]:
+    return list(
+        VerifiedIdentity.objects.filter(user=user).select_related("district").order_by("method")
+    )
+
+
+def identity_of(user: User, method: VerificationMethod) -> VerifiedIdentity | None:
+    return VerifiedIdentity.objects.filter(user=user, method=method).first()
+
+
+def memberships_of(user: User) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("department", "department__district")
+        .order_by("department__name")
+    )
+
+
+def is_official(user: User) -> bool:
+    """Officials: staff, superusers and anyone with a place in a department. Their sessions
+    must be signed in with a second factor before they act."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user).exists()
+
+
+def highest_role(user: User, *, department: Department | None = None) -> Role | None:
+    """The user's role in `department`, or their highest role anywhere when it is None.
+    Superusers are administrators everywhere."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMINISTRATOR
+    memberships = Membership.objects.filter(user=user)
+    if department is not None:
+        memberships = memberships.filter(department=department)
+    best = memberships.aggregate(best=Max("role"))["best"]
+    return Role(best) if best is not None else None
+
+
+def _city_departments():
+    # By slug rather than current_city(): these pages work, empty, before a city is loaded.
+    return Department.objects.filter(city__slug=settings.HAMKKE_CITY)
+
+
+def department_by_code(code: str) -> Department:
+    try:
+        return _city_departments().select_related("district").get(code=code)
+    except Department.DoesNotExist as exc:
+        raise NotFound(_("No department with code “%(code)s”.") % {"code": code}) from exc
+
+
+def departments_managed_by(user: User) -> list[Department]:
+    """Departments whose members the user may manage: all of them for city administrators,
+    otherwise those where they are a manager."""
+    departments = _city_departments().order_by("name")
+    if highest_role(user) == Role.ADMINISTRATOR:
+        return list(departments)
+    return list(
+        departments.filter(memberships__user=user, memberships__role__gte=Role.MANAGER).distinct()
+    )
+
+
+def department_members(department: Department) -> list[Membership]:
+    return list(
+        Membership.objects.filter(department=department)
+        .select_related("user")
+        .order_by("-role", "user__email")
+    )
+
+
+def membership_in(department: Department, membership_id: int) -> Membership:
+    try:
+        return Membership.objects.select_related("user", "department").get(
+            pk=membership_id, department=department
+        )
+    except Membership.DoesNotExist as exc:
+        raise NotFound(_("No such member in this department.")) from exc
+
+
+def open_phone_challenge(user: User) -> PhoneChallenge | None:
+    """The code the person is expected to type, if one is still valid."""
+    return (
+        PhoneChallenge.objects.filter(
+            user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def verification_wait_seconds(user: User) -> int:
+    """How long the person must wait before trying to verify again; 0 when they may."""
+    lock = VerificationLock.objects.filter(user=user).first()
+    if lock is None or lock.until is None:
+        return 0
+    return max(0, int((lock.until - timezone.now()).total_seconds() + 0.999))
+
+
+def recent_failures(lock: VerificationLock | None, *, now: datetime) -> int:
+    """Wrong tries that still count: those older than the lock period are forgotten."""
+    if lock is None or lock.last_failure_at is None:
+        return 0
+    if (now - lock.last_failure_at).total_seconds() > settings.HAMKKE_OTP_LOCK_SECONDS:
+        return 0
+    return lock.failures
+
+
+def census_summary() -> dict:
+    """How many residents the register holds, per upload batch, newest first."""
+    batches = list(
+        CensusRecord.objects.values("batch")
+        .annotate(rows=Count("id"), uploaded_at=Max("uploaded_at"))
+        .order_by("-uploaded_at")[:10]
+    )
+    return {"total": CensusRecord.objects.count(), "batches": batches}

@@ -1,0 +1,102 @@
+"""Which models take comments and which kinds of notification exist. Each app registers its own
+from its AppConfig.ready(), so core serves them all without per-model code (as adhocracy4 does)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hamkke.core.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Commentable:
+    model: type[models.Model]
+    label: str | Promise
+    # Answers whether an object still takes new comments (a closed poll does not); None: always.
+    is_open: Callable[[models.Model], bool] | None = None
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.label_lower
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    code: str
+    label: str | Promise
+
+
+_commentables: dict[str, Commentable] = {}
+_notification_kinds: dict[str, NotificationKind] = {}
+
+
+def register_commentable(
+    model: type[models.Model],
+    *,
+    label: str | Promise,
+    is_open: Callable[[models.Model], bool] | None = None,
+) -> Commentable:
+    """Let people comment on `model`'s objects. `label` names one object for people
+    ("idea", "report"); the model is addressed as "app_label.model" in URLs and the API."""
+    entry = Commentable(model=model, label=label, is_open=is_open)
+    _commentables[entry.key] = entry
+    return entry
+
+
+def unregister_commentable(model: type[models.Model]) -> None:
+    _commentables.pop(model._meta.label_lower, None)
+
+
+def commentable_for(model_or_object: type[models.Model] | models.Model) -> Commentable | None:
+    return _commentables.get(model_or_object._meta.label_lower)
+
+
+def commentables() -> list[Commentable]:
+    return list(_commentables.values())
+
+
+def target_key(target: models.Model) -> str:
+    """How a target is addressed in URLs and the API: "app_label.model"."""
+    return target._meta.label_lower
+
+
+def resolve_comment_target(key: str, object_id: str) -> models.Model:
+    """The object behind an address from a URL; only registered models answer."""
+    entry = _commentables.get(str(key).lower())
+    if entry is None:
+        raise NotFound(
+            _("Comments are not open on “%(key)s”.") % {"key": key}, code="not_commentable"
+        )
+    try:
+        return entry.model._default_manager.get(pk=object_id)
+    except (entry.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(
+            _("No %(label)s with id %(id)s.") % {"label": entry.label, "id": object_id}
+        ) from exc
+
+
+def register_notification_kind(code: str, label: str | Promise) -> NotificationKind:
+    """A kind of notification people can switch on or off, in the site and by email."""
+    kind = NotificationKind(code=code, label=label)
+    _notification_kinds[code] = kind
+    return kind
+
+
+def notification_kind(code: str) -> NotificationKind | None:
+    return _notification_kinds.get(code)
+
+
+def notification_kinds() -> list[NotificationKind]:
+    return sorted(_notification_kinds.values(), key=lambda kind: kind.code)
+
+
+# Core's own kind: an author learns when a moderator hides one of their comments, and why.
+COMMENT_HIDDEN = register_notification_kind(
+    "comment_hidden", gettext_lazy("A moderator hid one of my comments")
+).code
