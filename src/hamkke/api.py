@@ -6,6 +6,8 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hamkke.accounts.api import router as accounts_router
+from hamkke.complaints.api import router as complaints_router
+from hamkke.complaints.desk_api import router as complaints_desk_router
 from hamkke.core.api import router as core_router
 from hamkke.core.errors import DomainError, TooManyAttempts
 
@@ -54,3 +56,5 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError):
 
 api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/complaints/desk", complaints_desk_router)
+api.add_router("/complaints", complaints_router)

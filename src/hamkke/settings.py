@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_ratelimit",
     "hamkke.core",
+    "hamkke.complaints",
 ]
 
 MIDDLEWARE = [

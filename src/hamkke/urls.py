@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("hamkke.accounts.urls")),
     path("", include("hamkke.core.urls")),
+    path("complaints/", include("hamkke.complaints.urls")),
+    path("open311/v2/", include("hamkke.complaints.open311.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

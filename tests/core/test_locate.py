@@ -62,3 +62,13 @@ def test_locate_api_explains_a_missing_parameter(client, city):
     response = client.get("/api/v1/locate", {"latitude": 37.5})
     assert response.status_code == 422
     assert "longitude" in response.json()["detail"]
+
+
+def test_apps_choose_the_language_of_api_messages(client, city):
+    english = client.get(
+        "/api/v1/locate",
+        {"latitude": 35.1796, "longitude": 129.0756},
+        HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8",
+    )
+    assert "outside" in english.json()["detail"]
+    assert english["Content-Language"] == "en"

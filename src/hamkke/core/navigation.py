@@ -28,6 +28,7 @@ SERVICES: tuple[Service, ...] = (
         _("Smart Complaint Report"),
         _("Report a damaged road, litter, illegal parking or a broken facility."),
         "📍",
+        "complaints:index",
     ),
     Service(
         "ideas",
