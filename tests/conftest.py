@@ -13,7 +13,10 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     from django.core.cache import cache
 
+    from hamkke.core.selectors import forget_current_city
+
     cache.clear()
+    forget_current_city()  # a city remembered from another test's (rolled back) database
 
 
 @pytest.fixture

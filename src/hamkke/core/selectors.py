@@ -3,13 +3,13 @@ comment threads and the moderation queue, notifications and the audit trail."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
@@ -36,24 +36,32 @@ MODERATOR_ROLE = 30
 _district_indexes: dict[tuple[int, str], DistrictIndex] = {}
 
 
+# The city row is read on every page. Each process keeps it for a short while: a profile
+# reloaded by `hamkke city load` reaches the other processes within CITY_MEMO_SECONDS, and
+# the process that loaded it forgets at once.
+CITY_MEMO_SECONDS = 30.0
+_city_memo: dict[str, tuple[float, City]] = {}
+
+
 def current_city() -> City:
-    """The city named by HAMKKE_CITY. Cached briefly: it is read on every page."""
-    key = f"hamkke:city:{settings.HAMKKE_CITY}"
-    city = cache.get(key)
+    """The city named by HAMKKE_CITY."""
+    slug = settings.HAMKKE_CITY
+    memo = _city_memo.get(slug)
+    now = time.monotonic()
+    if memo is not None and now - memo[0] < CITY_MEMO_SECONDS:
+        return memo[1]
+    city = City.objects.filter(slug=slug).first()
     if city is None:
-        city = City.objects.filter(slug=settings.HAMKKE_CITY).first()
-        if city is None:
-            raise NotFound(
-                f"The city profile {settings.HAMKKE_CITY!r} is not loaded: "
-                f"run `hamkke city load {settings.HAMKKE_CITY}`.",
-                code="city_not_loaded",
-            )
-        cache.set(key, city, 60)
+        raise NotFound(
+            f"The city profile {slug!r} is not loaded: run `hamkke city load {slug}`.",
+            code="city_not_loaded",
+        )
+    _city_memo[slug] = (now, city)
     return city
 
 
 def forget_current_city() -> None:
-    cache.delete(f"hamkke:city:{settings.HAMKKE_CITY}")
+    _city_memo.clear()
 
 
 def district_index(city: City) -> DistrictIndex:
