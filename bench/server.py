@@ -1,8 +1,9 @@
 """A throwaway Hamkke site served by gunicorn through `hamkke serve`, for the served benchmarks.
 
-It gets its own data folder (SQLite, migrated, a city profile loaded) and the bench settings
-(bench/settings.py: the site plus the bare baseline view). The server and its workers are
-stopped when the `with` block ends, errors included."""
+It gets its own data folder (SQLite, migrated, a city profile loaded; or the database a caller
+names in `environment`) and the bench settings (bench/settings.py: the site plus the bare
+baseline view). The server and its workers are stopped when the `with` block ends, errors
+included."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,12 @@ class ServedSite:
     workers: int
     threads: int
     data_dir: Path
+    # The environment the server runs with, for other processes that work on the same site.
+    env: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def hamkke(self, *args: str, timeout: float = 120) -> str:
+        """Run one `hamkke` verb against this site; returns what it printed."""
+        return _hamkke(self.env, *args, timeout=timeout)
 
     def get(self, path: str, timeout: float = 10) -> tuple[int, bytes]:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
@@ -59,8 +66,10 @@ def default_workers() -> int:
     return (os.cpu_count() or 1) * 2 + 1
 
 
-def _environment(data_dir: Path) -> dict[str, str]:
+def _environment(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DEPLOYMENT_VARIABLES}
+    # What the benchmark itself asks for (a DATABASE_URL, raised rate limits) goes back in.
+    env.update(extra or {})
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     env["HAMKKE_DATA_DIR"] = str(data_dir)
     env["PYTHONPATH"] = os.pathsep.join(
@@ -70,8 +79,8 @@ def _environment(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _hamkke(env: dict[str, str], *args: str, timeout: float) -> None:
-    """Run one `hamkke` verb; its output is shown only when it fails."""
+def _hamkke(env: dict[str, str], *args: str, timeout: float) -> str:
+    """Run one `hamkke` verb; its output is returned, and shown when it fails."""
     command = [sys.executable, "-m", "hamkke.cli", *args]
     done = subprocess.run(
         command,
@@ -87,6 +96,7 @@ def _hamkke(env: dict[str, str], *args: str, timeout: float) -> None:
         raise RuntimeError(
             f"`hamkke {' '.join(args)}` failed ({done.returncode}):\n{done.stdout}{done.stderr}"
         )
+    return done.stdout
 
 
 def _free_port() -> int:
@@ -141,14 +151,15 @@ def served_site(
     workers: int | None = None,
     threads: int = 4,
     start_timeout: float = 60,
+    environment: Mapping[str, str] | None = None,
 ) -> Iterator[ServedSite]:
     data_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-"))
     try:
-        env = _environment(data_dir)
+        env = _environment(data_dir, environment)
         _hamkke(env, "migrate", "--noinput", "--verbosity", "0", timeout=300)
         _hamkke(env, "city", "load", city, timeout=120)
         site = ServedSite(
-            "127.0.0.1", _free_port(), workers or default_workers(), threads, data_dir
+            "127.0.0.1", _free_port(), workers or default_workers(), threads, data_dir, env
         )
         log = data_dir / "server.log"
         with log.open("wb") as log_file:

@@ -11,6 +11,8 @@ from tests import factories
 def _isolated_media(settings, tmp_path):
     """Every test writes uploads to its own folder and starts with an empty cache."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Argon2 is slow by design; tests make hundreds of accounts (one test checks Argon2 itself).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.cache import cache
 
     from hamkke.core.selectors import forget_current_city
@@ -33,3 +35,13 @@ def citizen(db):
 @pytest.fixture
 def password():
     return factories.PASSWORD
+
+
+@pytest.fixture
+def english(settings):
+    """Messages are asserted in their English source, whatever the city's language is."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

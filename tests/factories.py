@@ -39,7 +39,6 @@ def make_district(*, code: str | None = None, name: str | None = None):
         city=city,
         code=code or f"D{number}",
         name=name or f"District {number}",
-        geometry={"type": "Polygon", "coordinates": []},
     )
 
 

@@ -159,6 +159,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 CELERY_BEAT_SCHEDULE = {
+    "escalate-overdue-complaints": {
+        "task": "hamkke.complaints.tasks.escalate_overdue_complaints",
+        "schedule": 15 * 60,
+    },
     "delete-orphan-media": {
         "task": "hamkke.core.tasks.delete_orphan_media_files",
         "schedule": 6 * 3600,
@@ -202,7 +206,9 @@ HAMKKE_MAX_IMAGE_PIXELS = int(os.environ.get("HAMKKE_MAX_IMAGE_PIXELS", 40_000_0
 HAMKKE_PHOTO_MAX_SIDE = int(os.environ.get("HAMKKE_PHOTO_MAX_SIDE", 2048))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Above the 5 photos and 1 video a report may carry, so that the service, not the request
+# parser, refuses a few too many with a clear message.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # --- accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -119,7 +119,7 @@ def test_empty_report_is_refused(city, category):
         file(category, description="   ")
 
 
-def test_required_extra_question(city):
+def test_required_extra_question(city, english):
     road = Category.objects.get(city=city, code="road-damage")
     with pytest.raises(InvalidInput, match="Size of the damage"):
         file(road)

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 
 from hamkke.core.models import District
 from hamkke.core.registries import register_commentable, unregister_commentable
 from tests import factories
 
 MANAGER, HANDLER = 30, 20  # accounts.Role values
-
-
-@pytest.fixture
-def english(settings):
-    """Messages are asserted in their English source, whatever the city's language is."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

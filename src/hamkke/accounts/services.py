@@ -559,3 +559,61 @@ def delete_account(*, user: User, password: str) -> None:
     AuditEntry.objects.create(
         actor=None, actor_label=f"account #{user_id}", action="accounts.account_deleted"
     )
+
+
+# --- moderation --------------------------------------------------------------------------------
+
+BAN_REASON_MAX_CHARS = 300
+
+
+def _ban_target(actor: User, user: User) -> User:
+    require_role(actor, role=Role.MANAGER)
+    if user.pk == actor.pk:
+        raise InvalidInput(_("You cannot ban or unban your own account."))
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+@transaction.atomic
+def ban_account(
+    *, actor: User, user: User, reason: str, request: HttpRequest | None = None
+) -> User:
+    """Suspend an abusive account: it can no longer file reports or comment. Managers and
+    administrators of any department may; officials' accounts are handled through their
+    departments instead. The reason is kept on the account and in the audit log."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give the reason for the ban."), field="reason")
+    if len(reason) > BAN_REASON_MAX_CHARS:
+        raise InvalidInput(
+            _("The reason may be at most %(max)d characters.") % {"max": BAN_REASON_MAX_CHARS},
+            field="reason",
+        )
+    user = _ban_target(actor, user)
+    if user.is_staff or user.is_superuser or Membership.objects.filter(user=user).exists():
+        raise NotAllowed(
+            _("Officials' accounts are not banned: remove the person from their departments."),
+            code="official_account",
+        )
+    if user.banned_at is not None:
+        raise Conflict(_("This account is already banned."), code="already_banned")
+    user.banned_at = timezone.now()
+    user.ban_reason = reason
+    user.save(update_fields=["banned_at", "ban_reason"])
+    record_audit(
+        actor=actor, action="accounts.ban", target=user, data={"reason": reason}, request=request
+    )
+    return user
+
+
+@transaction.atomic
+def unban_account(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
+    """Lift a ban; the audit log keeps the reason it was given for."""
+    user = _ban_target(actor, user)
+    if user.banned_at is None:
+        raise Conflict(_("This account is not banned."), code="not_banned")
+    previous = {"banned_at": user.banned_at, "reason": user.ban_reason}
+    user.banned_at = None
+    user.ban_reason = ""
+    user.save(update_fields=["banned_at", "ban_reason"])
+    record_audit(actor=actor, action="accounts.unban", target=user, data=previous, request=request)
+    return user

@@ -1,6 +1,318 @@
 """Hamkke's own JSON API for reports (/api/v1/complaints): public reads and citizens' actions.
-Apps that only file and follow reports can use the standard Open311 API at /open311/v2/."""
+Apps that only file and follow reports can use the standard Open311 API at /open311/v2/.
 
-from ninja import Router
+Filing is open to anyone (anonymous reports are allowed), limited per address and per account
+as on the report form; a signed-in browser session must send its CSRF token, so another site
+cannot file in a person's name."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.security import django_auth
+from ninja.utils import check_csrf
+
+from hamkke.complaints import selectors, services
+from hamkke.complaints.forms import day_end, day_start
+from hamkke.complaints.models import Complaint
+from hamkke.complaints.models import Status as ComplaintStatus
+from hamkke.complaints.schemas import (
+    CategoryOut,
+    ComplaintDetailOut,
+    ComplaintIn,
+    ComplaintPageOut,
+    EventOut,
+    FiltersIn,
+    FollowOut,
+    MediaOut,
+    NearbyOut,
+    RateIn,
+    ReopenIn,
+)
+from hamkke.complaints.views import RETRY_AFTER_SECONDS, filing_rate_exceeded, rate_limit_message
+from hamkke.core.errors import InvalidInput, NotAllowed, NotFound, TooManyAttempts
+from hamkke.core.models import Media
+from hamkke.core.selectors import current_city, district_at
 
 router = Router(tags=["complaints"])
+
+MAX_PAGE_SIZE = 100
+
+
+def _absolute(request: HttpRequest, url: str) -> str:
+    return request.build_absolute_uri(url) if url else ""
+
+
+def _media_out(request: HttpRequest, media: Media) -> MediaOut:
+    return MediaOut(
+        kind=media.kind,
+        url=_absolute(request, media.url),
+        thumbnail_url=_absolute(request, media.thumbnail_url),
+        content_type=media.content_type,
+        width=media.width,
+        height=media.height,
+    )
+
+
+def _detail_out(request: HttpRequest, complaint: Complaint) -> ComplaintDetailOut:
+    """A report with its photos and public history; `complaint` comes from
+    selectors.public_complaint (events prefetched)."""
+    result_photos = selectors.public_result_photos(complaint)
+    history = [
+        EventOut(
+            status=event.status,
+            status_label=str(ComplaintStatus(event.status).label),
+            note=event.public_note,
+            department=event.department.display_name if event.department else None,
+            created_at=event.created_at,
+            photos=[_media_out(request, m) for m in result_photos.get(event.pk, [])],
+        )
+        for event in complaint.events.all()
+    ]
+    complaint.public_photos = [_media_out(request, m) for m in selectors.media_of(complaint)]
+    complaint.public_history = history
+    return ComplaintDetailOut.from_orm(complaint)
+
+
+def _public(tracking_number: str) -> Complaint:
+    return selectors.public_complaint(current_city(), tracking_number.strip().upper())
+
+
+def _filters(filters: FiltersIn) -> selectors.Filters:
+    unknown = sorted(set(filters.status) - set(ComplaintStatus.values))
+    if unknown:
+        raise InvalidInput(
+            _("Unknown status %(statuses)s; use one of: %(known)s.")
+            % {"statuses": ", ".join(unknown), "known": ", ".join(ComplaintStatus.values)},
+            field="status",
+        )
+    return selectors.Filters(
+        categories=tuple(filters.category),
+        statuses=tuple(filters.status),
+        districts=tuple(filters.district),
+        start=day_start(filters.start),
+        end=day_end(filters.end),
+        open_only=filters.open,
+    )
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+@router.get("/categories", response=list[CategoryOut], summary="What can be reported")
+def list_categories(request: HttpRequest):
+    """Active categories in the profile's order, with their groups and extra questions."""
+    return [
+        CategoryOut(
+            code=c.code,
+            name=c.name,
+            name_en=c.name_en,
+            description=c.description,
+            description_en=c.description_en,
+            group={"code": c.group.code, "name": c.group.name, "name_en": c.group.name_en},
+            sla_days=c.sla_days,
+            duplicate_radius_m=c.duplicate_radius_m,
+            questions=c.questions,
+        )
+        for c in selectors.active_categories(current_city())
+    ]
+
+
+@router.get("", response=ComplaintPageOut, summary="Reports, newest first, with filters")
+def list_complaints(
+    request: HttpRequest,
+    filters: Query[FiltersIn],
+    page: int = 1,
+    page_size: int = 20,
+):
+    """Public reports only; `page_size` is at most 100."""
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    complaints = selectors.public_list(current_city(), _filters(filters)).order_by(
+        "-created_at", "-id"
+    )
+    paginator = Paginator(complaints.select_related("duplicate_of"), page_size)
+    current = paginator.get_page(page)
+    return ComplaintPageOut(
+        count=paginator.count,
+        page=current.number,
+        page_size=page_size,
+        pages=max(1, math.ceil(paginator.count / page_size)),
+        items=list(current.object_list),
+    )
+
+
+@router.get("/nearby", response=list[NearbyOut], summary="Open reports near a point")
+def nearby(request: HttpRequest, category: str, latitude: float, longitude: float):
+    """Open reports of the category within its radius, nearest first: before filing, follow
+    one of these instead of sending the same report again. A point outside the city answers
+    400 `outside_city`."""
+    city = current_city()
+    found = selectors.category_by_code(city, category)
+    district_at(city, latitude, longitude)
+    return [
+        NearbyOut(
+            tracking_number=n.complaint.tracking_number,
+            category=found.code,
+            status=n.complaint.status,
+            status_label=str(ComplaintStatus(n.complaint.status).label),
+            distance_m=n.distance_m,
+            description=n.complaint.description,
+            created_at=n.complaint.created_at,
+            followers_count=n.complaint.followers_count,
+            url=f"/complaints/{n.complaint.tracking_number}/",
+        )
+        for n in selectors.open_nearby(found, latitude, longitude)
+    ]
+
+
+@router.get("/map.geojson", summary="Reports as a GeoJSON FeatureCollection")
+def map_geojson(request: HttpRequest, filters: Query[FiltersIn]):
+    """The same filters as the list; at most the 5,000 newest reports."""
+    return selectors.geojson(current_city(), _filters(filters))
+
+
+@router.get("/{tracking_number}", response=ComplaintDetailOut, summary="One report")
+def get_complaint(request: HttpRequest, tracking_number: str):
+    """Its photos, public history (with result photos) and the city's answer. A report hidden
+    by a moderator answers 404 like a missing one."""
+    return _detail_out(request, _public(tracking_number))
+
+
+# --- citizens' actions -----------------------------------------------------------------------
+
+
+def _session_reporter(request: HttpRequest):
+    """The signed-in person filing, after the CSRF check their session needs; None when
+    anonymous (an app without a session files anonymously)."""
+    if not request.user.is_authenticated:
+        return None
+    if check_csrf(request) is not None:
+        raise NotAllowed(
+            _("Send the CSRF token (X-CSRFToken header) with a signed-in session."),
+            code="csrf_failed",
+        )
+    return request.user
+
+
+def _answers(text: str) -> dict:
+    if not text.strip():
+        return {}
+    try:
+        answers = json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            _("answers must be a JSON object of question codes and answers."), field="answers"
+        ) from exc
+    if not isinstance(answers, dict):
+        raise InvalidInput(
+            _("answers must be a JSON object of question codes and answers."), field="answers"
+        )
+    return answers
+
+
+@router.post(
+    "",
+    response={201: ComplaintDetailOut},
+    summary="File a report (multipart/form-data, photos and a video as files)",
+)
+def create_complaint(
+    request: HttpRequest,
+    payload: Form[ComplaintIn],
+    photos: File[list[UploadedFile]] = None,
+    video: File[UploadedFile] = None,
+):
+    """Anonymous or signed in. Up to 5 `photos` and one `video`. Refusals answer 4xx with
+    {detail, code, field}: 400 outside the city or a file that is not what it claims, 413 a
+    file too large, 429 too many reports in a short time. Nothing is kept from a refused
+    report."""
+    reporter = _session_reporter(request)
+    if filing_rate_exceeded(request):
+        raise TooManyAttempts(
+            rate_limit_message(), code="rate_limited", retry_after=RETRY_AFTER_SECONDS
+        )
+    city = current_city()
+    if not payload.category:
+        raise InvalidInput(_("Choose what kind of problem it is."), field="category")
+    try:
+        category = selectors.category_by_code(city, payload.category)
+    except NotFound as exc:
+        raise InvalidInput(exc.message, field="category") from exc
+    if payload.latitude is None or payload.longitude is None:
+        raise InvalidInput(
+            _("Give the place of the problem: latitude and longitude."), field="location"
+        )
+    contact = services.Contact()
+    if reporter is None:
+        contact = services.Contact(
+            name=payload.contact_name.strip(),
+            email=payload.contact_email.strip(),
+            phone=payload.contact_phone.strip(),
+        )
+    complaint = services.file_complaint(
+        category=category,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        address=payload.address,
+        description=payload.description.replace("\r\n", "\n"),
+        answers=_answers(payload.answers),
+        photos=photos or [],
+        videos=[video] if video else [],
+        reporter=reporter,
+        contact=contact,
+    )
+    return Status(201, _detail_out(request, _public(complaint.tracking_number)))
+
+
+@router.post(
+    "/{tracking_number}/follow",
+    response={201: FollowOut},
+    auth=django_auth,
+    summary='Follow an open report ("me too")',
+)
+def follow(request: HttpRequest, tracking_number: str):
+    """409 when already following or for one's own report; 400 for a closed report."""
+    complaint = _public(tracking_number)
+    services.follow_complaint(complaint=complaint, user=request.user)
+    complaint.refresh_from_db(fields=["followers_count"])
+    return Status(
+        201,
+        FollowOut(
+            tracking_number=complaint.tracking_number,
+            following=True,
+            followers_count=complaint.followers_count,
+        ),
+    )
+
+
+@router.post(
+    "/{tracking_number}/rate",
+    response=ComplaintDetailOut,
+    auth=django_auth,
+    summary="Rate the city's answer (the reporter)",
+)
+def rate(request: HttpRequest, tracking_number: str, payload: RateIn):
+    """403 for anyone but the reporter, 409 before there is an answer."""
+    complaint = _public(tracking_number)
+    services.rate_answer(
+        complaint=complaint, user=request.user, rating=payload.rating, comment=payload.comment
+    )
+    return _detail_out(request, _public(tracking_number))
+
+
+@router.post(
+    "/{tracking_number}/reopen",
+    response=ComplaintDetailOut,
+    auth=django_auth,
+    summary="Reopen, or ask for a further answer (the reporter, within the window)",
+)
+def reopen(request: HttpRequest, tracking_number: str, payload: ReopenIn):
+    """403 for anyone but the reporter; 409 outside the profile's reopen window."""
+    complaint = _public(tracking_number)
+    services.reopen_by_reporter(complaint=complaint, user=request.user, reason=payload.reason)
+    return _detail_out(request, _public(tracking_number))

@@ -3,17 +3,30 @@ officials' queues and the statistics. Public reads never carry personal data."""
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connections
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from hamkke.accounts.models import Membership, Role, User
 from hamkke.complaints.models import (
     Category,
     Complaint,
@@ -23,7 +36,7 @@ from hamkke.complaints.models import (
 )
 from hamkke.core.errors import NotFound
 from hamkke.core.geo import cells_within, distance_m
-from hamkke.core.models import City, Media
+from hamkke.core.models import City, Department, Media
 
 
 def active_categories(city: City) -> list[Category]:
@@ -36,9 +49,11 @@ def active_categories(city: City) -> list[Category]:
 
 def category_by_code(city: City, code: str) -> Category:
     try:
-        return Category.objects.select_related("group").get(city=city, code=code, active=True)
+        category = Category.objects.select_related("group").get(city=city, code=code, active=True)
     except Category.DoesNotExist as exc:
         raise NotFound(_("No category with code %(code)s.") % {"code": code}) from exc
+    category.city = city  # the caller's city: filing a report needs it, without a query
+    return category
 
 
 def _public(city: City) -> QuerySet[Complaint]:
@@ -268,66 +283,6 @@ def templates_for(complaint: Complaint) -> list[ResponseTemplate]:
     )
 
 
-# --- statistics ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Statistics:
-    total: int
-    by_category: list[tuple[str, int]]
-    by_district: list[tuple[str, int]]
-    by_status: list[tuple[str, int]]
-    by_month: list[tuple[str, int]]
-    median_days_to_resolve: float | None
-    share_within_sla: float | None
-    resolved: int
-
-
-def statistics_for(city: City, filters: Filters) -> Statistics:
-    complaints = filtered(city, filters, public=False)
-    by_category = [
-        (_local_name(row, "category"), row["n"])
-        for row in complaints.values("category__name", "category__name_en")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-    ]
-    by_district = [
-        (_local_name(row, "district"), row["n"])
-        for row in complaints.values("district__name", "district__name_en")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-    ]
-    by_status = [
-        (str(Status(row["status"]).label), row["n"])
-        for row in complaints.values("status").annotate(n=Count("id")).order_by("-n")
-    ]
-    months = [
-        (row["month"].strftime("%Y-%m"), row["n"])
-        for row in complaints.annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by("month")
-    ]
-    durations, within = [], 0
-    for created, resolved, expected in (
-        complaints.filter(resolved_at__isnull=False)
-        .values_list("created_at", "resolved_at", "expected_at")
-        .iterator(chunk_size=5000)
-    ):
-        durations.append((resolved - created).total_seconds() / 86400)
-        within += resolved <= expected
-    return Statistics(
-        total=complaints.count(),
-        by_category=by_category,
-        by_district=by_district,
-        by_status=by_status,
-        by_month=months,
-        median_days_to_resolve=round(statistics.median(durations), 2) if durations else None,
-        share_within_sla=round(within / len(durations), 4) if durations else None,
-        resolved=len(durations),
-    )
-
-
 def _local_name(row: dict, prefix: str) -> str:
     """The English name when the page is in English and one exists, else the local name."""
     if (get_language() or "").startswith("en") and row[f"{prefix}__name_en"]:
@@ -354,7 +309,11 @@ def open311_requests(
     if ids:
         return complaints.filter(tracking_number__in=ids).order_by("-created_at")
     if service_codes:
-        complaints = complaints.filter(category__code__in=service_codes)
+        # By id, not through a join on the code, so the planner keeps to the
+        # (city, category, created_at) index at any table size.
+        categories = Category.objects.filter(city=city, code__in=service_codes)
+        category_ids = list(categories.values_list("pk", flat=True))
+        complaints = complaints.filter(category_id__in=category_ids)
     if statuses and set(statuses) != {"open", "closed"}:
         complaints = complaints.filter(is_open=statuses[0] == "open")
     if window:
@@ -417,3 +376,340 @@ def personal_data_of(user) -> dict:
             Complaint.objects.filter(follows__user=user).values_list("tracking_number", flat=True)
         ),
     }
+
+
+# --- officials' desk ---
+
+
+@dataclass(frozen=True)
+class DeskPlace:
+    """A department whose queue an official works in, and the role they hold there."""
+
+    department: Department
+    role: int
+
+
+def desk_places(user, city: City) -> list[DeskPlace]:
+    """The departments on an official's desk: their memberships, or every department of the
+    city for a superuser (an administrator everywhere)."""
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return [
+            DeskPlace(department, Role.ADMINISTRATOR)
+            for department in Department.objects.filter(city=city).order_by("name")
+        ]
+    return [
+        DeskPlace(membership.department, membership.role)
+        for membership in Membership.objects.filter(user=user, department__city=city)
+        .select_related("department")
+        .order_by("department__name")
+    ]
+
+
+class Assignee(StrEnum):
+    ANYONE = ""
+    ME = "me"
+    NOBODY = "none"
+
+
+def desk_queue(
+    department_ids: list[int],
+    filters: Filters,
+    *,
+    user,
+    sort: str = "sla",
+    overdue_only: bool = False,
+    assignee: str = Assignee.ANYONE,
+) -> QuerySet[Complaint]:
+    """A department queue with the desk's extra filter (mine / unassigned) and an order that
+    pages stably: reports with the same date keep one order from page to page."""
+    complaints = department_queue(
+        department_ids,
+        filters,
+        sort=sort,
+        overdue_only=overdue_only,
+        handler_id=user.pk if assignee == Assignee.ME else None,
+    )
+    if assignee == Assignee.NOBODY:
+        complaints = complaints.filter(handler__isnull=True)
+    return complaints.order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["sla"]), "pk")
+
+
+def handler_accounts(department_ids: list[int]) -> QuerySet[User]:
+    """Who reports can be assigned to: handlers (and above) of these departments."""
+    return (
+        User.objects.filter(
+            memberships__department_id__in=department_ids, memberships__role__gte=Role.HANDLER
+        )
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+def result_photos(complaint: Complaint) -> dict[int, list[Media]]:
+    """Photos officials attached to the report's events, by event id, hidden ones included."""
+    return media_by_target(
+        ComplaintEvent, [event.pk for event in complaint.events.all()], include_hidden=True
+    )
+
+
+def duplicates_of(complaint: Complaint) -> list[Complaint]:
+    return list(complaint.duplicates.only("tracking_number", "status").order_by("created_at"))
+
+
+def complaint_by_number(tracking_number: str) -> Complaint:
+    """Any report by its number, for officials naming the original of a duplicate."""
+    number = (tracking_number or "").strip().upper()
+    complaint = Complaint.objects.filter(tracking_number=number).first()
+    if complaint is None:
+        raise NotFound(_("No report with number %(number)s.") % {"number": number})
+    return complaint
+
+
+def complaint_photo(complaint: Complaint, media_id: int) -> Media:
+    """One of the report's own photos (hidden ones too), for moderation."""
+    media = Media.objects.filter(
+        pk=media_id,
+        target_type=ContentType.objects.get_for_model(Complaint),
+        target_id=str(complaint.pk),
+    ).first()
+    if media is None:
+        raise NotFound(_("That photo is not part of this report."))
+    return media
+
+
+def official_by_id(user_id: int) -> User:
+    """An official (a member of some department) to assign reports to."""
+    user = User.objects.filter(pk=user_id, memberships__isnull=False).distinct().first()
+    if user is None:
+        raise NotFound(_("No official with id %(id)s.") % {"id": user_id}, code="no_official")
+    return user
+
+
+# Statistics at scale: every figure is counted by the database; no report row is read into
+# Python.
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts for one group of reports (a category, a district, a status, a month)."""
+
+    key: str
+    label: str
+    total: int
+    open: int
+    overdue: int
+    resolved: int
+    within_sla: int
+
+    @property
+    def share_within_sla(self) -> float | None:
+        return round(self.within_sla / self.resolved, 4) if self.resolved else None
+
+
+@dataclass(frozen=True)
+class DeskStatistics:
+    overall: Tally
+    median_days_to_resolve: float | None
+    by_category: list[Tally]
+    by_district: list[Tally]
+    by_status: list[Tally]
+    by_month: list[Tally]
+
+
+def _tally_counts(now: datetime) -> dict:
+    # A report "resolved" is one answered (resolved, rejected or duplicate): the same rows
+    # statistics_for counts, those with resolved_at.
+    return {
+        "total": Count("id"),
+        "open": Count("id", filter=Q(is_open=True)),
+        "overdue": Count("id", filter=Q(is_open=True, expected_at__lt=now)),
+        "resolved": Count("id", filter=Q(resolved_at__isnull=False)),
+        "within_sla": Count("id", filter=Q(resolved_at__lte=F("expected_at"))),
+    }
+
+
+def _tally(key: str, label: str, row: dict) -> Tally:
+    return Tally(
+        key=key,
+        label=label,
+        total=row["total"],
+        open=row["open"],
+        overdue=row["overdue"],
+        resolved=row["resolved"],
+        within_sla=row["within_sla"],
+    )
+
+
+class _MedianOf(Aggregate):
+    """PostgreSQL's ordered-set aggregate: the exact median, computed in the database."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _resolve_days(vendor: str):
+    """Days from filing to answer, as a number the database can sort and average."""
+    if vendor == "postgresql":
+        return Func(
+            ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField()),
+            template="EXTRACT(EPOCH FROM %(expressions)s) / 86400.0",
+            output_field=FloatField(),
+        )
+    if vendor == "sqlite":
+        # julianday() is built into SQLite; Django's own datetime difference is a Python
+        # function called per row, far slower on a million reports.
+        return Func(F("resolved_at"), function="julianday", output_field=FloatField()) - Func(
+            F("created_at"), function="julianday", output_field=FloatField()
+        )
+    return ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+
+
+def median_days_to_resolve(complaints: QuerySet[Complaint]) -> float | None:
+    """The median days from filing to answer over `complaints`: percentile_cont on
+    PostgreSQL; elsewhere the database sorts and only the middle one or two rows are read."""
+    resolved = complaints.filter(resolved_at__isnull=False).order_by()
+    vendor = connections[resolved.db].vendor
+    days = _resolve_days(vendor)
+    if vendor == "postgresql":
+        median = resolved.aggregate(median=_MedianOf(days))["median"]
+        return None if median is None else round(median, 2)
+    count = resolved.count()
+    if not count:
+        return None
+    middle = list(
+        resolved.annotate(days=days)
+        .order_by("days")
+        .values_list("days", flat=True)[(count - 1) // 2 : count // 2 + 1]
+    )
+    values = [m.total_seconds() / 86400 if isinstance(m, timedelta) else m for m in middle]
+    return round(sum(values) / len(values), 2)
+
+
+def desk_statistics(city: City, filters: Filters, *, now: datetime | None = None) -> DeskStatistics:
+    """The statistics page: totals, the median days to an answer and the share answered
+    within the SLA, by category, district, status and month. Hidden reports count too."""
+    now = now or timezone.now()
+    complaints = filtered(city, filters, public=False).order_by()
+    counts = _tally_counts(now)
+    overall = _tally("total", _("All reports"), complaints.aggregate(**counts))
+    by_category = [
+        _tally(row["category__code"], _local_name(row, "category"), row)
+        for row in complaints.values("category__code", "category__name", "category__name_en")
+        .annotate(**counts)
+        .order_by("-total", "category__code")
+    ]
+    by_district = [
+        _tally(row["district__code"], _local_name(row, "district"), row)
+        for row in complaints.values("district__code", "district__name", "district__name_en")
+        .annotate(**counts)
+        .order_by("-total", "district__code")
+    ]
+    by_status = [
+        _tally(row["status"], str(Status(row["status"]).label), row)
+        for row in complaints.values("status").annotate(**counts).order_by("-total", "status")
+    ]
+    by_month = [
+        _tally(row["month"].strftime("%Y-%m"), row["month"].strftime("%Y-%m"), row)
+        for row in complaints.annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(**counts)
+        .order_by("month")
+    ]
+    return DeskStatistics(
+        overall=overall,
+        median_days_to_resolve=median_days_to_resolve(complaints),
+        by_category=by_category,
+        by_district=by_district,
+        by_status=by_status,
+        by_month=by_month,
+    )
+
+
+def report_rows(city: City, filters: Filters):
+    """One row per report for the per-report CSV, streamed: no contact details, no reporter,
+    no text (a hidden report's text may be why it was hidden)."""
+    return (
+        filtered(city, filters, public=False)
+        .order_by("created_at", "pk")
+        .values_list(
+            "tracking_number",
+            "category__code",
+            "district__code",
+            "department__code",
+            "channel",
+            "status",
+            "created_at",
+            "expected_at",
+            "resolved_at",
+            "hidden",
+        )
+        .iterator(chunk_size=2000)
+    )
+
+
+# --- citizen pages ---
+
+
+def category_groups(city: City) -> list[tuple]:
+    """Active categories under their groups, in the profile's order: (group, [categories])
+    pairs for the report form's <optgroup>s, from one query."""
+    groups: dict[int, tuple] = {}
+    for category in active_categories(city):
+        groups.setdefault(category.group_id, (category.group, []))[1].append(category)
+    return list(groups.values())
+
+
+def first_thumbnails(complaints) -> dict[int, str]:
+    """The first visible photo's thumbnail of each complaint, for lists, in one query."""
+    found = {}
+    for pk, items in media_by_target(Complaint, [c.pk for c in complaints]).items():
+        photo = next((m for m in items if m.kind == "photo" and m.thumbnail), None)
+        if photo is not None:
+            found[pk] = photo.thumbnail_url
+    return found
+
+
+def public_result_photos(complaint: Complaint) -> dict[int, list[Media]]:
+    """Visible photos officials attached to a report's steps, by event id; the events must be
+    prefetched (public_complaint does)."""
+    return media_by_target(ComplaintEvent, [event.pk for event in complaint.events.all()])
+
+
+def reopen_days(city: City) -> int:
+    """How long after an answer its reporter may reopen it (the profile's reopen_days)."""
+    return city.profile.get("complaints", {}).get("reopen_days", 14)
+
+
+def reopen_deadline(complaint: Complaint, city: City) -> datetime | None:
+    """Until when the reporter may reopen or ask for a further answer; None when the report
+    has no answer yet."""
+    if complaint.resolved_at is None:
+        return None
+    return complaint.resolved_at + timedelta(days=reopen_days(city))
+
+
+def is_following(complaint: Complaint, user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return complaint.follows.filter(user=user).exists()
+
+
+def reports_by(user) -> QuerySet[Complaint]:
+    """The reports a person filed, newest first, hidden ones included (they are theirs)."""
+    return (
+        Complaint.objects.filter(reporter=user)
+        .select_related("category", "district")
+        .order_by("-created_at")
+    )
+
+
+def followed_by(user) -> list[Complaint]:
+    """The public reports a person follows ("me too"), newest first."""
+    return list(
+        Complaint.objects.filter(follows__user=user, hidden=False)
+        .select_related("category", "district")
+        .order_by("-created_at")
+    )

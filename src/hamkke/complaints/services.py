@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -16,8 +17,10 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from hamkke.accounts import services as accounts_services
 from hamkke.accounts.models import Role, User
 from hamkke.accounts.permissions import require_role
 from hamkke.accounts.sms import SMSDeliveryError, get_sms_backend
@@ -34,7 +37,7 @@ from hamkke.complaints.models import (
     RouteOverride,
     Status,
 )
-from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hamkke.core.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from hamkke.core.models import City, Department, District, Media
 from hamkke.core.services import (
     attach_media,
@@ -142,7 +145,7 @@ def check_answers(category: Category, answers: dict | None) -> dict:
         )
     clean = {}
     for code, question in questions.items():
-        label = question.get("label_en") or question["label"]
+        label = _question_label(question)
         value = answers.get(code)
         if value is None:
             if question.get("required"):
@@ -152,6 +155,13 @@ def check_answers(category: Category, answers: dict | None) -> dict:
             continue
         clean[code] = _answer_value(question, value, label)
     return clean
+
+
+def _question_label(question: dict) -> str:
+    """The question as the person reads it: English on English pages when there is one."""
+    if (get_language() or "").startswith("en") and question.get("label_en"):
+        return question["label_en"]
+    return question["label"]
 
 
 def _answer_value(question: dict, value, label: str):
@@ -688,3 +698,134 @@ def forget_reporter(user: User) -> None:
     Complaint.objects.filter(reporter=user).update(
         reporter=None, contact_name="", contact_email="", contact_phone="", rating_comment=""
     )
+
+
+# --- officials' desk ---
+
+
+@transaction.atomic
+def show_photo(*, complaint: Complaint, media: Media, actor: User, reason: str, request=None):
+    """Show a photo a moderator hid (hid by mistake, or the problem was blurred away)."""
+    _require_handler(actor, complaint, role=Role.MANAGER)
+    if media.target_id != str(complaint.pk) or media.target_type.model_class() is not Complaint:
+        raise NotFound(_("That photo is not part of this report."))
+    Media.objects.filter(pk=media.pk).update(hidden=False)
+    record_audit(
+        actor=actor,
+        action="complaint.show_photo",
+        target=complaint,
+        request=request,
+        data={"media": media.pk, "reason": reason.strip()},
+    )
+
+
+@transaction.atomic
+def ban_reporter(*, complaint: Complaint, actor: User, reason: str, request=None) -> User:
+    """A manager of the report's department bans the account that filed an abusive report.
+    The ban is the account's (accounts.services.ban_account); the report's log notes it too."""
+    _require_handler(actor, complaint, role=Role.MANAGER)
+    if complaint.reporter_id is None:
+        raise InvalidInput(_("This report was filed without an account: there is none to ban."))
+    user = accounts_services.ban_account(
+        actor=actor, user=complaint.reporter, reason=reason, request=request
+    )
+    record_audit(
+        actor=actor,
+        action="complaint.ban_reporter",
+        target=complaint,
+        request=request,
+        data={"reason": user.ban_reason},
+    )
+    return user
+
+
+@transaction.atomic
+def unban_reporter(*, complaint: Complaint, actor: User, request=None) -> User:
+    _require_handler(actor, complaint, role=Role.MANAGER)
+    if complaint.reporter_id is None:
+        raise InvalidInput(_("This report was filed without an account."))
+    user = accounts_services.unban_account(actor=actor, user=complaint.reporter, request=request)
+    record_audit(actor=actor, action="complaint.unban_reporter", target=complaint, request=request)
+    return user
+
+
+class BulkAction(StrEnum):
+    ACCEPT = "accept"
+    ASSIGN = "assign"
+    TRANSFER = "transfer"
+    CLOSE = "close"
+
+
+BULK_LIMIT = 200
+_BULK_STATUS = {
+    BulkAction.ACCEPT: Status.ACCEPTED,
+    BulkAction.TRANSFER: Status.TRANSFERRED,
+    BulkAction.CLOSE: Status.CLOSED,
+}
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """Which reports a bulk action was done to, and which it was refused for and why."""
+
+    succeeded: list[str]
+    failed: list[tuple[str, str]]
+
+
+def act_in_bulk(
+    *,
+    actor: User,
+    tracking_numbers: Sequence[str],
+    action: str,
+    handler: User | None = None,
+    department: Department | None = None,
+    public_note: str = "",
+    internal_note: str = "",
+    request=None,
+) -> BulkResult:
+    """One action on many reports, each through the same service as a single report and in
+    its own transaction: a refusal for one report (a move the workflow does not allow, a
+    department the official does not work in) leaves the others done."""
+    try:
+        action = BulkAction(action)
+    except ValueError as exc:
+        raise InvalidInput(_("Choose what to do with the reports."), field="action") from exc
+    numbers = list(dict.fromkeys(n.strip().upper() for n in tracking_numbers if n.strip()))
+    if not numbers:
+        raise InvalidInput(_("Select at least one report."), field="tracking_numbers")
+    if len(numbers) > BULK_LIMIT:
+        raise InvalidInput(
+            _("At most %(max)d reports at a time.") % {"max": BULK_LIMIT},
+            field="tracking_numbers",
+        )
+    if action == BulkAction.ASSIGN and handler is None:
+        raise InvalidInput(_("Choose the handler to assign the reports to."), field="handler")
+    if action == BulkAction.TRANSFER and department is None:
+        raise InvalidInput(_("Choose the department to transfer to."), field="department")
+    found = Complaint.objects.select_related("department", "category").in_bulk(
+        numbers, field_name="tracking_number"
+    )
+    succeeded, failed = [], []
+    for number in numbers:
+        complaint = found.get(number)
+        if complaint is None:
+            failed.append((number, _("No report with number %(number)s.") % {"number": number}))
+            continue
+        try:
+            if action == BulkAction.ASSIGN:
+                assign_handler(complaint=complaint, actor=actor, handler=handler, request=request)
+            else:
+                change_status(
+                    complaint=complaint,
+                    actor=actor,
+                    status=_BULK_STATUS[action],
+                    public_note=public_note,
+                    internal_note=internal_note,
+                    department=department if action == BulkAction.TRANSFER else None,
+                    request=request,
+                )
+        except DomainError as exc:
+            failed.append((number, exc.message))
+        else:
+            succeeded.append(number)
+    return BulkResult(succeeded=succeeded, failed=failed)

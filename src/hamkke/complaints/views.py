@@ -1,7 +1,466 @@
-"""Pages of the Smart Complaint Report."""
+"""Citizens' and the public's pages of the Smart Complaint Report: the list and map, the report
+form (working without JavaScript in two steps), the receipt, each report's public page, "me
+too", the reporter's rating and reopening, and the small helpers the form's script calls."""
 
-from django.shortcuts import render
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from hamkke.complaints import selectors, services, workflow
+from hamkke.complaints.forms import (
+    FilterForm,
+    RatingForm,
+    ReopenForm,
+    ReportForm,
+    question_label,
+)
+from hamkke.complaints.models import Category, Complaint, Status
+from hamkke.core import selectors as core_selectors
+from hamkke.core.errors import DomainError, NotFound
+from hamkke.core.media import photo_gps
+
+PAGE_SIZE = 20
+# Reading a photo's EXIF decodes it: generous for a person trying a few photos, not for a bot.
+PHOTO_LOCATION_RATE = "30/m"
+RETRY_AFTER_SECONDS = 60
 
 
-def index(request):
-    return render(request, "core/not_built.html")
+def filing_rate_exceeded(request: HttpRequest) -> bool:
+    """Whether this address, or this account, has filed more than HAMKKE_COMPLAINT_RATE.
+    Every attempt counts, refused ones too: checking uploads is the costly part. The report
+    form and the API draw on the same allowance."""
+    rate = settings.HAMKKE_COMPLAINT_RATE
+    by_address = is_ratelimited(
+        request, group="complaints.file.ip", key="ip", rate=rate, increment=True
+    )
+    by_account = request.user.is_authenticated and is_ratelimited(
+        request, group="complaints.file.user", key="user", rate=rate, increment=True
+    )
+    return by_address or by_account
+
+
+def rate_limit_message() -> str:
+    return _(
+        "You have sent many reports in a short time. Please wait a few minutes and try again; "
+        "if the problem is urgent, call 120 (Dasan Call Center)."
+    )
+
+
+def _public_or_404(tracking_number: str) -> Complaint:
+    try:
+        return selectors.public_complaint(core_selectors.current_city(), tracking_number.upper())
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+# --- the list and the map --------------------------------------------------------------------
+
+
+def _filter_form(request: HttpRequest, city) -> FilterForm:
+    return FilterForm(
+        request.GET or None,
+        groups=selectors.category_groups(city),
+        districts=core_selectors.districts_of(city),
+    )
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    city = core_selectors.current_city()
+    form = _filter_form(request, city)
+    complaints = selectors.public_list(city, form.filters()).order_by("-created_at")
+    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    thumbnails = selectors.first_thumbnails(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [(c, thumbnails.get(c.pk)) for c in page.object_list],
+        "query": query.urlencode(),
+        "geojson_url": f"{reverse('complaints:map-geojson')}?{query.urlencode()}",
+        "status_labels": {value: str(label) for value, label in Status.choices},
+        "now": timezone.now(),
+    }
+    return render(request, "complaints/index.html", context)
+
+
+@require_GET
+def map_geojson(request: HttpRequest) -> JsonResponse:
+    city = core_selectors.current_city()
+    data = selectors.geojson(city, _filter_form(request, city).filters())
+    return JsonResponse(data, content_type="application/geo+json")
+
+
+# --- the report form -------------------------------------------------------------------------
+
+
+def _category(city, code: str | None) -> Category | None:
+    if not code:
+        return None
+    try:
+        return selectors.category_by_code(city, code)
+    except NotFound:
+        return None
+
+
+def _report_form(request: HttpRequest, city, groups, data=None, files=None, **kwargs):
+    source = data if data is not None else request.GET
+    return ReportForm(
+        data,
+        files,
+        groups=groups,
+        category=_category(city, source.get("category")),
+        anonymous=not request.user.is_authenticated,
+        **kwargs,
+    )
+
+
+_NOT_INITIAL = ("step", "csrfmiddlewaretoken")
+
+
+def _form_page(request, city, form, *, step: int, status: int = 200, **extra) -> HttpResponse:
+    context = {
+        "form": form,
+        "step": step,
+        "category": form.chosen_category,
+        "boundary": city.boundary,
+        "map_center": [city.center_lat, city.center_lon],
+        "map_zoom": city.zoom,
+        "script_messages": _script_messages(),
+        **extra,
+    }
+    return render(request, "complaints/new.html", context, status=status)
+
+
+def _script_messages() -> dict[str, str]:
+    """What the form's script says, translated here: it has no catalogue of its own."""
+    return {
+        "pin": _("The place of the problem"),
+        "placeSet": _("Place set: %(lat)s, %(lon)s. Drag the pin or tap the map to move it."),
+        "locating": _("Finding your location…"),
+        "locationFailed": _(
+            "Your location could not be found. Tap the map or type the coordinates instead."
+        ),
+        "photoPlace": _("The first photo was taken in %(district)s."),
+        "usePhotoPlace": _("Use the place where the photo was taken"),
+        "photoPlaceUsed": _("The pin is now where the photo was taken."),
+        "photoPlaceSet": _(
+            "The pin is set where the first photo was taken, in %(district)s. Move it if needed."
+        ),
+        "tooManyPhotos": _("At most %(max)s photos per report."),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest) -> HttpResponse:
+    """Step one (category and place) and step two (details) of a report. A link or the step-one
+    button that names a category and a place opens step two; sending files the report."""
+    city = core_selectors.current_city()
+    groups = selectors.category_groups(city)
+    if request.method == "POST" and request.POST.get("step") != "choose":
+        return _file(request, city, groups)
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and "category" not in data:
+        return _form_page(request, city, _report_form(request, city, groups), step=1)
+    chosen = _report_form(request, city, groups, data=data)
+    if not chosen.place_is_valid():
+        if request.method == "GET":
+            # A link that names only a category (or a place): step one with it filled in.
+            start = _report_form(request, city, groups, initial=data.dict())
+            return _form_page(request, city, start, step=1)
+        return _form_page(request, city, chosen, step=1, status=400)
+    try:
+        district = core_selectors.district_at(
+            city, chosen.cleaned_data["latitude"], chosen.cleaned_data["longitude"]
+        )
+    except DomainError as exc:
+        chosen.add_domain_error(exc)
+        return _form_page(request, city, chosen, step=1, status=exc.status)
+    # Step two starts unbound (no errors for what is not written yet), keeping what was typed.
+    initial = {name: value for name, value in data.items() if name not in _NOT_INITIAL}
+    details = ReportForm(
+        initial=initial,
+        groups=groups,
+        category=chosen.chosen_category,
+        anonymous=not request.user.is_authenticated,
+    )
+    nearby = selectors.open_nearby(
+        chosen.chosen_category, chosen.cleaned_data["latitude"], chosen.cleaned_data["longitude"]
+    )
+    return _form_page(request, city, details, step=2, district=district, nearby=nearby)
+
+
+def _file(request: HttpRequest, city, groups) -> HttpResponse:
+    form = _report_form(request, city, groups, data=request.POST, files=request.FILES)
+    extra = {"files_dropped": bool(request.FILES)}
+    if filing_rate_exceeded(request):
+        form.is_valid()
+        form.add_error(None, rate_limit_message())
+        response = _form_page(request, city, form, step=2, status=429, **extra)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = services.file_complaint(
+                category=form.chosen_category,
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                address=data["address"],
+                description=data["description"],
+                answers=form.answers(),
+                photos=data["photos"],
+                videos=[data["video"]] if data.get("video") else [],
+                reporter=request.user if request.user.is_authenticated else None,
+                contact=form.contact(),
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            status = exc.status
+        else:
+            return redirect("complaints:receipt", complaint.tracking_number)
+    return _form_page(request, city, form, step=2, status=status, **extra)
+
+
+@require_GET
+def questions(request: HttpRequest) -> HttpResponse:
+    """The chosen category's extra questions, for the form's script to show inline."""
+    city = core_selectors.current_city()
+    form = ReportForm(
+        groups=(),
+        category=_category(city, request.GET.get("category")),
+        anonymous=not request.user.is_authenticated,
+    )
+    return render(request, "complaints/includes/questions.html", {"form": form})
+
+
+@require_GET
+def nearby(request: HttpRequest) -> HttpResponse:
+    """Open reports of a category near a point, before sending: follow one instead of filing
+    it again. A fragment for the form's script; nothing when the input is incomplete."""
+    city = core_selectors.current_city()
+    category = _category(city, request.GET.get("category"))
+    try:
+        latitude = float(request.GET.get("latitude", ""))
+        longitude = float(request.GET.get("longitude", ""))
+    except ValueError:
+        category = None
+    context: dict = {"nearby": [], "category": category}
+    if category is not None:
+        try:
+            context["district"] = core_selectors.district_at(city, latitude, longitude)
+        except DomainError as exc:
+            context["place_error"] = exc.message
+        else:
+            context["nearby"] = selectors.open_nearby(category, latitude, longitude)
+    return render(request, "complaints/includes/nearby.html", context)
+
+
+@require_POST
+def photo_location(request: HttpRequest) -> JsonResponse:
+    """Where the first photo was taken, read from its EXIF before the stored copy loses it.
+    Nothing is stored: the upload is read and forgotten."""
+    limited = is_ratelimited(
+        request,
+        group="complaints.photo_location",
+        key="ip",
+        rate=PHOTO_LOCATION_RATE,
+        increment=True,
+    )
+    if limited:
+        response = JsonResponse(
+            {"detail": rate_limit_message(), "code": "rate_limited"}, status=429
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return JsonResponse(
+            {"detail": _("Send one photo in the field “photo”."), "code": "invalid"}, status=400
+        )
+    try:
+        gps = photo_gps(upload)
+    except DomainError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    if gps is None:
+        return JsonResponse(
+            {
+                "latitude": None,
+                "longitude": None,
+                "detail": _("This photo does not say where it was taken."),
+            }
+        )
+    latitude, longitude = gps
+    body = {"latitude": latitude, "longitude": longitude, "inside_city": True}
+    try:
+        district = core_selectors.district_at(core_selectors.current_city(), latitude, longitude)
+    except DomainError as exc:
+        body.update(inside_city=False, detail=exc.message)
+    else:
+        body["district"] = district.display_name
+    return JsonResponse(body)
+
+
+# --- after filing ----------------------------------------------------------------------------
+
+
+def receipt(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    complaint = _public_or_404(tracking_number)
+    return render(request, "complaints/receipt.html", {"complaint": complaint})
+
+
+def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _detail_page(request, _public_or_404(tracking_number))
+
+
+def _detail_page(
+    request: HttpRequest,
+    complaint: Complaint,
+    *,
+    rate_form: RatingForm | None = None,
+    reopen_form: ReopenForm | None = None,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    is_reporter = user.is_authenticated and complaint.reporter_id == user.pk
+    following = selectors.is_following(complaint, user)
+    result_photos = selectors.public_result_photos(complaint)
+    context = {
+        "complaint": complaint,
+        "events": [(e, result_photos.get(e.pk, [])) for e in complaint.events.all()],
+        "photos": selectors.media_of(complaint),
+        "is_reporter": is_reporter,
+        "following": following,
+        "may_follow": complaint.is_open and not is_reporter and not following,
+        "refusal": refusal,
+        "status_label": Status(complaint.status).label,
+        "duplicate_of": (
+            complaint.duplicate_of
+            if complaint.duplicate_of and not complaint.duplicate_of.hidden
+            else None
+        ),
+    }
+    if is_reporter:
+        context.update(_reporter_context(complaint, now, rate_form, reopen_form))
+    return render(request, "complaints/detail.html", context, status=status)
+
+
+def _reporter_context(complaint, now, rate_form, reopen_form) -> dict:
+    """What only the reporter sees: their answers, the rating and the reopening forms."""
+    city = core_selectors.current_city()
+    may_reopen = workflow.reporter_may_reopen(
+        complaint.status, complaint.resolved_at, now, selectors.reopen_days(city)
+    )
+    questions = {q["code"]: question_label(q) for q in complaint.category.questions}
+    may_rate = complaint.status in workflow.RATEABLE
+    initial = {"rating": complaint.rating, "comment": complaint.rating_comment}
+    return {
+        "my_answers": [
+            (questions.get(code, code), value) for code, value in complaint.answers.items()
+        ],
+        "rate_form": rate_form or (RatingForm(initial=initial) if may_rate else None),
+        "reopen_form": reopen_form or (ReopenForm() if may_reopen else None),
+        "reopen_deadline": selectors.reopen_deadline(complaint, city) if may_reopen else None,
+    }
+
+
+def _member_only(request: HttpRequest, complaint: Complaint) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("complaints:detail", args=[complaint.tracking_number]))
+    return None
+
+
+def _refused(request: HttpRequest, complaint: Complaint, exc: DomainError) -> HttpResponse:
+    """A refusal that no field of a form can fix (not the reporter, already following, past
+    the window): the report's page again, with the reason on top and the error's status."""
+    return _detail_page(request, complaint, refusal=exc.message, status=exc.status)
+
+
+@require_POST
+def follow(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """ "Me too": follow an open report instead of filing it again."""
+    complaint = _public_or_404(tracking_number)
+    if (login := _member_only(request, complaint)) is not None:
+        return login
+    try:
+        services.follow_complaint(complaint=complaint, user=request.user)
+    except DomainError as exc:
+        return _refused(request, complaint, exc)
+    messages.success(
+        request, _("You follow this report now: you will hear of each step. Thank you!")
+    )
+    return redirect("complaints:detail", complaint.tracking_number)
+
+
+@require_POST
+def rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    complaint = _public_or_404(tracking_number)
+    if (login := _member_only(request, complaint)) is not None:
+        return login
+    form = RatingForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.rate_answer(
+                complaint=complaint,
+                user=request.user,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            if exc.field not in form.fields:
+                return _refused(request, complaint, exc)
+            form.add_domain_error(exc)
+            status = exc.status
+        else:
+            messages.success(request, _("Thank you for rating the answer."))
+            return redirect("complaints:detail", complaint.tracking_number)
+    return _detail_page(request, complaint, rate_form=form, status=status)
+
+
+@require_POST
+def reopen(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    complaint = _public_or_404(tracking_number)
+    if (login := _member_only(request, complaint)) is not None:
+        return login
+    form = ReopenForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.reopen_by_reporter(
+                complaint=complaint, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            if exc.field not in form.fields:
+                return _refused(request, complaint, exc)
+            form.add_domain_error(exc)
+            status = exc.status
+        else:
+            messages.success(
+                request, _("The report is open again; the department will answer once more.")
+            )
+            return redirect("complaints:detail", complaint.tracking_number)
+    return _detail_page(request, complaint, reopen_form=form, status=status)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.reports_by(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "following": selectors.followed_by(request.user)}
+    return render(request, "complaints/mine.html", context)

@@ -86,9 +86,9 @@ def districts_geojson(request: HttpRequest):
                 "type": "Feature",
                 "id": d.code,
                 "properties": {"code": d.code, "name": d.name, "name_en": d.name_en},
-                "geometry": d.geometry,
+                "geometry": geometry,
             }
-            for d in selectors.districts_of(selectors.current_city())
+            for d, geometry in selectors.district_outlines(selectors.current_city())
         ],
     }
 

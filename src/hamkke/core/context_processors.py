@@ -22,4 +22,5 @@ def city(request):
         # Lazy: only pages that show the badge pay for the query.
         "unread_notifications": SimpleLazyObject(lambda: selectors.unread_notification_count(user)),
         "can_moderate": SimpleLazyObject(lambda: selectors.can_moderate(user)),
+        "is_official": SimpleLazyObject(lambda: selectors.is_official(user)),
     }

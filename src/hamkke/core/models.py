@@ -55,7 +55,6 @@ class City(BilingualName):
 class District(BilingualName):
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="districts")
     code = models.CharField(max_length=32)
-    geometry = models.JSONField(help_text="GeoJSON Polygon or MultiPolygon (WGS84)")
     area_km2 = models.FloatField(default=0)
 
     class Meta:
@@ -63,6 +62,19 @@ class District(BilingualName):
         constraints = [
             models.UniqueConstraint(fields=["city", "code"], name="district_code_unique_in_city")
         ]
+
+
+class DistrictBoundary(models.Model):
+    """A district's outline, kept apart from District so that the many reads that load a
+    district with its report or location do not fetch and decode its polygon."""
+
+    district = models.OneToOneField(
+        District, primary_key=True, on_delete=models.CASCADE, related_name="boundary"
+    )
+    geometry = models.JSONField(help_text="GeoJSON Polygon or MultiPolygon (WGS84)")
+
+    def __str__(self) -> str:
+        return f"outline of {self.district}"
 
 
 class Department(BilingualName):

@@ -16,6 +16,7 @@ class Service:
     summary: Promise
     icon: str
     url_name: str | None = None  # None: not built yet
+    desk_url_name: str | None = None  # the officials' side, when the service has one
 
     @property
     def built(self) -> bool:
@@ -29,6 +30,7 @@ SERVICES: tuple[Service, ...] = (
         _("Report a damaged road, litter, illegal parking or a broken facility."),
         "📍",
         "complaints:index",
+        "complaints:desk",
     ),
     Service(
         "ideas",

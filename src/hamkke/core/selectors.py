@@ -24,6 +24,7 @@ from hamkke.core.models import (
     CommentStatus,
     Department,
     District,
+    DistrictBoundary,
     Notification,
     NotificationPreference,
 )
@@ -68,8 +69,10 @@ def district_index(city: City) -> DistrictIndex:
     key = (city.pk, city.loaded_at.isoformat())
     index = _district_indexes.get(key)
     if index is None:
-        districts = City.objects.get(pk=city.pk).districts.values_list("code", "geometry")
-        index = DistrictIndex(dict(districts))
+        outlines = DistrictBoundary.objects.filter(district__city_id=city.pk).values_list(
+            "district__code", "geometry"
+        )
+        index = DistrictIndex(dict(outlines))
         _district_indexes.clear()
         _district_indexes[key] = index
     return index
@@ -80,6 +83,12 @@ def district_by_code(city: City, code: str) -> District:
         return city.districts.get(code=code)
     except District.DoesNotExist as exc:
         raise NotFound(f"No district with code {code!r}.") from exc
+
+
+def district_outlines(city: City) -> list[tuple[District, dict]]:
+    """Each district with its GeoJSON outline, for maps."""
+    outlines = DistrictBoundary.objects.filter(district__city=city).select_related("district")
+    return [(o.district, o.geometry) for o in outlines.order_by("district__name")]
 
 
 def districts_of(city: City) -> list[District]:
@@ -113,6 +122,13 @@ def district_at(city: City, latitude: float, longitude: float) -> District:
 
 
 # --- who may moderate ----------------------------------------------------------------------------
+
+
+def is_official(person) -> bool:
+    """Staff, or anyone holding a role in a department: they see the officials' desks."""
+    if person is None or not person.is_authenticated:
+        return False
+    return person.is_staff or person.memberships.exists()
 
 
 def can_moderate(person) -> bool:

@@ -17,7 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
@@ -41,6 +41,7 @@ from hamkke.core.models import (
     CommentStatus,
     Department,
     District,
+    DistrictBoundary,
     Location,
     Media,
     MediaKind,
@@ -94,15 +95,17 @@ def load_city(*, slug: str, folder: Path | None = None) -> City:
 
 def _sync_districts(city: City, loaded: LoadedProfile) -> None:
     for district in loaded.districts:
-        District.objects.update_or_create(
+        row, _created = District.objects.update_or_create(
             city=city,
             code=district.code,
             defaults={
                 "name": district.name,
                 "name_en": district.name_en,
-                "geometry": district.geometry,
                 "area_km2": district.area_km2,
             },
+        )
+        DistrictBoundary.objects.update_or_create(
+            district=row, defaults={"geometry": district.geometry}
         )
 
 
@@ -187,28 +190,34 @@ def store_photo(
 def store_video(
     *, upload: UploadedFile, uploaded_by: User | None = None, target: models.Model | None = None
 ) -> Media:
-    """Check a video by its container and size and keep it as sent.
+    """Check a video by its content and keep a cleaned copy with a poster frame.
 
-    Not done yet (a later issue): stripping the container's metadata (which may hold the
-    place and the phone's name), reading the duration against HAMKKE_MAX_VIDEO_SECONDS and
-    making a poster frame; all three need ffmpeg."""
-    video = media_checks.check_video(upload)
-    upload.seek(0)
-    return _store_media(
-        kind=MediaKind.VIDEO,
-        files={"file": upload},
-        extension=video.extension,
-        content_type=video.content_type,
-        upload=upload,
-        uploaded_by=uploaded_by,
-        target=target,
-    )
+    The video must be an MP4, MOV or WebM file whose picture FFmpeg decodes, within
+    HAMKKE_MAX_VIDEO_BYTES and HAMKKE_MAX_VIDEO_SECONDS. What is kept is its picture and sound
+    stream-copied (not re-encoded) into a new MP4 (WebM stays WebM) with no metadata: no
+    creation time, place, device or software names, no other tracks. The poster (the frame at
+    one second, at most 640 pixels) is the thumbnail; the displayed size and the length are
+    recorded. Refusals raise InvalidUpload or UploadTooLarge and store nothing."""
+    with media_checks.clean_video(upload) as video, video.path.open("rb") as content:
+        return _store_media(
+            kind=MediaKind.VIDEO,
+            files={"file": File(content), "thumbnail": video.poster},
+            extension=video.extension,
+            thumbnail_extension="jpg",
+            content_type=video.content_type,
+            width=video.width,
+            height=video.height,
+            duration_seconds=video.duration_seconds,
+            upload=upload,
+            uploaded_by=uploaded_by,
+            target=target,
+        )
 
 
 def _store_media(
     *,
     kind: MediaKind,
-    files: dict[str, bytes | UploadedFile],
+    files: dict[str, bytes | File],
     extension: str,
     content_type: str,
     upload: UploadedFile,
@@ -216,6 +225,8 @@ def _store_media(
     target: models.Model | None,
     width: int | None = None,
     height: int | None = None,
+    duration_seconds: float | None = None,
+    thumbnail_extension: str | None = None,
 ) -> Media:
     """Write the files, then the row, in one transaction. If anything fails after a file was
     written, the written files are deleted, so a failure leaves neither a row nor a file."""
@@ -225,6 +236,7 @@ def _store_media(
         content_type=content_type,
         width=width,
         height=height,
+        duration_seconds=duration_seconds,
         original_name=_safe_original_name(upload),
         uploaded_by=_person_or_none(uploaded_by),
     )
@@ -234,7 +246,8 @@ def _store_media(
             for field_name, content in files.items():
                 field = getattr(media, field_name)
                 body = ContentFile(content) if isinstance(content, bytes) else content
-                field.save(f"{stem}.{extension}", body, save=False)
+                suffix = thumbnail_extension if field_name == "thumbnail" else None
+                field.save(f"{stem}.{suffix or extension}", body, save=False)
                 written.append((field.storage, field.name))
             main = files["file"]
             media.size = len(main) if isinstance(main, bytes) else main.size

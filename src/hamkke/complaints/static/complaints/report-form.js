@@ -1,0 +1,194 @@
+/* The report form as a phone experience: one page instead of two steps, a map to set the pin
+   (kept in sync with the latitude and longitude fields), "use my location", the first photo's
+   GPS suggested by the server before the stored copy loses it, and the category's questions
+   and the open reports nearby loaded inline by htmx. Without this script the form still works,
+   in two steps. */
+(function () {
+  "use strict";
+
+  var TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+  var ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>';
+  var form = document.getElementById("report-form");
+  if (!form) return;
+  document.documentElement.classList.add("js");
+
+  var messages = JSON.parse(document.getElementById("report-form-messages").textContent);
+  var latitude = form.querySelector("#id_latitude");
+  var longitude = form.querySelector("#id_longitude");
+  var category = form.querySelector("#id_category");
+  var placeStatus = document.getElementById("place-status");
+  var photoStatus = document.getElementById("photo-status");
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var map = null;
+  var pin = null;
+
+  function format(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (whole, name) {
+      return values[name] === undefined ? whole : values[name];
+    });
+  }
+
+  function say(node, text) {
+    node.textContent = text || "";
+  }
+
+  function announcePlace() {
+    // htmx listens for this to refresh the open reports nearby.
+    document.body.dispatchEvent(new CustomEvent("hamkke:place"));
+  }
+
+  function showPin(lat, lon, zoomIn) {
+    if (!map) return;
+    var where = [lat, lon];
+    if (pin) {
+      pin.setLatLng(where);
+    } else {
+      pin = L.marker(where, { draggable: true, title: messages.pin, alt: messages.pin }).addTo(map);
+      pin.on("dragend", function () {
+        var moved = pin.getLatLng();
+        setPlace(moved.lat, moved.lng, false);
+      });
+    }
+    if (zoomIn) map.setView(where, Math.max(map.getZoom(), 16));
+  }
+
+  function setPlace(lat, lon, zoomIn) {
+    latitude.value = lat.toFixed(6);
+    longitude.value = lon.toFixed(6);
+    showPin(lat, lon, zoomIn);
+    say(placeStatus, format(messages.placeSet, { lat: lat.toFixed(5), lon: lon.toFixed(5) }));
+    announcePlace();
+  }
+
+  function typedPlace() {
+    var lat = parseFloat(latitude.value);
+    var lon = parseFloat(longitude.value);
+    return isFinite(lat) && isFinite(lon) ? [lat, lon] : null;
+  }
+
+  // --- one page instead of two steps -------------------------------------------------------
+  var next = form.querySelector(".step-next");
+  // Removed rather than hidden, so that Enter in a field sends the report.
+  if (next) next.parentNode.removeChild(next);
+  document.getElementById("report-details").hidden = false;
+
+  // --- the map -----------------------------------------------------------------------------
+  var mapNode = document.getElementById("report-map");
+  if (typeof L !== "undefined" && mapNode) {
+    mapNode.hidden = false;
+    var centre = mapNode.dataset.center.split(",").map(Number);
+    map = L.map(mapNode, { scrollWheelZoom: false }).setView(centre, Number(mapNode.dataset.zoom));
+    L.tileLayer(TILES, { maxZoom: 19, attribution: ATTRIBUTION }).addTo(map);
+    // Tiles may not load (offline, blocked): the city's outline still shows where to tap.
+    var boundary = JSON.parse(document.getElementById("city-boundary").textContent);
+    if (boundary && boundary.type) {
+      L.geoJSON(boundary, {
+        interactive: false,
+        style: { color: "#0b57a4", weight: 2, fillColor: "#0b57a4", fillOpacity: 0.05 }
+      }).addTo(map);
+    }
+    map.on("click", function (event) {
+      setPlace(event.latlng.lat, event.latlng.lng, false);
+    });
+    var start = typedPlace();
+    if (start) showPin(start[0], start[1], true);
+  }
+  [latitude, longitude].forEach(function (input) {
+    input.addEventListener("change", function () {
+      var typed = typedPlace();
+      if (!typed) return;
+      showPin(typed[0], typed[1], true);
+      say(placeStatus, format(messages.placeSet, { lat: typed[0].toFixed(5), lon: typed[1].toFixed(5) }));
+      announcePlace();
+    });
+  });
+
+  // --- use my location ---------------------------------------------------------------------
+  var locate = document.getElementById("use-my-location");
+  if (locate && navigator.geolocation) {
+    locate.parentNode.hidden = false;
+    locate.addEventListener("click", function () {
+      say(placeStatus, messages.locating);
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          setPlace(position.coords.latitude, position.coords.longitude, true);
+        },
+        function () {
+          say(placeStatus, messages.locationFailed);
+        },
+        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+      );
+    });
+  }
+
+  // --- photos: at most five, and the first one's place --------------------------------------
+  var photos = form.querySelector("#id_photos");
+  function offerPhotoPlace(data) {
+    say(photoStatus, format(messages.photoPlace, { district: data.district }));
+    var use = document.createElement("button");
+    use.type = "button";
+    use.className = "button secondary";
+    use.textContent = messages.usePhotoPlace;
+    use.addEventListener("click", function () {
+      setPlace(data.latitude, data.longitude, true);
+      say(photoStatus, messages.photoPlaceUsed);
+    });
+    photoStatus.appendChild(document.createElement("br"));
+    photoStatus.appendChild(use);
+  }
+
+  function suggestPlaceOf(file) {
+    var body = new FormData();
+    body.append("photo", file);
+    fetch(form.dataset.photoLocationUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, Accept: "application/json" }
+    })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (data) {
+        if (data.latitude === undefined || data.latitude === null || !data.inside_city) {
+          // Not a photo, no GPS, or taken elsewhere: say so; the pin stays as it is.
+          say(photoStatus, data.detail || "");
+          return;
+        }
+        if (!typedPlace()) {
+          setPlace(data.latitude, data.longitude, true);
+          say(photoStatus, format(messages.photoPlaceSet, { district: data.district }));
+        } else {
+          offerPhotoPlace(data);
+        }
+      })
+      .catch(function () {
+        say(photoStatus, "");
+      });
+  }
+
+  if (photos) {
+    photos.addEventListener("change", function () {
+      var most = Number(photos.dataset.max || 5);
+      if (photos.files.length > most) {
+        photos.setCustomValidity(format(messages.tooManyPhotos, { max: most }));
+        photos.reportValidity();
+        return;
+      }
+      photos.setCustomValidity("");
+      say(photoStatus, "");
+      if (photos.files.length) suggestPlaceOf(photos.files[0]);
+    });
+  }
+
+  // --- after a refusal: start where the first error is --------------------------------------
+  document.addEventListener("DOMContentLoaded", function () {
+    var questions = document.getElementById("report-questions");
+    if (category.value && questions && !questions.querySelector("select, input, textarea")) {
+      // A browser that restored the chosen category (going back) needs its questions too.
+      category.dispatchEvent(new Event("change"));
+    }
+    var wrong = form.querySelector(".field-error input, .field-error select, .field-error textarea");
+    if (wrong) wrong.focus();
+  });
+})();
