@@ -91,7 +91,7 @@ def _places(city, rng: random.Random, count: int = 3000) -> list[tuple]:
     from hamkke.core.selectors import district_index
 
     index = district_index(city)
-    districts = {d.code: d for d in city.districts.defer("geometry")}
+    districts = {d.code: d for d in city.districts.all()}
     places = []
     while len(places) < count:
         lat, lon = rng.uniform(*_BOX[0]), rng.uniform(*_BOX[1])

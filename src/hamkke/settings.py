@@ -308,3 +308,12 @@ HAMKKE_REPORTS_PER_MINUTE = int(os.environ.get("HAMKKE_REPORTS_PER_MINUTE", 20))
 HAMKKE_COMPLAINT_RATE = os.environ.get("HAMKKE_COMPLAINT_RATE", "10/10m")
 HAMKKE_OPEN311_APP_RATE = os.environ.get("HAMKKE_OPEN311_APP_RATE", "600/m")
 HAMKKE_OPEN311_IP_RATE = os.environ.get("HAMKKE_OPEN311_IP_RATE", "120/m")
+
+# --- finding places by name or address ---------------------------------------------------------
+# The default searches the city profile's named places and needs no network. A deployment with a
+# Nominatim server (its own, or one whose usage policy allows its traffic) sets
+# HAMKKE_GEOCODER=hamkke.core.geocoding.NominatimGeocoder and HAMKKE_GEOCODER_URL.
+HAMKKE_GEOCODER = os.environ.get("HAMKKE_GEOCODER") or "hamkke.core.geocoding.GazetteerGeocoder"
+HAMKKE_GEOCODER_URL = (
+    os.environ.get("HAMKKE_GEOCODER_URL") or "https://nominatim.openstreetmap.org/search"
+)

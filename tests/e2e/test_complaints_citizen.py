@@ -113,7 +113,8 @@ def test_the_form_works_without_javascript_in_two_steps(site, browser, tmp_path)
         page.locator("#id_category").select_option("road-damage")
         page.locator("#id_latitude").fill(str(JONGNO[0]))
         page.locator("#id_longitude").fill(str(JONGNO[1]))
-        page.locator("button[value=choose]").click()
+        # Enter in a field would do the same: an unseen copy of this button comes first.
+        page.locator(".step-next button[value=choose]").click()
 
         page.wait_for_load_state()
         expect(page.locator("#report-details")).to_be_visible()
@@ -214,3 +215,59 @@ def test_a_signed_in_citizen_follows_a_nearby_report_instead(site, phone_page):
     existing.refresh_from_db()
     assert existing.followers_count == 1
     assert Complaint.objects.count() == 1  # followed, not filed again
+
+
+def test_the_address_finds_places_that_set_the_pin(site, phone_page, screenshot):
+    page = phone_page
+    block_tiles(page)
+    page.goto(f"{site}/complaints/new/")
+    page.locator("#id_category").select_option("litter")
+    page.locator("#id_address").fill("강남")
+    page.locator("#id_address").press("Enter")  # searches; it does not send the report
+    choices = page.locator("#place-results button.place-choice")
+    expect(choices).to_have_count(3)
+    expect(choices.first).to_contain_text("강남역")
+    assert not Complaint.objects.exists()
+    screenshot(page, "complaints-find-place-phone")
+
+    choices.first.click()
+    expect(page.locator("#id_latitude")).to_have_value("37.497900")
+    expect(page.locator("#id_longitude")).to_have_value("127.027600")
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator("#place-results")).to_contain_text("강남역")
+    expect(page.locator("#place-results button")).to_have_count(0)
+
+    page.locator("#id_address").fill("Atlantis")
+    page.locator("#find-place").click()
+    expect(page.locator("#place-results")).to_contain_text("Atlantis")
+    expect(page.locator("#place-results button")).to_have_count(0)
+    assert_page_basics(page)
+
+
+def test_the_address_finds_places_without_javascript(site, browser):
+    context = browser.new_context(
+        locale="en-US", viewport=PHONE, is_mobile=True, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{site}/complaints/new/")
+        page.locator("#id_category").select_option("litter")
+        page.locator("#id_address").fill("Seoul Station")
+        page.locator("#find-place").click()
+        page.wait_for_load_state()
+        choice = page.locator("#place-results button[name=place]")
+        expect(choice).to_have_count(1)
+        assert_page_basics(page)
+        choice.click()
+
+        page.wait_for_load_state()
+        expect(page.locator("#report-details")).to_be_visible()
+        expect(page.locator("#id_latitude")).to_have_value("37.5547")
+        expect(page.locator("#nearby")).to_contain_text("용산구")
+        page.locator("#id_description").fill("Broken glass by exit 1.")
+        page.locator("button[name=step][value=file]").click()
+        page.wait_for_url(re.compile(r".*/receipt/$"))
+        assert Complaint.objects.get().location.district.name == "용산구"
+    finally:
+        context.close()

@@ -50,6 +50,7 @@ def seed() -> Iterator[str]:
 def _person(email: str, name: str, **flags) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, display_name=name,
-                                        **flags)
+        user = User.objects.create_user(
+            email=email, password=DEMO_PASSWORD, display_name=name, **flags
+        )
     return user

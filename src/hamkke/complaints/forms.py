@@ -4,6 +4,7 @@ rating and reopening. Every rule of filing stays in services.file_complaint."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime, time
 
 from django import forms
@@ -113,9 +114,22 @@ class ReportForm(DomainErrorsInline, forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args, groups, category: Category | None = None, anonymous: bool, **kw):
+    def __init__(
+        self,
+        *args,
+        groups,
+        category: Category | None = None,
+        anonymous: bool,
+        find_places: Callable[[str], Sequence] | None = None,
+        **kw,
+    ):
         super().__init__(*args, **kw)
         self.chosen_category = category
+        # Given, an address without coordinates is looked up (core.selectors.find_places):
+        # one place found sets the point, several are offered in `candidates`.
+        self.find_places = find_places
+        self.candidates: Sequence = []
+        self.found_place = None
         self.fields["category"].choices = grouped_category_choices(
             groups, blank=_("Choose a category")
         )
@@ -152,12 +166,40 @@ class ReportForm(DomainErrorsInline, forms.Form):
     def clean(self):
         cleaned = super().clean()
         missing = cleaned.get("latitude") is None or cleaned.get("longitude") is None
-        if missing and not self.has_error("latitude") and not self.has_error("longitude"):
+        if not missing or self.has_error("latitude") or self.has_error("longitude"):
+            return cleaned
+        if self.find_places is not None and cleaned.get("address"):
+            self._place_from_address(cleaned)
+        else:
             self.add_error(
                 "latitude",
                 _("Set the place: tap the map, use your location, or type its coordinates."),
             )
         return cleaned
+
+    def _place_from_address(self, cleaned: dict) -> None:
+        """Only a single match is taken; several are offered, and none is said: the report
+        must not land at a place the person did not mean."""
+        address = cleaned["address"]
+        try:
+            found = self.find_places(address)
+        except DomainError as exc:
+            self.add_error("address", exc.message)
+            return
+        if len(found) == 1:
+            self.found_place = found[0]
+            cleaned["latitude"] = found[0].place.latitude
+            cleaned["longitude"] = found[0].place.longitude
+            return
+        self.candidates = found
+        if found:
+            message = _("Several places match “%(address)s”: choose one below.")
+        else:
+            message = _(
+                "No place called “%(address)s” was found. Check the spelling or try a landmark, "
+                "a station or a district; or set the place on the map or by its coordinates."
+            )
+        self.add_error("address", message % {"address": address})
 
     def place_is_valid(self) -> bool:
         """Step one: only the category and the place are checked, the rest waits."""

@@ -27,10 +27,14 @@ from hamkke.complaints.forms import (
 )
 from hamkke.complaints.models import Category, Complaint, Status
 from hamkke.core import selectors as core_selectors
-from hamkke.core.errors import DomainError, NotFound
+from hamkke.core import views as core_views
+from hamkke.core.errors import DomainError, NotFound, TooManyAttempts
 from hamkke.core.media import photo_gps
 
 PAGE_SIZE = 20
+# Places offered for an address: enough for "강남" (the gu, its office, the station), few
+# enough to read on a phone.
+PLACE_CHOICES = 5
 # Reading a photo's EXIF decodes it: generous for a person trying a few photos, not for a bot.
 PHOTO_LOCATION_RATE = "30/m"
 RETRY_AFTER_SECONDS = 60
@@ -126,7 +130,29 @@ def _report_form(request: HttpRequest, city, groups, data=None, files=None, **kw
     )
 
 
-_NOT_INITIAL = ("step", "csrfmiddlewaretoken")
+_NOT_INITIAL = ("step", "csrfmiddlewaretoken", "find", "place")
+
+
+def _place_finder(request: HttpRequest, city):
+    """The report form's search for an address, drawing on the same allowance as the API's."""
+
+    def find(query: str) -> list[core_selectors.FoundPlace]:
+        if core_views.place_search_rate_exceeded(request):
+            raise TooManyAttempts(core_views.rate_limit_message(), code="rate_limited")
+        return core_selectors.find_places(city, query, limit=PLACE_CHOICES)
+
+    return find
+
+
+def _with_picked_place(data):
+    """A place picked from those found for an address (a button whose value is
+    "latitude,longitude") sets the point, whatever the coordinate fields held."""
+    latitude, comma, longitude = data.get("place", "").partition(",")
+    if not comma:
+        return data
+    data = data.copy()
+    data["latitude"], data["longitude"] = latitude.strip(), longitude.strip()
+    return data
 
 
 def _form_page(request, city, form, *, step: int, status: int = 200, **extra) -> HttpResponse:
@@ -159,46 +185,91 @@ def _script_messages() -> dict[str, str]:
             "The pin is set where the first photo was taken, in %(district)s. Move it if needed."
         ),
         "tooManyPhotos": _("At most %(max)s photos per report."),
+        "finding": _("Looking for places…"),
+        "typeAddress": _("Type an address or the name of a place to search for."),
+        "placesFound": _("Places found for “%(address)s”: choose one to set the pin."),
+        "noPlaces": _("No place called “%(address)s” was found."),
+        "findFailed": _("The search did not work. Set the place on the map instead."),
+        "placePicked": _("The pin is now at %(place)s, in %(district)s. Move it if needed."),
     }
 
 
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
     """Step one (category and place) and step two (details) of a report. A link or the step-one
-    button that names a category and a place opens step two; sending files the report."""
+    button that names a category and a place opens step two; sending files the report. The place
+    may be an address alone, or one picked from those "Find" (or ?find=) lists."""
     city = core_selectors.current_city()
     groups = selectors.category_groups(city)
-    if request.method == "POST" and request.POST.get("step") != "choose":
-        return _file(request, city, groups)
     data = request.POST if request.method == "POST" else request.GET
+    if "find" in data:
+        return _find_place(request, city, groups, data)
+    # Step one is sent by its own button, or by picking one of the places found.
+    if request.method == "POST" and data.get("step") != "choose" and "place" not in data:
+        return _file(request, city, groups)
     if request.method == "GET" and "category" not in data:
         return _form_page(request, city, _report_form(request, city, groups), step=1)
-    chosen = _report_form(request, city, groups, data=data)
+    data = _with_picked_place(data)
+    chosen = _report_form(
+        request, city, groups, data=data, find_places=_place_finder(request, city)
+    )
     if not chosen.place_is_valid():
-        if request.method == "GET":
+        if request.method == "GET" and not chosen.has_error("address"):
             # A link that names only a category (or a place): step one with it filled in.
             start = _report_form(request, city, groups, initial=data.dict())
             return _form_page(request, city, start, step=1)
-        return _form_page(request, city, chosen, step=1, status=400)
+        status = 400 if request.method == "POST" else 200
+        return _form_page(request, city, chosen, step=1, status=status, places=chosen.candidates)
+    latitude, longitude = chosen.cleaned_data["latitude"], chosen.cleaned_data["longitude"]
     try:
-        district = core_selectors.district_at(
-            city, chosen.cleaned_data["latitude"], chosen.cleaned_data["longitude"]
-        )
+        district = core_selectors.district_at(city, latitude, longitude)
     except DomainError as exc:
         chosen.add_domain_error(exc)
         return _form_page(request, city, chosen, step=1, status=exc.status)
-    # Step two starts unbound (no errors for what is not written yet), keeping what was typed.
+    # Step two starts unbound (no errors for what is not written yet), keeping what was typed
+    # and the point, which may have come from the address.
     initial = {name: value for name, value in data.items() if name not in _NOT_INITIAL}
+    initial.update(latitude=latitude, longitude=longitude)
     details = ReportForm(
         initial=initial,
         groups=groups,
         category=chosen.chosen_category,
         anonymous=not request.user.is_authenticated,
     )
-    nearby = selectors.open_nearby(
-        chosen.chosen_category, chosen.cleaned_data["latitude"], chosen.cleaned_data["longitude"]
+    nearby = selectors.open_nearby(chosen.chosen_category, latitude, longitude)
+    return _form_page(
+        request,
+        city,
+        details,
+        step=2,
+        district=district,
+        nearby=nearby,
+        found_place=chosen.found_place,
     )
-    return _form_page(request, city, details, step=2, district=district, nearby=nearby)
+
+
+def _find_place(request: HttpRequest, city, groups, data) -> HttpResponse:
+    """Step one again, listing the places found for an address as buttons that set the point:
+    the "Find" button without JavaScript, or a link with ?find=<address>."""
+    query = data.get("find", "").strip() or data.get("address", "").strip()
+    initial = {name: value for name, value in data.items() if name not in _NOT_INITIAL}
+    initial["address"] = initial.get("address") or query
+    form = ReportForm(
+        initial=initial,
+        groups=groups,
+        category=_category(city, data.get("category")),
+        anonymous=not request.user.is_authenticated,
+    )
+    try:
+        found = _place_finder(request, city)(query)
+    except DomainError as exc:
+        return _form_page(
+            request, city, form, step=1, status=exc.status, places_message=exc.message
+        )
+    message = "" if found else _("No place called “%(address)s” was found.") % {"address": query}
+    return _form_page(
+        request, city, form, step=1, places=found, places_query=query, places_message=message
+    )
 
 
 def _file(request: HttpRequest, city, groups) -> HttpResponse:

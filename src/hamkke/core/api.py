@@ -1,5 +1,5 @@
-"""Open API of core: the city, its districts and departments, locating a point, comments and
-their moderation, and the signed-in person's notifications."""
+"""Open API of core: the city, its districts and departments, locating a point, finding places
+by name or address, comments and their moderation, and the signed-in person's notifications."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from hamkke.core import selectors, services
+from hamkke.core.errors import TooManyAttempts
 from hamkke.core.geo import cell_for
 from hamkke.core.registries import resolve_comment_target
+from hamkke.core.views import place_search_rate_exceeded, rate_limit_message
 
 router = Router(tags=["city"])
 
@@ -116,6 +118,37 @@ def locate_point(request: HttpRequest, latitude: float, longitude: float):
         district=district,
         h3_cell=cell_for(latitude, longitude),
     )
+
+
+class PlaceOut(Schema):
+    name: str
+    name_en: str
+    latitude: float
+    longitude: float
+    kind: str = Field(..., description="district, office, station, park, landmark, …")
+    district: DistrictOut
+
+
+@router.get("/geocode", response=list[PlaceOut], summary="Find places by name or address")
+def geocode(request: HttpRequest, q: str = "", limit: int = 5):
+    """Places in the city matching `q` (Korean or English; spaces and punctuation do not
+    matter), best first, each with its district; at most `limit` (1 to 20). An empty `q` or
+    one over 200 characters answers 400; more than 60 searches a minute from one address, 429.
+    Which geocoder answers is the deployment's choice (HAMKKE_GEOCODER)."""
+    if place_search_rate_exceeded(request):
+        raise TooManyAttempts(rate_limit_message(), code="rate_limited", retry_after=60)
+    found = selectors.find_places(selectors.current_city(), q, limit=limit)
+    return [
+        PlaceOut(
+            name=f.place.name,
+            name_en=f.place.name_en,
+            latitude=f.place.latitude,
+            longitude=f.place.longitude,
+            kind=f.place.kind,
+            district=f.district,
+        )
+        for f in found
+    ]
 
 
 # --- comments ----------------------------------------------------------------------------------

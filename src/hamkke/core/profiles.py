@@ -6,14 +6,22 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 from shapely.validation import explain_validity
 
-from hamkke.core.geo import area_km2
+from hamkke.core.geo import DistrictIndex, area_km2
 
 
 class ProfileError(Exception):
@@ -138,6 +146,17 @@ class BudgetAreas(Strict):
     areas: list[Named] = []
 
 
+class NamedPlace(Named):
+    """A well-known place people search for by name (a landmark, a station, a market), for
+    the gazetteer geocoder. It must lie in one of the city's districts."""
+
+    # Strict: a quoted "37.5" in the profile is a mistake worth naming, not a number.
+    latitude: Annotated[StrictFloat, Field(ge=-90, le=90)]
+    longitude: Annotated[StrictFloat, Field(ge=-180, le=180)]
+    kind: str = Field(default="landmark", pattern=r"^[a-z][a-z0-9_-]*$", max_length=32)
+    aliases: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
+
+
 class CityProfile(Strict):
     """The whole profile, as services read it from City.profile."""
 
@@ -148,6 +167,7 @@ class CityProfile(Strict):
     complaints: Complaints = Complaints()
     ideas: Themes = Themes()
     budget: BudgetAreas = BudgetAreas()
+    places: list[NamedPlace] = []
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CityProfile:
@@ -156,6 +176,7 @@ class CityProfile(Strict):
         _unique("complaints.categories", [c.code for c in self.complaints.categories])
         _unique("ideas.themes", [t.code for t in self.ideas.themes])
         _unique("budget.areas", [a.code for a in self.budget.areas])
+        _unique("places", [p.code for p in self.places])
         departments = {d.code for d in self.departments}
         groups = {g.code for g in self.complaints.groups}
         for i, category in enumerate(self.complaints.categories):
@@ -229,6 +250,14 @@ def read_profile(folder: Path) -> LoadedProfile:
         if route.district not in codes:
             raise ProfileError(
                 f"{toml_path}: complaints.routes[{i}].district: unknown district {route.district!r}"
+            )
+    index = DistrictIndex({d.code: d.geometry for d in districts})
+    for i, place in enumerate(profile.places):
+        # The same test as placing a report: a place must resolve to a district.
+        if index.district_of(place.latitude, place.longitude) is None:
+            raise ProfileError(
+                f"{toml_path}: places[{i}]: {place.code!r} at ({place.latitude}, "
+                f"{place.longitude}) is not in any of the city's districts"
             )
     union = unary_union([shape(d.geometry) for d in districts])
     lat, lon = profile.city.map.center

@@ -1,5 +1,6 @@
 """Reads shared by every service: the city this site serves, its districts and departments,
-comment threads and the moderation queue, notifications and the audit trail."""
+places found by name, comment threads and the moderation queue, notifications and the audit
+trail."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from hamkke.core import geocoding
 from hamkke.core.errors import InvalidInput, NotFound, OutsideCity
 from hamkke.core.geo import DistrictIndex
 from hamkke.core.models import (
@@ -119,6 +122,55 @@ def district_at(city: City, latitude: float, longitude: float) -> District:
             field="location",
         )
     return city.districts.get(code=code)
+
+
+# --- finding places by name or address --------------------------------------------------------
+
+MAX_PLACE_QUERY = 200
+MAX_PLACES = 20
+
+
+@dataclass(frozen=True)
+class FoundPlace:
+    """A place the geocoder found, with the district it lies in."""
+
+    place: geocoding.Place
+    district: District
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "").startswith("en") and self.place.name_en:
+            return self.place.name_en
+        return self.place.name
+
+
+def find_places(city: City, query: str, *, limit: int = 5) -> list[FoundPlace]:
+    """Places matching a name or an address, best first, each with its district, through the
+    backend HAMKKE_GEOCODER names. Raises InvalidInput for an empty or over-long query; a
+    place outside every district is left out, since no report could be filed there."""
+    text = (query or "").strip()
+    if not text:
+        raise InvalidInput(
+            _("Type an address or the name of a place to search for."), field="q", code="empty"
+        )
+    if len(text) > MAX_PLACE_QUERY:
+        raise InvalidInput(
+            _("Search for at most %(max)s characters (this has %(count)s).")
+            % {"max": MAX_PLACE_QUERY, "count": len(text)},
+            field="q",
+            code="too_long",
+        )
+    limit = max(1, min(limit, MAX_PLACES))
+    places = geocoding.get_geocoder(city).search(text, limit=limit)
+    # district_at for each place, with one query for all the districts instead of one each.
+    index = district_index(city)
+    codes = [index.district_of(place.latitude, place.longitude) for place in places]
+    districts = {d.code: d for d in city.districts.filter(code__in=[c for c in codes if c])}
+    return [
+        FoundPlace(place, districts[code])
+        for place, code in zip(places, codes, strict=True)
+        if code in districts
+    ]
 
 
 # --- who may moderate ----------------------------------------------------------------------------

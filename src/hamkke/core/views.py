@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from hamkke.core import selectors, services
 from hamkke.core.errors import DomainError, NotFound, TooManyAttempts
@@ -39,13 +40,29 @@ def service_not_built(request: HttpRequest, slug: str) -> HttpResponse:
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """django-ratelimit sends blocked requests here: 429 with a message, JSON for the API."""
-    message = _("Too many requests from you in a short time. Please wait a minute and try again.")
+    message = rate_limit_message()
     if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
         response = JsonResponse({"detail": message, "code": "rate_limited"}, status=429)
     else:
         response = render(request, "core/error.html", {"message": message}, status=429)
     response["Retry-After"] = "60"
     return response
+
+
+# Generous for a person trying a few spellings, tight for a script harvesting the gazetteer or,
+# with a hosted geocoder, spending the city's allowance there.
+PLACE_SEARCH_RATE = "60/m"
+
+
+def place_search_rate_exceeded(request: HttpRequest) -> bool:
+    """Count a search for places by this address (the API and the report form share it)."""
+    return is_ratelimited(
+        request, group="core.place_search", key="ip", rate=PLACE_SEARCH_RATE, increment=True
+    )
+
+
+def rate_limit_message() -> str:
+    return _("Too many requests from you in a short time. Please wait a minute and try again.")
 
 
 @never_cache

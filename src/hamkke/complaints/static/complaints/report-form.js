@@ -1,8 +1,8 @@
 /* The report form as a phone experience: one page instead of two steps, a map to set the pin
-   (kept in sync with the latitude and longitude fields), "use my location", the first photo's
-   GPS suggested by the server before the stored copy loses it, and the category's questions
-   and the open reports nearby loaded inline by htmx. Without this script the form still works,
-   in two steps. */
+   (kept in sync with the latitude and longitude fields), "use my location", places found for
+   the typed address, the first photo's GPS suggested by the server before the stored copy loses
+   it, and the category's questions and the open reports nearby loaded inline by htmx. Without
+   this script the form still works, in two steps. */
 (function () {
   "use strict";
 
@@ -70,6 +70,8 @@
   var next = form.querySelector(".step-next");
   // Removed rather than hidden, so that Enter in a field sends the report.
   if (next) next.parentNode.removeChild(next);
+  var defaultNext = form.querySelector(".default-submit");
+  if (defaultNext) defaultNext.parentNode.removeChild(defaultNext);
   document.getElementById("report-details").hidden = false;
 
   // --- the map -----------------------------------------------------------------------------
@@ -118,6 +120,94 @@
         },
         { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
       );
+    });
+  }
+
+  // --- find a place by its address or name ------------------------------------------------
+  var address = form.querySelector("#id_address");
+  var find = document.getElementById("find-place");
+  var placeResults = document.getElementById("place-results");
+  var english = (document.documentElement.lang || "").indexOf("en") === 0;
+
+  function placeChoice(place) {
+    var name = (english && place.name_en) || place.name;
+    var district = (english && place.district.name_en) || place.district.name;
+    var choice = document.createElement("button");
+    choice.type = "button";
+    choice.className = "button secondary place-choice";
+    choice.dataset.latitude = place.latitude;
+    choice.dataset.longitude = place.longitude;
+    choice.dataset.name = name;
+    choice.dataset.district = district;
+    choice.textContent = name + " · " + district;
+    return choice;
+  }
+
+  function showPlaces(text, places) {
+    placeResults.textContent = "";
+    var line = document.createElement("p");
+    line.textContent = text;
+    placeResults.appendChild(line);
+    if (!places || !places.length) return;
+    var list = document.createElement("ul");
+    list.className = "place-list";
+    places.forEach(function (place) {
+      var item = document.createElement("li");
+      item.appendChild(placeChoice(place));
+      list.appendChild(item);
+    });
+    placeResults.appendChild(list);
+  }
+
+  function findPlaces() {
+    var query = address.value.trim();
+    if (!query) {
+      showPlaces(messages.typeAddress);
+      address.focus();
+      return;
+    }
+    showPlaces(messages.finding);
+    var url = form.dataset.geocodeUrl + "?" + new URLSearchParams({ q: query, limit: "5" });
+    fetch(url, {
+      credentials: "same-origin",
+      // The API speaks the language it is asked for: the page's.
+      headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang || "" }
+    })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          return { ok: response.ok, data: data };
+        });
+      })
+      .then(function (answer) {
+        if (!answer.ok) {
+          showPlaces(answer.data.detail || messages.findFailed);
+          return;
+        }
+        var text = answer.data.length ? messages.placesFound : messages.noPlaces;
+        showPlaces(format(text, { address: query }), answer.data);
+      })
+      .catch(function () {
+        showPlaces(messages.findFailed);
+      });
+  }
+
+  if (address && find && placeResults) {
+    // A plain button now, so that Enter elsewhere still sends the report.
+    find.type = "button";
+    find.parentNode.hidden = false;
+    find.addEventListener("click", findPlaces);
+    address.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      findPlaces();
+    });
+    // The places listed by the script, or by the server for a form sent without it.
+    placeResults.addEventListener("click", function (event) {
+      var choice = event.target.closest("button[data-latitude]");
+      if (!choice) return;
+      event.preventDefault();
+      setPlace(Number(choice.dataset.latitude), Number(choice.dataset.longitude), true);
+      showPlaces(format(messages.placePicked, { place: choice.dataset.name, district: choice.dataset.district }));
     });
   }
 
