@@ -16,13 +16,12 @@ The figure is the median latency of the filtered request at 1,000,000 reports, t
 same at 10,000; the ratio shows how the cost grows with the table (near 1: it does not). The
 databases alternate round by round. `--quick` loads 100,000 instead of 1,000,000.
 
-BENCH_DATABASE_URL (or --database-url) names the server and the database name the two are
+BENCH_DATABASE_URL names the server and the database name the two are
 derived from (default postgres://postgres@127.0.0.1:5432/hamkke_bench: hamkke_bench_small and
 hamkke_bench_large); both are dropped at the end."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -398,24 +397,3 @@ def _plan_summary(plan: str) -> str:
 
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.open311_get", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="100,000 reports, fewer rounds")
-    parser.add_argument("--database-url", help=f"server and base name (default {DEFAULT_URL})")
-    parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
-    args = parser.parse_args(argv)
-    result = run(args.quick, database_url=args.database_url)
-    if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False))
-    else:
-        print(
-            f"{result.value:.1f} {result.unit} vs {result.baseline:.1f} (ratio {result.ratio:.3f})"
-        )
-        print(result.notes)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

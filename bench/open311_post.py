@@ -8,20 +8,17 @@ three rows per report straight through the ORM, with everything it needs looked 
 by as many processes as there are clients. Rounds alternate (HTTP, ORM, HTTP, ORM, …), each ORM
 round inserting as many reports as the HTTP round before it filed.
 
-`python -m bench open311_post` runs it on SQLite, as the site runs embedded;
-`python -m bench.open311_post --database-url postgres://…/hamkke_bench_post` (or the
-environment variable BENCH_DATABASE_URL) runs it on a PostgreSQL database it creates and drops."""
+`python -m bench open311_post` runs it on SQLite, as the site runs embedded.
+With BENCH_DATABASE_URL=postgres://…/hamkke_bench_post it runs on a PostgreSQL database it
+creates and drops."""
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import itertools
-import json
 import os
 import random
 import statistics
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -313,27 +310,3 @@ def _measure(quick: bool, *, environment: dict[str, str], db: str) -> Result:
     return Result(
         name="open311_post", value=filings, baseline=inserts, unit="reports/s", notes=notes
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.open311_post", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="short rounds")
-    parser.add_argument(
-        "--database-url",
-        help="a PostgreSQL URL whose database (named hamkke_bench…) is created and dropped",
-    )
-    parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
-    args = parser.parse_args(argv)
-    result = run(args.quick, database_url=args.database_url)
-    if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False))
-    else:
-        print(
-            f"{result.value:.1f} {result.unit} vs {result.baseline:.1f} (ratio {result.ratio:.3f})"
-        )
-        print(result.notes)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

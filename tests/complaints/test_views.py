@@ -364,7 +364,9 @@ def test_hidden_reports_and_photos_are_not_public(client, city, category, make_o
     manager = make_official("office-11110", Role.MANAGER)
     shown = file(category, photos=[jpeg(), jpeg()])
     first_photo = Media.objects.filter(target_id=str(shown.pk)).first()
-    services.hide_photo(complaint=shown, media=first_photo, actor=manager, reason="A face")
+    services.set_photo_hidden(
+        complaint=shown, media=first_photo, actor=manager, hidden=True, reason="A face"
+    )
     html = client.get(f"/complaints/{shown.tracking_number}/").content.decode()
     assert first_photo.file.url not in html
     assert "Photo 1 of the problem" in html and "Photo 2 of the problem" not in html

@@ -320,15 +320,18 @@ def _moderate(request: HttpRequest, complaint: Complaint, action: str, data: dic
         return _("The report is hidden from the public.") if hidden else _("The report is public.")
     if action in (ModerationAction.HIDE_PHOTO, ModerationAction.SHOW_PHOTO):
         media = selectors.complaint_photo(complaint, data["media"])
-        if action == ModerationAction.HIDE_PHOTO:
-            services.hide_photo(
-                complaint=complaint, media=media, actor=actor, reason=reason, request=request
-            )
-            return _("The photo is hidden from the public.")
-        services.show_photo(
-            complaint=complaint, media=media, actor=actor, reason=reason, request=request
+        hidden = action == ModerationAction.HIDE_PHOTO
+        services.set_photo_hidden(
+            complaint=complaint,
+            media=media,
+            actor=actor,
+            hidden=hidden,
+            reason=reason,
+            request=request,
         )
-        return _("The photo is public again.")
+        return (
+            _("The photo is hidden from the public.") if hidden else _("The photo is public again.")
+        )
     if action == ModerationAction.BAN:
         services.ban_reporter(complaint=complaint, actor=actor, reason=reason, request=request)
         return _("The reporter's account is banned: it can no longer file reports or comment.")

@@ -451,8 +451,14 @@ def post_moderate(request: HttpRequest, tracking_number: str, payload: ModerateI
         if payload.media_id is None:
             raise InvalidInput(_("Name the photo (media_id)."), field="media_id")
         media = selectors.complaint_photo(complaint, payload.media_id)
-        change = services.hide_photo if action == "hide_photo" else services.show_photo
-        change(complaint=complaint, media=media, actor=actor, reason=reason, request=request)
+        services.set_photo_hidden(
+            complaint=complaint,
+            media=media,
+            actor=actor,
+            hidden=action == "hide_photo",
+            reason=reason,
+            request=request,
+        )
     elif action == "ban":
         services.ban_reporter(complaint=complaint, actor=actor, reason=reason, request=request)
     else:

@@ -577,14 +577,17 @@ def moderate_complaint(
 
 
 @transaction.atomic
-def hide_photo(*, complaint: Complaint, media: Media, actor: User, reason: str, request=None):
+def set_photo_hidden(
+    *, complaint: Complaint, media: Media, actor: User, hidden: bool, reason: str, request=None
+) -> None:
+    """Hide a report's photo from the public (a face, a number plate), or show it again."""
     _require_handler(actor, complaint, role=Role.MANAGER)
     if media.target_id != str(complaint.pk) or media.target_type.model_class() is not Complaint:
         raise NotFound(_("That photo is not part of this report."))
-    Media.objects.filter(pk=media.pk).update(hidden=True)
+    Media.objects.filter(pk=media.pk).update(hidden=hidden)
     record_audit(
         actor=actor,
-        action="complaint.hide_photo",
+        action="complaint.hide_photo" if hidden else "complaint.show_photo",
         target=complaint,
         request=request,
         data={"media": media.pk, "reason": reason.strip()},
@@ -701,22 +704,6 @@ def forget_reporter(user: User) -> None:
 
 
 # --- officials' desk ---
-
-
-@transaction.atomic
-def show_photo(*, complaint: Complaint, media: Media, actor: User, reason: str, request=None):
-    """Show a photo a moderator hid (hid by mistake, or the problem was blurred away)."""
-    _require_handler(actor, complaint, role=Role.MANAGER)
-    if media.target_id != str(complaint.pk) or media.target_type.model_class() is not Complaint:
-        raise NotFound(_("That photo is not part of this report."))
-    Media.objects.filter(pk=media.pk).update(hidden=False)
-    record_audit(
-        actor=actor,
-        action="complaint.show_photo",
-        target=complaint,
-        request=request,
-        data={"media": media.pk, "reason": reason.strip()},
-    )
 
 
 @transaction.atomic
