@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 # Each name is a module in bench/ exposing `run(quick: bool) -> Result`. Add new ones here.
-BENCHMARKS: tuple[str, ...] = ("home_page", "open311_post", "open311_get")
+BENCHMARKS: tuple[str, ...] = ("home_page", "open311_post", "open311_get", "pabulib_rules")
 
 TABLE_COLUMNS = ("name", "figure", "baseline", "ratio", "unit")
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "hamkke.core",
     "hamkke.complaints",
+    "hamkke.budget",
 ]
 
 MIDDLEWARE = [

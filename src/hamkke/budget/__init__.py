@@ -1,0 +1,2 @@
+"""Participatory budgeting: the Pabulib file format (pabulib.py) and the selection rules (rules.py),
+both pure Python; the `hamkke budget …` verbs."""
