@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from hamkke.accounts.models import Role
 from hamkke.complaints import services
@@ -39,10 +39,8 @@ PRIVATE_KEYS = {
 
 
 @pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+def _in_english(english):
+    """Every test here asserts the English source messages (tests/conftest.py's `english`)."""
 
 
 def file(category, where=JONGNO, **kwargs):

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from hamkke.accounts.models import Role
 from hamkke.complaints import services
@@ -25,11 +25,8 @@ NEW = "/complaints/new/"
 
 
 @pytest.fixture(autouse=True)
-def english(settings):
-    """Messages are asserted in their English source, whatever the city's language is."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+def _in_english(english):
+    """Every test here asserts the English source messages (tests/conftest.py's `english`)."""
 
 
 def stored_files(settings) -> list:
