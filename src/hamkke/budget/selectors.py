@@ -1,0 +1,459 @@
+"""Reads of participatory budgeting: cycles and their projects, who may vote where, ballots by
+receipt, the tally and its three channels, turnout by district, and the published cycle."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from hamkke.accounts.models import CensusRecord, User, VerifiedIdentity
+from hamkke.budget import ballots as ballot_rules
+from hamkke.budget import publication, scoring
+from hamkke.budget.models import (
+    Area,
+    Ballot,
+    BallotChoice,
+    CommitteeMember,
+    CommitteeScore,
+    Cycle,
+    Participation,
+    Pool,
+    Project,
+    ProjectStatus,
+    SurveyScore,
+)
+from hamkke.budget.services import VOTER_VERIFICATION
+from hamkke.core.errors import NotFound
+from hamkke.core.models import City
+
+
+def cycles_of(city: City) -> QuerySet[Cycle]:
+    return Cycle.objects.filter(city=city).select_related("department")
+
+
+def cycle_by_slug(city: City, slug: str) -> Cycle:
+    cycle = cycles_of(city).filter(slug=slug).first()
+    if cycle is None:
+        raise NotFound(f"No budget cycle {slug!r}.")
+    return cycle
+
+
+def current_cycle(city: City) -> Cycle | None:
+    """The newest cycle that has started (else the next one)."""
+    return cycles_of(city).order_by("-proposals_from").first()
+
+
+def pools_of(cycle: Cycle) -> list[Pool]:
+    return list(cycle.pools.select_related("district").order_by("district__code", "code"))
+
+
+def pool_by_code(cycle: Cycle, code: str) -> Pool:
+    pool = cycle.pools.select_related("district", "cycle").filter(code=code).first()
+    if pool is None:
+        raise NotFound(f"No pool {code!r} in this cycle.")
+    return pool
+
+
+def areas_of(city: City) -> list[Area]:
+    return list(Area.objects.filter(city=city))
+
+
+def projects_of(
+    cycle: Cycle,
+    *,
+    statuses: tuple[str, ...] | None = None,
+    pool: Pool | None = None,
+    area: Area | None = None,
+) -> QuerySet[Project]:
+    projects = cycle.projects.select_related("pool", "area", "district", "pool__district")
+    if statuses:
+        projects = projects.filter(status__in=statuses)
+    if pool is not None:
+        projects = projects.filter(pool=pool)
+    if area is not None:
+        projects = projects.filter(area=area)
+    return projects
+
+
+def ballot_projects(pool: Pool) -> list[Project]:
+    """The projects on a pool's ballot, by area then code."""
+    return list(
+        pool.projects.filter(status=ProjectStatus.ACCEPTED)
+        .select_related("area", "district")
+        .order_by("area__order", "code")
+    )
+
+
+def project_by_code(cycle: Cycle, code: str) -> Project:
+    project = (
+        projects_of(cycle)
+        .select_related("reviewing_department", "location")
+        .prefetch_related("updates")
+        .filter(code=code)
+        .exclude(status=ProjectStatus.WITHDRAWN)
+        .first()
+    )
+    if project is None:
+        raise NotFound(f"No project {code!r} in this cycle.")
+    return project
+
+
+# --- voters ------------------------------------------------------------------------------------
+
+
+def voter_identity(user: User) -> VerifiedIdentity | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        VerifiedIdentity.objects.filter(user=user, method__in=VOTER_VERIFICATION)
+        .select_related("district")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PoolStanding:
+    """Where a person stands with one pool: whether they may vote there, and whether they have."""
+
+    pool: Pool
+    eligible: bool
+    voted: bool
+
+
+def standing_of(user: User, cycle: Cycle) -> list[PoolStanding]:
+    identity = voter_identity(user)
+    voted: set[int] = set()
+    if identity is not None:
+        voted = set(
+            Participation.objects.filter(
+                pool__cycle=cycle, identity_key=identity.identity_key
+            ).values_list("pool_id", flat=True)
+        )
+    standings = []
+    for pool in pools_of(cycle):
+        eligible = (
+            identity is not None
+            and identity.district is not None
+            and identity.district.city_id == cycle.city_id
+            and pool.district_id in (None, identity.district_id)
+        )
+        standings.append(PoolStanding(pool=pool, eligible=eligible, voted=pool.pk in voted))
+    return standings
+
+
+@dataclass(frozen=True)
+class ReceiptLookup:
+    receipt: str
+    pool: Pool
+    choices: list[Project]
+    void_reasons: str
+    void_marks: str
+
+
+def ballot_by_receipt(cycle: Cycle, receipt: str) -> ReceiptLookup:
+    """The ballot a receipt names, in this cycle: the voter checks it was stored as cast."""
+    ballot_id = ballot_rules.ballot_id_of(receipt)
+    ballot = (
+        Ballot.objects.select_related("pool", "pool__district")
+        .filter(pk=ballot_id, pool__cycle=cycle)
+        .first()
+        if ballot_id
+        else None
+    )
+    if ballot is None:
+        raise NotFound("No ballot with that receipt in this cycle. Check the code on your receipt.")
+    choices = list(
+        Project.objects.filter(pk__in=ballot.choices.values("project_id"))
+        .select_related("area")
+        .order_by("area__order", "code")
+    )
+    return ReceiptLookup(
+        receipt=ballot_rules.receipt_of(ballot.pk),
+        pool=ballot.pool,
+        choices=choices,
+        void_reasons=ballot.void_reasons,
+        void_marks=ballot.void_marks,
+    )
+
+
+# --- the tally ---------------------------------------------------------------------------------
+
+
+def vote_counts(cycle: Cycle) -> dict[int, int]:
+    """Valid ballots choosing each project (by project pk): one aggregate over the choices."""
+    rows = (
+        BallotChoice.objects.filter(project__cycle=cycle)
+        .values_list("project_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def survey_scores(cycle: Cycle) -> dict[int, Fraction]:
+    rows = SurveyScore.objects.filter(project__cycle=cycle).values_list("project_id", "score")
+    return {pk: Fraction(score) for pk, score in rows}
+
+
+def committee_scores(cycle: Cycle) -> dict[int, Fraction]:
+    rows = CommitteeScore.objects.filter(project__cycle=cycle).values_list("project_id", "score")
+    return scoring.committee_means(rows)
+
+
+def committee_progress(cycle: Cycle) -> dict[str, int]:
+    return {
+        "members": CommitteeMember.objects.filter(cycle=cycle).count(),
+        "scores": CommitteeScore.objects.filter(project__cycle=cycle).count(),
+        "projects": cycle.projects.filter(status=ProjectStatus.ACCEPTED).count(),
+    }
+
+
+@dataclass(frozen=True)
+class ProjectTally:
+    project: Project
+    votes: int
+    survey: Fraction
+    committee: Fraction
+    score: Fraction
+    rank: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class PoolTally:
+    pool: Pool
+    ballots: int
+    void: int
+    projects: list[ProjectTally]
+    spent: int
+
+    @property
+    def left(self) -> int:
+        return self.pool.budget - self.spent
+
+
+def tally(cycle: Cycle) -> list[PoolTally]:
+    """Every channel, the final scores and the selection of each pool, from the database as it
+    stands (the published results are the same computation over the published files)."""
+    votes = vote_counts(cycle)
+    survey = survey_scores(cycle)
+    committee = committee_scores(cycle)
+    weights = weights_of(cycle)
+    ballots = dict(
+        Ballot.objects.filter(pool__cycle=cycle)
+        .values_list("pool_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    void = dict(
+        Ballot.objects.filter(pool__cycle=cycle)
+        .exclude(void_reasons="")
+        .values_list("pool_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_pool: dict[int, list[Project]] = defaultdict(list)
+    for project in projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,)):
+        by_pool[project.pool_id].append(project)
+    result = []
+    for pool in pools_of(cycle):
+        projects = {p.code: p for p in by_pool.get(pool.pk, [])}
+        scores = scoring.final_scores(
+            projects,
+            votes={c: votes.get(p.pk, 0) for c, p in projects.items()},
+            survey={c: survey.get(p.pk, Fraction(0)) for c, p in projects.items()},
+            committee={c: committee.get(p.pk, Fraction(0)) for c, p in projects.items()},
+            weights=weights,
+        )
+        selected = set(
+            scoring.select(
+                rule=cycle.rule,
+                budget=pool.budget,
+                costs={c: p.cost for c, p in projects.items()},
+                scores=scores,
+                ballots=_choice_sets(pool) if cycle.rule in scoring.BALLOT_RULES else (),
+                min_score=cycle.min_score,
+            )
+        )
+        ranked = [
+            ProjectTally(
+                project=projects[code],
+                votes=votes.get(projects[code].pk, 0),
+                survey=survey.get(projects[code].pk, Fraction(0)),
+                committee=committee.get(projects[code].pk, Fraction(0)),
+                score=scores[code],
+                rank=position,
+                selected=code in selected,
+            )
+            for position, code in enumerate(scoring.ranking(scores), start=1)
+        ]
+        result.append(
+            PoolTally(
+                pool=pool,
+                ballots=ballots.get(pool.pk, 0),
+                void=void.get(pool.pk, 0),
+                projects=ranked,
+                spent=sum(projects[c].cost for c in selected),
+            )
+        )
+    return result
+
+
+def weights_of(cycle: Cycle) -> scoring.Weights:
+    return scoring.Weights(
+        vote=cycle.weight_vote, survey=cycle.weight_survey, committee=cycle.weight_committee
+    )
+
+
+def _choice_sets(pool: Pool) -> list[frozenset[str]]:
+    """The chosen project codes of each valid ballot of a pool (for the ballot-based rules)."""
+    sets: dict[int, set[str]] = defaultdict(set)
+    rows = BallotChoice.objects.filter(ballot__pool=pool).values_list("ballot_id", "project__code")
+    for ballot_id, code in rows.iterator(chunk_size=20000):
+        sets[ballot_id].add(code)
+    empty = Ballot.objects.filter(pool=pool, void_reasons="").count() - len(sets)
+    return [frozenset(s) for s in sets.values()] + [frozenset()] * max(empty, 0)
+
+
+@dataclass(frozen=True)
+class DistrictTurnout:
+    district: Any
+    voters: int
+    residents: int  # in the uploaded register; 0 when none was uploaded
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.voters / self.residents if self.residents else None
+
+
+def turnout_by_district(cycle: Cycle) -> list[DistrictTurnout]:
+    """People who voted in at least one pool of the cycle, per district, against the residents
+    register (the people who could vote)."""
+    voters = dict(
+        Participation.objects.filter(pool__cycle=cycle)
+        .values_list("district_id")
+        .annotate(n=Count("identity_key", distinct=True))
+        .order_by()
+    )
+    residents = dict(
+        CensusRecord.objects.values_list("district_id").annotate(n=Count("id")).order_by()
+    )
+    return [
+        DistrictTurnout(district=d, voters=voters.get(d.pk, 0), residents=residents.get(d.pk, 0))
+        for d in cycle.city.districts.order_by("code")
+    ]
+
+
+def participation_count(cycle: Cycle) -> int:
+    return Participation.objects.filter(pool__cycle=cycle).values("identity_key").distinct().count()
+
+
+# --- the published cycle -----------------------------------------------------------------------
+
+
+def published_cycle(cycle: Cycle) -> publication.PublishedCycle:
+    """Everything the published files hold, read from the database (ballots in receipt order,
+    which is their id order)."""
+    survey = survey_scores(cycle)
+    committee = committee_scores(cycle)
+    pools = []
+    for pool in pools_of(cycle):
+        projects = ballot_projects(pool)
+        code_of = {p.pk: p.code for p in projects}
+        choices: dict[int, list[str]] = defaultdict(list)
+        rows = (
+            BallotChoice.objects.filter(ballot__pool=pool)
+            .values_list("ballot_id", "project_id")
+            .order_by("ballot_id")
+        )
+        for ballot_id, project_id in rows.iterator(chunk_size=20000):
+            choices[ballot_id].append(code_of[project_id])
+        ballots = []
+        for ballot_id, marks in (
+            Ballot.objects.filter(pool=pool).order_by("id").values_list("id", "void_marks")
+        ).iterator(chunk_size=20000):
+            chosen = choices.get(ballot_id) or [m for m in marks.split(",") if m]
+            ballots.append((ballot_id, tuple(sorted(chosen))))
+        pools.append(
+            publication.PublishedPool(
+                code=pool.code,
+                name=pool.name,
+                budget=pool.budget,
+                ballot_kind=pool.ballot_kind,
+                max_choices=pool.max_choices,
+                min_spend_percent=pool.min_spend_percent,
+                projects=[
+                    publication.PublishedProject(
+                        id=p.code,
+                        name=p.title,
+                        cost=p.cost,
+                        area=p.area.code,
+                        district=p.district.code if p.district else "",
+                        survey=survey.get(p.pk, Fraction(0)),
+                        committee=committee.get(p.pk, Fraction(0)),
+                    )
+                    for p in projects
+                ],
+                ballots=ballots,
+            )
+        )
+    return publication.PublishedCycle(
+        city=cycle.city.slug,
+        slug=cycle.slug,
+        title=cycle.title,
+        rule=cycle.rule,
+        weights=weights_of(cycle),
+        min_score=cycle.min_score,
+        voting_from=cycle.voting_from.date().isoformat(),
+        voting_to=cycle.scoring_from.date().isoformat(),
+        pools=pools,
+    )
+
+
+# --- personal data ------------------------------------------------------------------------------
+
+
+def personal_data_of(user: User) -> dict[str, Any]:
+    """What budgeting holds about a person: their proposals and where they voted (never how:
+    ballots are not linked to people)."""
+    proposals = [
+        {
+            "cycle": p.cycle.slug,
+            "code": p.code,
+            "title": p.title,
+            "status": p.status,
+            "created_at": p.created_at.isoformat(),
+        }
+        for p in Project.objects.filter(proposer=user).select_related("cycle")
+    ]
+    voted = [
+        {
+            "cycle": v.pool.cycle.slug,
+            "pool": v.pool.code,
+            "channel": v.channel,
+            "cast_at": v.cast_at.isoformat(),
+        }
+        for v in Participation.objects.filter(user=user).select_related("pool", "pool__cycle")
+    ]
+    return {"proposals": proposals, "voted_in": voted}
+
+
+def committee_seat(user: User, cycle: Cycle) -> CommitteeMember | None:
+    if not user.is_authenticated:
+        return None
+    return CommitteeMember.objects.filter(cycle=cycle, user=user).first()
+
+
+def projects_to_score(member: CommitteeMember) -> list[tuple[Project, int | None]]:
+    """The projects on the ballots of the member's cycle, with the member's score if given."""
+    given = dict(member.scores.values_list("project_id", "score"))
+    projects = (
+        projects_of(member.cycle, statuses=(ProjectStatus.ACCEPTED,))
+        .order_by("pool__code", "area__order", "code")
+        .prefetch_related(Prefetch("updates"))
+    )
+    return [(p, given.get(p.pk)) for p in projects]

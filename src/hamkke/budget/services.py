@@ -1,0 +1,781 @@
+"""Every write of participatory budgeting: cycles and pools, proposals and their review, ballots
+(online and on paper, against one register), the survey and committee channels, publishing the
+results with the checkable ballot files, and implementation updates."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hamkke.accounts import identity as accounts_identity
+from hamkke.accounts.models import CensusRecord, Role, User, VerificationMethod
+from hamkke.accounts.permissions import require_role, require_verified
+from hamkke.budget import ballots as ballot_rules
+from hamkke.budget import scoring
+from hamkke.budget.models import (
+    PHASE_STARTS,
+    Area,
+    Ballot,
+    BallotChoice,
+    BallotKind,
+    Channel,
+    CommitteeMember,
+    CommitteeScore,
+    Cycle,
+    Implementation,
+    Participation,
+    Phase,
+    Pool,
+    Project,
+    ProjectStatus,
+    ProjectUpdate,
+    SurveyScore,
+)
+from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hamkke.core.models import City, Department, District, Location
+from hamkke.core.services import notify, record_audit
+
+# Voting needs residence in the city, which only the residents register proves: a phone number
+# says nothing about where a person lives.
+VOTER_VERIFICATION = (VerificationMethod.CENSUS,)
+MAX_SURVEY_BYTES = 2 * 1024 * 1024
+DEFAULT_WEIGHTS = scoring.Weights()  # Seoul's: vote 45, survey 10, committee 45
+
+
+# --- the profile -------------------------------------------------------------------------------
+
+
+def load_areas(*, city: City) -> None:
+    """The profile's `[[budget.areas]]` as rows (idempotent; areas dropped stay for old cycles)."""
+    for order, item in enumerate(city.profile.get("budget", {}).get("areas", [])):
+        Area.objects.update_or_create(
+            city=city,
+            code=item["code"],
+            defaults={"name": item["name"], "name_en": item.get("name_en", ""), "order": order},
+        )
+
+
+# --- cycles and pools --------------------------------------------------------------------------
+
+
+def _require_cycle_role(user: User, cycle: Cycle, role: Role) -> Role:
+    return require_role(user, role=role, department=cycle.department)
+
+
+def _require_phase(cycle: Cycle, *allowed: Phase, now: datetime | None = None) -> Phase:
+    phase = cycle.phase_at(now or timezone.now())
+    if phase not in allowed:
+        names = ", ".join(str(p.label) for p in allowed)
+        raise Conflict(
+            _("This cannot be done now: the cycle is in its “%(phase)s” phase (needs: %(names)s).")
+            % {"phase": phase.label, "names": names},
+            code="wrong_phase",
+        )
+    return phase
+
+
+def check_cycle_settings(
+    *, dates: dict[str, datetime], weights: scoring.Weights, rule: str, min_score: int
+) -> None:
+    """Raise InvalidInput unless the phases are in order and the weights fit the rule."""
+    previous = None
+    for phase, field in PHASE_STARTS:
+        moment = dates.get(field)
+        if moment is None:
+            raise InvalidInput(_("Give the start of the %(phase)s phase.") % {"phase": phase.label})
+        if previous is not None and moment <= previous[1]:
+            raise InvalidInput(
+                _("The %(phase)s phase must start after the %(before)s phase.")
+                % {"phase": phase.label, "before": previous[0].label},
+                field=field,
+            )
+        previous = (phase, moment)
+    if rule not in scoring.SCORE_RULES + scoring.BALLOT_RULES:
+        raise InvalidInput(_("Unknown selection rule “%(rule)s”.") % {"rule": rule}, field="rule")
+    problems = weights.problems(rule)
+    if problems:
+        raise InvalidInput(_("The weights do not work: %(why)s.") % {"why": "; ".join(problems)})
+    if not 0 <= min_score <= 100:
+        raise InvalidInput(_("The minimum score is in points from 0 to 100."), field="min_score")
+
+
+@transaction.atomic
+def create_cycle(
+    *,
+    actor: User,
+    city: City,
+    slug: str,
+    title: str,
+    department: Department,
+    dates: dict[str, datetime],
+    title_en: str = "",
+    description: str = "",
+    weights: scoring.Weights = DEFAULT_WEIGHTS,
+    rule: str = "greedy",
+    min_score: int = 0,
+) -> Cycle:
+    """A new cycle run by `department` (its managers create it)."""
+    require_role(actor, role=Role.MANAGER, department=department)
+    check_cycle_settings(dates=dates, weights=weights, rule=rule, min_score=min_score)
+    if Cycle.objects.filter(city=city, slug=slug).exists():
+        raise Conflict(_("A cycle named “%(slug)s” exists already.") % {"slug": slug}, field="slug")
+    cycle = Cycle.objects.create(
+        city=city,
+        slug=slug,
+        title=title.strip(),
+        title_en=title_en.strip(),
+        description=description.strip(),
+        department=department,
+        weight_vote=weights.vote,
+        weight_survey=weights.survey,
+        weight_committee=weights.committee,
+        rule=rule,
+        min_score=min_score,
+        **dates,
+    )
+    record_audit(actor=actor, action="budget.cycle_created", target=cycle)
+    return cycle
+
+
+@transaction.atomic
+def add_pool(
+    *,
+    actor: User,
+    cycle: Cycle,
+    code: str,
+    name: str,
+    budget: int,
+    ballot_kind: str,
+    name_en: str = "",
+    district: District | None = None,
+    max_choices: int | None = None,
+    min_spend_percent: int = 0,
+) -> Pool:
+    """Money to spend in a cycle, citywide or for one district, with its ballot."""
+    _require_cycle_role(actor, cycle, Role.MANAGER)
+    if cycle.phase not in (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW):
+        raise Conflict(_("Pools are fixed once voting has started."), code="wrong_phase")
+    check_pool_settings(
+        budget=budget,
+        ballot_kind=ballot_kind,
+        max_choices=max_choices,
+        min_spend_percent=min_spend_percent,
+    )
+    if district is not None and district.city_id != cycle.city_id:
+        raise InvalidInput(_("That district is not in this city."), field="district")
+    if cycle.pools.filter(code=code).exists():
+        raise Conflict(_("The cycle has a pool “%(code)s” already.") % {"code": code}, field="code")
+    pool = Pool.objects.create(
+        cycle=cycle,
+        code=code,
+        name=name.strip(),
+        name_en=name_en.strip(),
+        district=district,
+        budget=budget,
+        ballot_kind=ballot_kind,
+        max_choices=max_choices,
+        min_spend_percent=min_spend_percent,
+    )
+    record_audit(actor=actor, action="budget.pool_added", target=pool, data={"budget": budget})
+    return pool
+
+
+def check_pool_settings(
+    *, budget: int, ballot_kind: str, max_choices: int | None, min_spend_percent: int
+) -> None:
+    if budget <= 0:
+        raise InvalidInput(_("A pool needs a budget above zero."), field="budget")
+    if ballot_kind not in BallotKind.values:
+        raise InvalidInput(_("Unknown ballot kind."), field="ballot_kind")
+    if ballot_kind == BallotKind.APPROVAL and max_choices is not None and max_choices < 1:
+        raise InvalidInput(_("Voters must be able to pick at least one project."), "max_choices")
+    if not 0 <= min_spend_percent <= 100:
+        raise InvalidInput(_("The minimum share is a percentage."), field="min_spend_percent")
+
+
+# --- proposals and review ----------------------------------------------------------------------
+
+
+def _clean(text: str, *, field: str, limit: int, required: bool = True) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise InvalidInput(_("This field is required."), field=field)
+    if len(text) > limit:
+        raise InvalidInput(
+            _("Keep this under %(limit)d characters.") % {"limit": limit}, field=field
+        )
+    return text
+
+
+def _check_project_place(pool: Pool, district: District | None) -> District | None:
+    """A district pool's projects are in its district; a citywide one's anywhere."""
+    if pool.district_id is None:
+        return district
+    if district is not None and district.pk != pool.district_id:
+        raise InvalidInput(
+            _("A project of the %(pool)s pool must be in %(district)s.")
+            % {"pool": pool.display_name, "district": pool.district.display_name},
+            field="district",
+        )
+    return pool.district
+
+
+@transaction.atomic
+def propose_project(
+    *,
+    proposer: User,
+    pool: Pool,
+    area: Area,
+    title: str,
+    summary: str,
+    description: str = "",
+    district: District | None = None,
+    location: Location | None = None,
+    requested_cost: int | None = None,
+) -> Project:
+    """A citizen's proposal, during the proposals phase. The reviewing department is the cycle's
+    until its managers route it elsewhere."""
+    if not proposer.is_authenticated:
+        raise NotAllowed(_("Log in to propose a project."), code="not_authenticated")
+    if proposer.banned_at is not None:
+        raise NotAllowed(_("Your account may not take part."), code="banned")
+    cycle = pool.cycle
+    _require_phase(cycle, Phase.PROPOSALS)
+    if area.city_id != cycle.city_id:
+        raise InvalidInput(_("Choose one of this city's project areas."), field="area")
+    if location is not None and district is None:
+        district = location.district
+    district = _check_project_place(pool, district)
+    if requested_cost is not None and not 0 < requested_cost <= pool.budget:
+        raise InvalidInput(
+            _("The cost must be above zero and within the pool's budget."), field="requested_cost"
+        )
+    project = Project.objects.create(
+        cycle=cycle,
+        pool=pool,
+        code=f"new-{timezone.now().timestamp()}",
+        title=_clean(title, field="title", limit=200),
+        summary=_clean(summary, field="summary", limit=500),
+        description=_clean(description, field="description", limit=10000, required=False),
+        area=area,
+        district=district,
+        location=location,
+        proposer=proposer,
+        requested_cost=requested_cost,
+        reviewing_department=cycle.department,
+    )
+    # Proposals are numbered by their row: unique, stable, short on a ballot.
+    project.code = str(project.pk)
+    project.save(update_fields=["code"])
+    record_audit(actor=proposer, action="budget.proposed", target=project)
+    return project
+
+
+@transaction.atomic
+def withdraw_project(*, proposer: User, project: Project) -> Project:
+    if project.proposer_id != proposer.pk:
+        raise NotAllowed(_("Only the person who proposed it can withdraw it."))
+    if project.status != ProjectStatus.PROPOSED:
+        raise Conflict(_("A reviewed project cannot be withdrawn."), code="already_reviewed")
+    project.status = ProjectStatus.WITHDRAWN
+    project.save(update_fields=["status"])
+    record_audit(actor=proposer, action="budget.withdrawn", target=project)
+    return project
+
+
+@transaction.atomic
+def route_for_review(*, actor: User, project: Project, department: Department) -> Project:
+    """The cycle's managers send a proposal to the department that can judge it."""
+    _require_cycle_role(actor, project.cycle, Role.MANAGER)
+    if department.city_id != project.cycle.city_id:
+        raise InvalidInput(_("That department is not in this city."), field="department")
+    if project.status != ProjectStatus.PROPOSED:
+        raise Conflict(_("This project has been reviewed already."), code="already_reviewed")
+    project.reviewing_department = department
+    project.save(update_fields=["reviewing_department"])
+    record_audit(
+        actor=actor, action="budget.routed", target=project, data={"department": department.code}
+    )
+    return project
+
+
+@transaction.atomic
+def review_project(
+    *,
+    reviewer: User,
+    project: Project,
+    accept: bool,
+    reasons: str,
+    cost: int | None = None,
+    area: Area | None = None,
+) -> Project:
+    """The reviewing department's decision: on the ballot with its estimated cost, or not
+    feasible with the reasons (kept public). Possible until voting starts."""
+    project = Project.objects.select_for_update().select_related("pool", "cycle").get(pk=project.pk)
+    department = project.reviewing_department or project.cycle.department
+    require_role(reviewer, role=Role.HANDLER, department=department)
+    _require_phase(project.cycle, Phase.PROPOSALS, Phase.REVIEW)
+    if project.status == ProjectStatus.WITHDRAWN:
+        raise Conflict(_("The proposer withdrew this project."), code="withdrawn")
+    reasons = _clean(reasons, field="reasons", limit=5000, required=not accept)
+    if accept:
+        if cost is None or cost <= 0:
+            raise InvalidInput(_("Give the estimated cost of the project."), field="cost")
+        if cost > project.pool.budget:
+            raise InvalidInput(
+                _("The cost is more than the pool's whole budget (%(budget)s).")
+                % {"budget": f"{project.pool.budget:,}"},
+                field="cost",
+            )
+        project.cost = cost
+    if area is not None:
+        project.area = area
+    project.status = ProjectStatus.ACCEPTED if accept else ProjectStatus.REJECTED
+    project.review_reasons = reasons
+    project.reviewed_at = timezone.now()
+    project.save()
+    record_audit(
+        actor=reviewer,
+        action="budget.reviewed",
+        target=project,
+        data={"accepted": accept, "cost": project.cost},
+    )
+    if project.proposer is not None:
+        notify(
+            recipient=project.proposer,
+            kind="budget.project",
+            title=(
+                _("Your proposal “%(title)s” is on the ballot")
+                if accept
+                else _("Your proposal “%(title)s” was not found feasible")
+            )
+            % {"title": project.title},
+            body=reasons,
+            url=f"/budget/{project.cycle.slug}/projects/{project.code}/",
+        )
+    return project
+
+
+# --- ballots -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    receipt: str
+    pool: Pool
+    void_reasons: tuple[str, ...] = ()
+
+
+def ballot_rule_of(pool: Pool) -> ballot_rules.BallotRule:
+    return ballot_rules.BallotRule(
+        kind=pool.ballot_kind,
+        budget=pool.budget,
+        max_choices=pool.max_choices,
+        min_spend_percent=pool.min_spend_percent,
+    )
+
+
+def ballot_projects_of(pool: Pool) -> dict[str, ballot_rules.BallotProject]:
+    rows = pool.projects.filter(status=ProjectStatus.ACCEPTED).values_list(
+        "code", "cost", "area__code"
+    )
+    return {code: ballot_rules.BallotProject(cost=cost, area=area) for code, cost, area in rows}
+
+
+def problem_message(problem: ballot_rules.Problem, *, pool: Pool) -> str:
+    """What a voter reads about a ballot that would be void."""
+    ids = ", ".join(problem.projects)
+    if problem.code == "empty":
+        return _("Choose at least one project.")
+    if problem.code == "repeated":
+        return _("Each project can be chosen once (%(ids)s).") % {"ids": ids}
+    if problem.code == "unknown":
+        return _("These are not projects on the %(pool)s ballot: %(ids)s.") % {
+            "pool": pool.display_name,
+            "ids": ids,
+        }
+    if problem.code == "too_many":
+        return _("You chose %(n)d projects; this ballot allows at most %(limit)d.") % {
+            "n": problem.amount,
+            "limit": problem.limit,
+        }
+    if problem.code == "area_twice":
+        area = Area.objects.filter(city_id=pool.cycle.city_id, code=problem.area).first()
+        return _(
+            "One project per area: you chose %(ids)s in %(area)s. A ballot with two in one area "
+            "is void as a whole."
+        ) % {"ids": ids, "area": area.display_name if area else problem.area}
+    if problem.code == "over_budget":
+        return _("Your choices cost %(spent)s, more than the budget of %(budget)s.") % {
+            "spent": f"{problem.amount:,}",
+            "budget": f"{problem.limit:,}",
+        }
+    if problem.code == "under_min_spend":
+        return _("Your choices cost %(spent)s; spend at least %(least)s.") % {
+            "spent": f"{problem.amount:,}",
+            "least": f"{problem.limit:,}",
+        }
+    return problem.code
+
+
+def ballot_problems(*, pool: Pool, choices: Sequence[str]) -> list[str]:
+    """The messages that would make this ballot void; empty when it is valid. The ballot page
+    asks this before the voter submits."""
+    found = ballot_rules.ballot_problems(
+        [str(c) for c in choices], rule=ballot_rule_of(pool), projects=ballot_projects_of(pool)
+    )
+    return [problem_message(problem, pool=pool) for problem in found]
+
+
+def _check_eligible(pool: Pool, district: District | None) -> None:
+    if district is None or district.city_id != pool.cycle.city_id:
+        raise NotAllowed(
+            _("Only residents of the city can vote; the register has no address for you here."),
+            code="not_resident",
+        )
+    if pool.district_id is not None and district.pk != pool.district_id:
+        raise NotAllowed(
+            _("Only residents of %(district)s vote in this pool.")
+            % {"district": pool.district.display_name},
+            code="other_district",
+        )
+
+
+def _record_ballot(
+    *,
+    pool: Pool,
+    identity_key: str,
+    district: District,
+    choices: Sequence[str],
+    channel: Channel,
+    user: User | None,
+    entered_by: User | None = None,
+    void_reasons: Sequence[str] = (),
+) -> Ballot:
+    """Register the person and store the ballot in one transaction; the register's unique
+    constraint refuses a second ballot even when two arrive at once."""
+    try:
+        with transaction.atomic():
+            Participation.objects.create(
+                pool=pool,
+                identity_key=identity_key,
+                user=user,
+                district=district,
+                channel=channel,
+                entered_by=entered_by,
+            )
+            ballot = Ballot.objects.create(
+                pool=pool,
+                channel=channel,
+                void_reasons="+".join(void_reasons),
+                void_marks=",".join(choices) if void_reasons else "",
+            )
+            if not void_reasons:
+                ids = dict(
+                    pool.projects.filter(
+                        code__in=choices, status=ProjectStatus.ACCEPTED
+                    ).values_list("code", "pk")
+                )
+                BallotChoice.objects.bulk_create(
+                    BallotChoice(ballot=ballot, project_id=ids[code]) for code in choices
+                )
+    except IntegrityError as exc:
+        if Participation.objects.filter(pool=pool, identity_key=identity_key).exists():
+            raise Conflict(
+                _("This person has already voted in the %(pool)s pool; a ballot is final.")
+                % {"pool": pool.display_name},
+                code="already_voted",
+            ) from exc
+        raise
+    return ballot
+
+
+def cast_ballot(*, voter: User, pool: Pool, choices: Sequence[str]) -> CastBallot:
+    """A verified resident's online ballot. A ballot that breaks the pool's rule is refused with
+    the reasons (the page shows them before submitting); a stored ballot is final."""
+    identity = require_verified(voter, methods=VOTER_VERIFICATION)
+    if voter.banned_at is not None:
+        raise NotAllowed(_("Your account may not take part."), code="banned")
+    pool = Pool.objects.select_related("cycle", "district").get(pk=pool.pk)
+    _require_phase(pool.cycle, Phase.VOTING)
+    _check_eligible(pool, identity.district)
+    choices = [str(c).strip() for c in choices]
+    problems = ballot_problems(pool=pool, choices=choices)
+    if problems:
+        raise InvalidInput(" ".join(problems), code="void_ballot", field="choices")
+    ballot = _record_ballot(
+        pool=pool,
+        identity_key=identity.identity_key,
+        district=identity.district,
+        choices=choices,
+        channel=Channel.ONLINE,
+        user=voter,
+    )
+    return CastBallot(receipt=ballot_rules.receipt_of(ballot.pk), pool=pool)
+
+
+def cast_paper_ballot(
+    *, official: User, pool: Pool, resident_id: str, choices: Sequence[str]
+) -> CastBallot:
+    """A ballot from an on-site booth, entered by an official of the cycle's department against
+    the same register as online votes. The person is found in the residents register by the
+    number on their ID card; a paper ballot breaking the rule is kept, void as a whole."""
+    pool = Pool.objects.select_related("cycle", "district").get(pk=pool.pk)
+    _require_cycle_role(official, pool.cycle, Role.HANDLER)
+    _require_phase(pool.cycle, Phase.VOTING)
+    try:
+        key = accounts_identity.resident_key(resident_id)
+    except (ValueError, InvalidInput) as exc:
+        raise InvalidInput(
+            _("That is not a resident registration number."), field="resident_id"
+        ) from exc
+    record = CensusRecord.objects.select_related("district").filter(record_key=key).first()
+    if record is None:
+        raise NotFound(
+            _("No resident with that number is in the register: the person cannot vote here."),
+            code="not_in_register",
+        )
+    _check_eligible(pool, record.district)
+    choices = [str(c).strip() for c in choices]
+    found = ballot_rules.ballot_problems(
+        choices, rule=ballot_rule_of(pool), projects=ballot_projects_of(pool)
+    )
+    if any(problem.code == "unknown" for problem in found):
+        raise InvalidInput(
+            " ".join(problem_message(p, pool=pool) for p in found if p.code == "unknown"),
+            field="choices",
+        )
+    ballot = _record_ballot(
+        pool=pool,
+        identity_key=key,
+        district=record.district,
+        choices=choices,
+        channel=Channel.PAPER,
+        user=None,
+        entered_by=official,
+        void_reasons=[problem.code for problem in found],
+    )
+    return CastBallot(
+        receipt=ballot_rules.receipt_of(ballot.pk),
+        pool=pool,
+        void_reasons=tuple(problem_message(p, pool=pool) for p in found),
+    )
+
+
+# --- survey and committee ----------------------------------------------------------------------
+
+
+def _survey_rows(data: bytes) -> list[tuple[int, str, str]]:
+    if len(data) > MAX_SURVEY_BYTES:
+        raise InvalidInput(_("The survey file is larger than 2 MB."), field="file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(_("The survey file is not UTF-8 text."), field="file") from exc
+    reader = csv.reader(io.StringIO(text))
+    header = [cell.strip().lower() for cell in next(reader, [])]
+    if header[:2] != ["project", "score"]:
+        raise InvalidInput(
+            _("Line 1: the header must be “project,score”."), code="bad_header", field="file"
+        )
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < 2:
+            raise InvalidInput(
+                _("Line %(line)d: give a project id and a score.") % {"line": line}, field="file"
+            )
+        rows.append((line, row[0].strip(), row[1].strip()))
+    if not rows:
+        raise InvalidInput(_("The survey file has no scores."), field="file")
+    return rows
+
+
+@transaction.atomic
+def import_survey(*, actor: User, cycle: Cycle, data: bytes) -> int:
+    """The survey's per-project scores from a CSV `project,score` (UTF-8). All or nothing: any
+    unknown project, bad number or repeated row refuses the whole file, naming its lines."""
+    _require_cycle_role(actor, cycle, Role.MANAGER)
+    _require_phase(cycle, Phase.VOTING, Phase.SCORING)
+    projects = dict(cycle.projects.filter(status=ProjectStatus.ACCEPTED).values_list("code", "pk"))
+    problems: list[str] = []
+    scores: dict[int, Decimal] = {}
+    for line, code, raw in _survey_rows(data):
+        if code not in projects:
+            problems.append(_("line %(line)d: no project “%(code)s” on this cycle's ballots"))
+            problems[-1] = problems[-1] % {"line": line, "code": code}
+            continue
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or value < 0 or value >= Decimal(10**6):
+            problems.append(
+                _("line %(line)d: “%(raw)s” is not a score (a number, 0 or more)")
+                % {"line": line, "raw": raw}
+            )
+            continue
+        if projects[code] in scores:
+            problems.append(
+                _("line %(line)d: project %(code)s again") % {"line": line, "code": code}
+            )
+            continue
+        scores[projects[code]] = value.quantize(Decimal("0.001"))
+    if problems:
+        shown = "; ".join(problems[:10]) + ("; …" if len(problems) > 10 else "")
+        raise InvalidInput(
+            _("Nothing was imported: %(problems)s.") % {"problems": shown}, field="file"
+        )
+    SurveyScore.objects.filter(project__cycle=cycle).delete()
+    SurveyScore.objects.bulk_create(
+        SurveyScore(project_id=pk, score=score) for pk, score in scores.items()
+    )
+    record_audit(
+        actor=actor, action="budget.survey_imported", target=cycle, data={"rows": len(scores)}
+    )
+    return len(scores)
+
+
+@transaction.atomic
+def appoint_committee_member(*, actor: User, cycle: Cycle, member: User) -> CommitteeMember:
+    _require_cycle_role(actor, cycle, Role.MANAGER)
+    appointed, created = CommitteeMember.objects.get_or_create(cycle=cycle, user=member)
+    if not created:
+        raise Conflict(_("%(name)s is on the committee already.") % {"name": member.public_name})
+    record_audit(
+        actor=actor, action="budget.committee_appointed", target=cycle, data={"member": member.pk}
+    )
+    return appointed
+
+
+def score_project(*, member: User, project: Project, score: int) -> CommitteeScore:
+    """A committee member's score of a project on the ballot, 0–100, during scoring; once."""
+    cycle = project.cycle
+    seat = (
+        CommitteeMember.objects.filter(cycle=cycle, user=member).first()
+        if member.is_authenticated
+        else None
+    )
+    if seat is None:
+        raise NotAllowed(_("Only members of this cycle's committee score projects."))
+    _require_phase(cycle, Phase.SCORING)
+    if project.status != ProjectStatus.ACCEPTED:
+        raise InvalidInput(_("Only projects on the ballot are scored."))
+    if not isinstance(score, int) or not 0 <= score <= 100:
+        raise InvalidInput(_("A score is a whole number from 0 to 100."), field="score")
+    try:
+        with transaction.atomic():
+            given = CommitteeScore.objects.create(member=seat, project=project, score=score)
+            record_audit(
+                actor=member,
+                action="budget.committee_scored",
+                target=project,
+                data={"score": score},
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("You have scored this project already; a score is final."), code="already_scored"
+        ) from exc
+    return given
+
+
+# --- results and implementation ---------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_results(*, actor: User | None, cycle: Cycle) -> Cycle:
+    """Count, score and select, then publish the anonymised ballot files with their hash chain
+    (see publication.py) and mark the selected projects. Once, when the results phase starts."""
+    from hamkke.budget import publication, selectors
+
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if actor is not None:
+        _require_cycle_role(actor, cycle, Role.MANAGER)
+    _require_phase(cycle, Phase.RESULTS, Phase.IMPLEMENTATION)
+    if cycle.results_published_at is not None:
+        raise Conflict(_("The results of this cycle are published already."), code="published")
+    published = selectors.published_cycle(cycle)
+    files = publication.publish(published)
+    outcome = publication.outcomes(published)
+    folder = f"budget/{cycle.city.slug}/{cycle.slug}/"
+    for name, text in files.items():
+        path = folder + name
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        default_storage.save(path, ContentFile(text.encode("utf-8")))
+    manifest = publication.read_manifest(files["manifest.json"])
+    for pool in cycle.pools.all():
+        entry = manifest["pools"][pool.code]
+        pool.ballots_file = folder + entry["file"]
+        pool.ballots_sha256 = entry["sha256"]
+        pool.chain_head = entry["chain_head"]
+        pool.save(update_fields=["ballots_file", "ballots_sha256", "chain_head"])
+    projects = {p.code: p for p in cycle.projects.filter(status=ProjectStatus.ACCEPTED)}
+    for code, result in outcome.items():
+        project = projects[code]
+        project.votes = result.votes
+        project.final_score = Decimal(result.score.numerator) / Decimal(result.score.denominator)
+        project.final_score = project.final_score.quantize(Decimal("0.0001"))
+        project.rank = result.rank
+        project.selected = result.selected
+    Project.objects.bulk_update(projects.values(), ["votes", "final_score", "rank", "selected"])
+    cycle.results_published_at = timezone.now()
+    cycle.save(update_fields=["results_published_at"])
+    record_audit(actor=actor, action="budget.results_published", target=cycle)
+    for project in projects.values():
+        if project.proposer is not None:
+            notify(
+                recipient=project.proposer,
+                kind="budget.project",
+                title=(
+                    _("Your project “%(title)s” was selected")
+                    if project.selected
+                    else _("Your project “%(title)s” was not selected")
+                )
+                % {"title": project.title},
+                url=f"/budget/{cycle.slug}/projects/{project.code}/",
+            )
+    return cycle
+
+
+@transaction.atomic
+def record_implementation(
+    *, actor: User, project: Project, implementation: str, note: str = ""
+) -> ProjectUpdate:
+    """A dated step of a selected project's implementation, by the reviewing department."""
+    department = project.reviewing_department or project.cycle.department
+    require_role(actor, role=Role.HANDLER, department=department)
+    if not project.selected:
+        raise Conflict(_("Only selected projects are implemented."), code="not_selected")
+    if implementation not in Implementation.values:
+        raise InvalidInput(_("Unknown implementation status."), field="implementation")
+    update = ProjectUpdate.objects.create(
+        project=project,
+        implementation=implementation,
+        note=_clean(note, field="note", limit=5000, required=False),
+        author=actor,
+    )
+    project.implementation = implementation
+    project.save(update_fields=["implementation"])
+    record_audit(
+        actor=actor, action="budget.implementation", target=project, data={"status": implementation}
+    )
+    return update
+
+
+def forget_voter(user: User) -> None:
+    """Account deletion: the register keeps that someone voted (so they cannot vote again with a
+    new account) but no longer which account."""
+    Participation.objects.filter(user=user).update(user=None)
+    Participation.objects.filter(entered_by=user).update(entered_by=None)
