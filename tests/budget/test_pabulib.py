@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -303,3 +304,16 @@ def test_write_refuses_what_it_could_not_read_back():
     section = Instance(instance.meta, 100, "approval", {"Votes": Project("Votes", 1)}, ())
     with pytest.raises(ValueError, match="section name"):
         pabulib.write(section)
+
+
+def test_write_refuses_a_carriage_return_it_could_not_read_back():
+    instance = pabulib.parse(
+        "META\nkey;value\nbudget;10\nvote_type;approval\n"
+        "PROJECTS\nproject_id;cost;name\n1;5;ok\nVOTES\nvoter_id;vote\nv1;1\n"
+    )
+    project = instance.projects["1"]
+    broken = dataclasses.replace(
+        instance, projects={"1": dataclasses.replace(project, name="two\rlines")}
+    )
+    with pytest.raises(ValueError, match="carriage return"):
+        pabulib.write(broken)

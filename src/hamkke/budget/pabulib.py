@@ -409,3 +409,14 @@ def _check_writable(instance: Instance) -> None:
     for project_id in instance.projects:
         if "," in project_id or not project_id.strip():
             raise ValueError(f"project id {project_id!r} cannot be written in a vote")
+    # Python's csv writer, ending lines with "\n", leaves a lone "\r" unquoted, and the reader
+    # would take it for a line break: refuse rather than write a file that reads back wrong.
+    texts = [
+        *instance.meta.values(),
+        *(p.name for p in instance.projects.values()),
+        *(value for p in instance.projects.values() for value in p.fields.values()),
+        *(value for b in instance.votes for value in b.fields.values()),
+    ]
+    for text in texts:
+        if "\r" in text:
+            raise ValueError(f"{text!r}: a carriage return cannot be written in a .pb cell")
