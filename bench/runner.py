@@ -9,7 +9,14 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 # Each name is a module in bench/ exposing `run(quick: bool) -> Result`. Add new ones here.
-BENCHMARKS: tuple[str, ...] = ("home_page", "open311_post", "open311_get", "pabulib_rules")
+BENCHMARKS: tuple[str, ...] = (
+    "home_page",
+    "open311_post",
+    "open311_get",
+    "pabulib_rules",
+    "budget_ballots",
+    "budget_tally",
+)
 
 TABLE_COLUMNS = ("name", "figure", "baseline", "ratio", "unit")
 

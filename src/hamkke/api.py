@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hamkke.accounts.api import router as accounts_router
+from hamkke.budget.api import router as budget_router
 from hamkke.complaints.api import router as complaints_router
 from hamkke.complaints.desk_api import router as complaints_desk_router
 from hamkke.core.api import router as core_router
@@ -58,3 +59,4 @@ api.add_router("/", core_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/complaints/desk", complaints_desk_router)
 api.add_router("/complaints", complaints_router)
+api.add_router("/budget", budget_router)

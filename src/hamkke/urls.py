@@ -16,6 +16,7 @@ urlpatterns = [
     path("me/", include("hamkke.accounts.urls")),
     path("", include("hamkke.core.urls")),
     path("complaints/", include("hamkke.complaints.urls")),
+    path("budget/", include("hamkke.budget.urls")),
     path("open311/v2/", include("hamkke.complaints.open311.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

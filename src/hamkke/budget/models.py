@@ -267,7 +267,10 @@ class Participation(models.Model):
     ballot itself is stored apart with no link back (see Ballot). The unique constraint is what
     makes a second ballot impossible, even from two requests at the same instant."""
 
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="participations")
+    # Indexed by the unique constraint, which starts with the pool.
+    pool = models.ForeignKey(
+        Pool, on_delete=models.CASCADE, related_name="participations", db_index=False
+    )
     identity_key = models.CharField(
         max_length=64, help_text="The keyed hash of the resident, as in the residents register"
     )
@@ -306,7 +309,8 @@ class Ballot(models.Model):
     to the voter so they can find their ballot in the published file."""
 
     id = models.BigIntegerField(primary_key=True, default=new_ballot_id, editable=False)
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="ballots")
+    # Indexed with the id below: a pool's ballots in receipt order.
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="ballots", db_index=False)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
     # A paper ballot that breaks the pool's rule is void as a whole: it is kept (the person did
     # vote) with its marks as written, but it has no choice rows, so no tally can count it.
@@ -323,14 +327,17 @@ class Ballot(models.Model):
 
 
 class BallotChoice(models.Model):
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
+    # The unique constraint's index starts with the ballot, and the foreign key's own index
+    # serves the tally's count by project: no more indexes, so that casting stays cheap.
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="choices", db_index=False
+    )
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["ballot", "project"], name="ballot_chooses_once")
         ]
-        indexes = [models.Index(fields=["project"])]
 
     def __str__(self) -> str:
         return f"{self.ballot_id} → {self.project_id}"

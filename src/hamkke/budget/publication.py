@@ -352,19 +352,30 @@ def manifest(cycle: PublishedCycle, files: Mapping[str, str]) -> str:
 
 def publish(cycle: PublishedCycle) -> dict[str, str]:
     """File name → text: `pool-<code>.pb` for every pool and `manifest.json`."""
+    return publish_with_outcomes(cycle)[0]
+
+
+def outcomes(cycle: PublishedCycle) -> dict[str, ProjectOutcome]:
+    """Project id → its votes, final score, rank in its pool and whether it is selected."""
+    return _outcomes(cycle, {pool.code: _count(cycle, pool) for pool in cycle.pools})
+
+
+def publish_with_outcomes(
+    cycle: PublishedCycle,
+) -> tuple[dict[str, str], dict[str, ProjectOutcome]]:
+    """`publish` and `outcomes` together, counting each pool once (a big MES pool is slow)."""
     counted = {pool.code: _count(cycle, pool) for pool in cycle.pools}
     files = {
         file_name(pool.code): _pool_text(cycle, pool, counted[pool.code]) for pool in cycle.pools
     }
     files[MANIFEST] = _manifest(cycle, files, counted)
-    return files
+    return files, _outcomes(cycle, counted)
 
 
-def outcomes(cycle: PublishedCycle) -> dict[str, ProjectOutcome]:
-    """Project id → its votes, final score, rank in its pool and whether it is selected."""
+def _outcomes(cycle: PublishedCycle, counted: Mapping[str, _Counted]) -> dict[str, ProjectOutcome]:
     found = {}
     for pool in cycle.pools:
-        result = _count(cycle, pool).tally
+        result = counted[pool.code].tally
         selected = set(result.selected)
         for rank, pid in enumerate(scoring.ranking(result.scores), start=1):
             found[pid] = ProjectOutcome(

@@ -706,8 +706,7 @@ def publish_results(*, actor: User | None, cycle: Cycle) -> Cycle:
     if cycle.results_published_at is not None:
         raise Conflict(_("The results of this cycle are published already."), code="published")
     published = selectors.published_cycle(cycle)
-    files = publication.publish(published)
-    outcome = publication.outcomes(published)
+    files, outcome = publication.publish_with_outcomes(published)
     folder = f"budget/{cycle.city.slug}/{cycle.slug}/"
     for name, text in files.items():
         path = folder + name

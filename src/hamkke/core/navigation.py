@@ -49,6 +49,8 @@ SERVICES: tuple[Service, ...] = (
         _("Participatory Budgeting"),
         _("Propose and choose the projects a share of the budget pays for."),
         "💰",
+        "budget:index",
+        "budget:desk",
     ),
     Service(
         "plaza",
