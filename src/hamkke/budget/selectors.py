@@ -36,10 +36,11 @@ def cycles_of(city: City) -> QuerySet[Cycle]:
 
 
 def cycle_by_slug(city: City, slug: str) -> Cycle:
-    cycle = cycles_of(city).filter(slug=slug).first()
-    if cycle is None:
-        raise NotFound(f"No budget cycle {slug!r}.")
-    return cycle
+    # get(), not first(): first() would sort by the default ordering for nothing.
+    try:
+        return cycles_of(city).get(slug=slug)
+    except Cycle.DoesNotExist:
+        raise NotFound(f"No budget cycle {slug!r}.") from None
 
 
 def current_cycle(city: City) -> Cycle | None:
@@ -52,9 +53,11 @@ def pools_of(cycle: Cycle) -> list[Pool]:
 
 
 def pool_by_code(cycle: Cycle, code: str) -> Pool:
-    pool = cycle.pools.select_related("district", "cycle").filter(code=code).first()
-    if pool is None:
-        raise NotFound(f"No pool {code!r} in this cycle.")
+    try:
+        pool = cycle.pools.select_related("district").get(code=code)
+    except Pool.DoesNotExist:
+        raise NotFound(f"No pool {code!r} in this cycle.") from None
+    pool.cycle = cycle  # the caller's, with its department and city already loaded
     return pool
 
 

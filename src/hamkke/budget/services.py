@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -385,11 +386,28 @@ def ballot_rule_of(pool: Pool) -> ballot_rules.BallotRule:
     )
 
 
-def ballot_projects_of(pool: Pool) -> dict[str, ballot_rules.BallotProject]:
-    rows = pool.projects.filter(status=ProjectStatus.ACCEPTED).values_list(
-        "code", "cost", "area__code"
-    )
-    return {code: ballot_rules.BallotProject(cost=cost, area=area) for code, cost, area in rows}
+@dataclass(frozen=True)
+class BallotEntry(ballot_rules.BallotProject):
+    """A project on a pool's ballot: what the ballot rules read, and its row."""
+
+    pk: int = 0
+
+
+def ballot_projects_of(pool: Pool) -> dict[str, BallotEntry]:
+    """The projects on a pool's ballot by code. During voting they cannot change (review ends
+    when voting starts), so each web process may keep them for a minute: casting a ballot then
+    reads no project rows at all."""
+    key = f"budget:ballot:{pool.pk}"
+    voting = pool.cycle.phase == Phase.VOTING
+    entries = cache.get(key) if voting else None
+    if entries is None:
+        rows = pool.projects.filter(status=ProjectStatus.ACCEPTED).values_list(
+            "code", "cost", "area__code", "pk"
+        )
+        entries = {code: BallotEntry(cost=cost, area=area, pk=pk) for code, cost, area, pk in rows}
+        if voting:
+            cache.set(key, entries, 60)
+    return entries
 
 
 def problem_message(problem: ballot_rules.Problem, *, pool: Pool) -> str:
@@ -481,13 +499,9 @@ def _record_ballot(
                 void_marks=",".join(choices) if void_reasons else "",
             )
             if not void_reasons:
-                ids = dict(
-                    pool.projects.filter(
-                        code__in=choices, status=ProjectStatus.ACCEPTED
-                    ).values_list("code", "pk")
-                )
+                entries = ballot_projects_of(pool)
                 BallotChoice.objects.bulk_create(
-                    BallotChoice(ballot=ballot, project_id=ids[code]) for code in choices
+                    BallotChoice(ballot=ballot, project_id=entries[code].pk) for code in choices
                 )
     except IntegrityError as exc:
         if Participation.objects.filter(pool=pool, identity_key=identity_key).exists():
@@ -506,7 +520,6 @@ def cast_ballot(*, voter: User, pool: Pool, choices: Sequence[str]) -> CastBallo
     identity = require_verified(voter, methods=VOTER_VERIFICATION)
     if voter.banned_at is not None:
         raise NotAllowed(_("Your account may not take part."), code="banned")
-    pool = Pool.objects.select_related("cycle", "district").get(pk=pool.pk)
     _require_phase(pool.cycle, Phase.VOTING)
     _check_eligible(pool, identity.district)
     choices = [str(c).strip() for c in choices]
