@@ -18,7 +18,6 @@ runs on a PostgreSQL database it creates and drops."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import random
@@ -26,38 +25,22 @@ import secrets
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
 from multiprocessing import get_context
 
-from bench.database import scratch_database
+from bench.database import served_database
+from bench.load import KeepAliveClient, Round
 from bench.runner import Result
-from bench.server import served_site
+from bench.server import django_processes, served_shape, served_site
 
 CYCLE = "bench-2026"
 API_POOL, ORM_POOL = "api", "orm"
 PROJECTS_PER_POOL = 12
 MAX_CHOICES = 3
-_MAX_ERRORS_WITHOUT_SUCCESS = 200
 _BATCH = 2_000
 
 
-@dataclass(frozen=True)
-class Round:
-    count: int
-    errors: int
-    rate: float
-    first_error: str = ""
-
-
 # --- inside the Django processes (the site's settings and database) ----------------------------
-
-
-def _django_start(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    import django
-
-    django.setup()
 
 
 def _create_cycle() -> None:
@@ -265,12 +248,11 @@ def _cast_for(host: str, port: int, path: str, sessions: list[str], seed: int):
     codes = [f"{API_POOL}{n}" for n in range(1, PROJECTS_PER_POOL + 1)]
     # A token of the session's browser: the cookie and the header must agree (Django's check).
     token = secrets.token_hex(16)
-    ok = errors = choices = 0
-    first_error = ""
-    conn: http.client.HTTPConnection | None = None
+    client = KeepAliveClient(host, port, timeout=30)
+    choices = 0
     start = time.perf_counter()
     for session in sessions:
-        if ok == 0 and errors >= _MAX_ERRORS_WITHOUT_SUCCESS:
+        if client.hopeless:
             break
         chosen = rng.sample(codes, rng.randint(1, MAX_CHOICES))
         headers = {
@@ -278,31 +260,11 @@ def _cast_for(host: str, port: int, path: str, sessions: list[str], seed: int):
             "Cookie": f"sessionid={session}; csrftoken={token}",
             "X-CSRFToken": token,
         }
-        if conn is None:
-            conn = http.client.HTTPConnection(host, port, timeout=30)
-        try:
-            conn.request("POST", path, body=json.dumps({"choices": chosen}), headers=headers)
-            response = conn.getresponse()
-            body = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            errors += 1
-            first_error = first_error or repr(exc)
-            conn.close()
-            conn = None
-            continue
-        if response.status == 201:
-            ok += 1
+        body = json.dumps({"choices": chosen})
+        if client.send("POST", path, body=body, headers=headers, expect=201):
             choices += len(chosen)
-        else:
-            errors += 1
-            text = body[:300].decode("utf-8", "replace")
-            first_error = first_error or f"{response.status} {text}"
-        if response.will_close:
-            conn.close()
-            conn = None
-    if conn is not None:
-        conn.close()
-    return ok, errors, time.perf_counter() - start, first_error, choices
+    client.close()
+    return client.ok, client.errors, time.perf_counter() - start, client.first_error, choices
 
 
 def _split(items: list, parts: int) -> list[list]:
@@ -342,66 +304,49 @@ def _orm_round(pool, voters: list[dict], clients: int, seed: int) -> Round:
 # --- the run -----------------------------------------------------------------------------------
 
 
-def _setting(name: str, default: int) -> int:
-    return int(os.environ.get(name) or default)
-
-
 def run(quick: bool, database_url: str | None = None) -> Result:
-    database_url = database_url or os.environ.get("BENCH_DATABASE_URL") or None
-    if database_url:
-        with scratch_database(database_url) as url:
-            return _measure(quick, environment={"DATABASE_URL": url}, db="pg")
-    return _measure(quick, environment={}, db="sqlite")
+    with served_database(database_url) as (environment, database):
+        return _measure(quick, environment=environment, database=database)
 
 
-def _measure(quick: bool, *, environment: dict[str, str], db: str) -> Result:
-    workers = _setting("BENCH_WORKERS", 0) or None
-    threads = _setting("BENCH_THREADS", 4)
-    clients = _setting("BENCH_CLIENTS", 4)
+def _measure(quick: bool, *, environment: dict[str, str], database: str) -> Result:
+    workers, threads, clients = served_shape()
     warmup, per_round, rounds = (200, 1_500, 2) if quick else (500, 5_000, 3)
     path = f"/api/v1/budget/cycles/{CYCLE}/pools/{API_POOL}/ballots"
 
-    with served_site(workers=workers, threads=threads, environment=environment) as site:
-        spawn = get_context("spawn")
-        with (
-            ProcessPoolExecutor(max_workers=clients, mp_context=spawn) as http_pool,
-            ProcessPoolExecutor(
-                max_workers=clients,
-                mp_context=spawn,
-                initializer=_django_start,
-                initargs=(site.env,),
-            ) as orm_pool,
-        ):
-            orm_pool.submit(_create_cycle).result(timeout=300)
-            total = warmup + per_round * rounds
-            made = time.perf_counter()
-            voters: list[dict] = []
-            chunk = -(-total // clients)
-            for part in [
-                orm_pool.submit(_create_voters, first, min(chunk, total - first))
-                for first in range(0, total, chunk)
-            ]:
-                voters += part.result(timeout=900)
-            made = time.perf_counter() - made
-            random.Random(1).shuffle(voters)
-            batches = [voters[:warmup]] + [
-                voters[warmup + n * per_round : warmup + (n + 1) * per_round] for n in range(rounds)
-            ]
+    with (
+        served_site(workers=workers, threads=threads, environment=environment) as site,
+        ProcessPoolExecutor(max_workers=clients, mp_context=get_context("spawn")) as http_pool,
+        django_processes(site.env, clients) as orm_pool,
+    ):
+        orm_pool.submit(_create_cycle).result(timeout=300)
+        total = warmup + per_round * rounds
+        made = time.perf_counter()
+        voters: list[dict] = []
+        chunk = -(-total // clients)
+        for part in [
+            orm_pool.submit(_create_voters, first, min(chunk, total - first))
+            for first in range(0, total, chunk)
+        ]:
+            voters += part.result(timeout=900)
+        made = time.perf_counter() - made
+        random.Random(1).shuffle(voters)
+        batches = [voters[:warmup]] + [
+            voters[warmup + n * per_round : warmup + (n + 1) * per_round] for n in range(rounds)
+        ]
 
-            first, sent_choices, _wall = _http_round(
-                http_pool, site, path, batches[0], clients, seed=1
-            )
-            if first.count == 0:
-                raise RuntimeError(f"no ballot was cast: {first.first_error}")
-            _orm_round(orm_pool, batches[0], clients, seed=1)
-            http_rounds: list[Round] = [first]
-            orm_rounds: list[Round] = []
-            for number, batch in enumerate(batches[1:], start=2):
-                timed, chosen, _wall = _http_round(http_pool, site, path, batch, clients, number)
-                http_rounds.append(timed)
-                sent_choices += chosen
-                orm_rounds.append(_orm_round(orm_pool, batch, clients, number))
-            stored = orm_pool.submit(_stored).result(timeout=300)
+        first, sent_choices, _wall = _http_round(http_pool, site, path, batches[0], clients, seed=1)
+        if first.count == 0:
+            raise RuntimeError(f"no ballot was cast: {first.first_error}")
+        _orm_round(orm_pool, batches[0], clients, seed=1)
+        http_rounds: list[Round] = [first]
+        orm_rounds: list[Round] = []
+        for number, batch in enumerate(batches[1:], start=2):
+            timed, chosen, _wall = _http_round(http_pool, site, path, batch, clients, number)
+            http_rounds.append(timed)
+            sent_choices += chosen
+            orm_rounds.append(_orm_round(orm_pool, batch, clients, number))
+        stored = orm_pool.submit(_stored).result(timeout=300)
 
     cast = sum(r.count for r in http_rounds)
     errors = sum(r.errors for r in http_rounds)
@@ -420,7 +365,6 @@ def _measure(quick: bool, *, environment: dict[str, str], db: str) -> Result:
     timed_http, timed_orm = http_rounds[1:], orm_rounds
     ballots = statistics.median(r.rate for r in timed_http)
     inserts = statistics.median(r.rate for r in timed_orm)
-    database = "PostgreSQL" if db == "pg" else "SQLite"
     notes = (
         f"gunicorn {site.workers} workers x {site.threads} threads, {clients} keep-alive "
         f"clients and {clients} ORM processes on the same {os.cpu_count()} cores, {database}; "

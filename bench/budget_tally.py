@@ -30,15 +30,14 @@ import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from datetime import timedelta
 from decimal import Decimal
-from multiprocessing import get_context
 from pathlib import Path
 
 from bench.database import database_name, scratch_database, with_database
 from bench.runner import Result
+from bench.server import create_site, django_processes, worker_environment
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hamkke_bench"
 PLAIN_SQL = "SELECT project_id, COUNT(*) FROM budget_ballotchoice GROUP BY project_id"
@@ -50,22 +49,6 @@ _BATCH = 50_000
 
 
 # --- inside the worker process (Django set up on the benchmark's database) ---------------------
-
-
-def _worker_start(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    import django
-
-    django.setup()
-
-
-def _create_site() -> None:
-    from django.core.management import call_command
-
-    from hamkke.core.services import load_city
-
-    call_command("migrate", verbosity=0, interactive=False)
-    load_city(slug="seoul")
 
 
 def _create_cycle(rule: str, rng: random.Random):
@@ -327,27 +310,12 @@ def run(quick: bool, database_url: str | None = None) -> Result:
     data_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-"))
     try:
         with ExitStack() as stack:
-            env = {
-                "DJANGO_SETTINGS_MODULE": "bench.settings",
-                "HAMKKE_DATA_DIR": str(data_dir),
-                "HAMKKE_LOG_LEVEL": "ERROR",
-                "HAMKKE_DEBUG": "0",
-                "DATABASE_URL": "",
-            }
+            database = ""
             if not url.startswith("sqlite"):
                 name = f"{database_name(url)}_tally"
-                env["DATABASE_URL"] = stack.enter_context(
-                    scratch_database(with_database(url, name))
-                )
-            worker = stack.enter_context(
-                ProcessPoolExecutor(
-                    max_workers=1,
-                    mp_context=get_context("spawn"),
-                    initializer=_worker_start,
-                    initargs=(env,),
-                )
-            )
-            worker.submit(_create_site).result(timeout=600)
+                database = stack.enter_context(scratch_database(with_database(url, name)))
+            worker = stack.enter_context(django_processes(worker_environment(data_dir, database)))
+            worker.submit(create_site).result(timeout=600)
             _progress(f"loading {count:,} ballots …")
             loaded = worker.submit(_load, count, 11, rule).result(timeout=3600)
             _progress(

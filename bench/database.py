@@ -5,6 +5,7 @@ data someone keeps makes the benchmark stop instead of deleting it."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
@@ -45,6 +46,19 @@ def drop_database(url: str) -> None:
         raise ValueError(f"refusing to drop {name!r}: bench databases start with {SCRATCH_PREFIX}")
     with _admin_connection(url) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+
+
+@contextmanager
+def served_database(url: str | None = None) -> Iterator[tuple[dict[str, str], str]]:
+    """The database of a served benchmark's site: with `url` (else BENCH_DATABASE_URL) a scratch
+    PostgreSQL database for the `with` block, else the site's own SQLite file. Yields the
+    environment that gives it to the site and the database's name for the notes."""
+    url = url or os.environ.get("BENCH_DATABASE_URL") or None
+    if not url:
+        yield {}, "SQLite"
+        return
+    with scratch_database(url) as scratch:
+        yield {"DATABASE_URL": scratch}, "PostgreSQL"
 
 
 @contextmanager

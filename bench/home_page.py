@@ -10,19 +10,13 @@ import statistics
 
 from bench.load import LoadGenerator, LoadRound
 from bench.runner import Result
-from bench.server import BARE_PATH, served_site
+from bench.server import BARE_PATH, served_shape, served_site
 
 HOME_PATH = "/"
 
 
-def _setting(name: str, default: int) -> int:
-    return int(os.environ.get(name) or default)
-
-
 def run(quick: bool) -> Result:
-    workers = _setting("BENCH_WORKERS", 0) or None
-    threads = _setting("BENCH_THREADS", 4)
-    clients = _setting("BENCH_CLIENTS", 4)
+    workers, threads, clients = served_shape()
     warmup, seconds, rounds = (2, 4, 2) if quick else (5, 10, 4)
 
     with served_site(workers=workers, threads=threads) as site:

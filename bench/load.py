@@ -1,4 +1,5 @@
-"""HTTP load: several client processes, each on one keep-alive connection, for a fixed time."""
+"""HTTP load: several client processes, each on one keep-alive connection, for a fixed time; the
+keep-alive client itself, and a round of writes as the served write benchmarks count it."""
 
 from __future__ import annotations
 
@@ -20,36 +21,80 @@ class LoadRound:
     rps: float
 
 
+@dataclass(frozen=True)
+class Round:
+    """A round of writes (reports filed, ballots cast, rows inserted): how many, how many
+    failed, per second, and the first failure's words."""
+
+    count: int
+    errors: int
+    rate: float
+    first_error: str = ""
+
+
+class KeepAliveClient:
+    """One client's keep-alive connection, opened again after a failure or when the server
+    closes it, counting the answers it expected (`ok`) and the others (`errors`, with the first
+    one's words in `first_error`)."""
+
+    def __init__(self, host: str, port: int, *, timeout: float = 10) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self.ok = self.errors = 0
+        self.first_error = ""
+        self._conn: http.client.HTTPConnection | None = None
+
+    @property
+    def hopeless(self) -> bool:
+        """Nothing but errors so far, many of them: the client stops early rather than spin."""
+        return self.ok == 0 and self.errors >= _MAX_ERRORS_WITHOUT_SUCCESS
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        expect: int = 200,
+    ) -> bool:
+        """One request; True when it answered `expect`."""
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            self._conn.request(method, path, body=body, headers=headers or {})
+            response = self._conn.getresponse()
+            answer = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.errors += 1
+            self.first_error = self.first_error or repr(exc)
+            self.close()
+            return False
+        done = response.status == expect
+        if done:
+            self.ok += 1
+        else:
+            self.errors += 1
+            text = answer[:300].decode("utf-8", "replace")
+            self.first_error = self.first_error or f"{response.status} {text}"
+        if response.will_close:
+            self.close()
+        return done
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
 def _hammer(host: str, port: int, path: str, seconds: float) -> tuple[int, int, float]:
     """GET `path` as fast as one connection allows; returns (ok, errors, elapsed seconds)."""
-    ok = errors = 0
-    conn: http.client.HTTPConnection | None = None
+    client = KeepAliveClient(host, port)
     start = time.perf_counter()
     deadline = start + seconds
-    while time.perf_counter() < deadline:
-        if ok == 0 and errors >= _MAX_ERRORS_WITHOUT_SUCCESS:
-            break
-        if conn is None:
-            conn = http.client.HTTPConnection(host, port, timeout=10)
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-        except (OSError, http.client.HTTPException):
-            errors += 1
-            conn.close()
-            conn = None
-            continue
-        if response.status == 200:
-            ok += 1
-        else:
-            errors += 1
-        if response.will_close:
-            conn.close()
-            conn = None
-    if conn is not None:
-        conn.close()
-    return ok, errors, time.perf_counter() - start
+    while time.perf_counter() < deadline and not client.hopeless:
+        client.send("GET", path)
+    client.close()
+    return client.ok, client.errors, time.perf_counter() - start
 
 
 class LoadGenerator:

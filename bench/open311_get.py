@@ -31,15 +31,14 @@ import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from multiprocessing import get_context
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.database import database_name, scratch_database, with_database
 from bench.runner import Result
+from bench.server import create_site, django_processes, worker_environment
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hamkke_bench"
 PATH = "/open311/v2/requests.json"
@@ -65,22 +64,6 @@ _BOX = ((37.43, 37.70), (126.77, 127.18))
 
 
 # --- inside the worker processes (Django set up on one database) -------------------------------
-
-
-def _worker_start(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    import django
-
-    django.setup()
-
-
-def _create_site() -> None:
-    from django.core.management import call_command
-
-    from hamkke.core.services import load_city
-
-    call_command("migrate", verbosity=0, interactive=False)
-    load_city(slug="seoul")
 
 
 def _places(city, rng: random.Random, count: int = 3000) -> list[tuple]:
@@ -305,28 +288,14 @@ def run(quick: bool, database_url: str | None = None) -> Result:
     repeats, rounds = (5, 3) if quick else (10, 5)
 
     data_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-"))
-    spawn = get_context("spawn")
     try:
         with ExitStack() as stack:
             workers, loaded = {}, {}
             for size, count in (("small", small_count), ("large", large_count)):
                 db_url = stack.enter_context(scratch_database(with_database(url, f"{name}_{size}")))
-                env = {
-                    "DJANGO_SETTINGS_MODULE": "bench.settings",
-                    "DATABASE_URL": db_url,
-                    "HAMKKE_DATA_DIR": str(data_dir / size),
-                    "HAMKKE_LOG_LEVEL": "ERROR",
-                    "HAMKKE_DEBUG": "0",
-                }
-                workers[size] = stack.enter_context(
-                    ProcessPoolExecutor(
-                        max_workers=1,
-                        mp_context=spawn,
-                        initializer=_worker_start,
-                        initargs=(env,),
-                    )
-                )
-                workers[size].submit(_create_site).result(timeout=600)
+                env = worker_environment(data_dir / size, db_url)
+                workers[size] = stack.enter_context(django_processes(env))
+                workers[size].submit(create_site).result(timeout=600)
                 _progress(f"loading {count:,} reports into {database_name(db_url)} …")
                 loaded[size] = workers[size].submit(_load, count, 7).result(timeout=3600)
                 _progress(

@@ -14,20 +14,19 @@ creates and drops."""
 
 from __future__ import annotations
 
-import http.client
 import itertools
 import os
 import random
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from multiprocessing import get_context
 from urllib.parse import urlencode
 
-from bench.database import scratch_database
+from bench.database import served_database
+from bench.load import KeepAliveClient, Round
 from bench.runner import Result
-from bench.server import served_site
+from bench.server import django_processes, served_shape, served_site
 
 PATH = "/open311/v2/requests.json"
 # Places inside Seoul, spread over a dozen districts (public landmarks).
@@ -55,15 +54,6 @@ CATEGORIES = (
 )
 # Open311's per-app and per-address limits would otherwise stop the load within a second.
 RAISED_RATES = {"HAMKKE_OPEN311_APP_RATE": "1000000/m", "HAMKKE_OPEN311_IP_RATE": "1000000/m"}
-_MAX_ERRORS_WITHOUT_SUCCESS = 200
-
-
-@dataclass(frozen=True)
-class Round:
-    count: int
-    errors: int
-    rate: float
-    first_error: str = ""
 
 
 # --- the HTTP side -----------------------------------------------------------------------------
@@ -88,38 +78,13 @@ def _post_for(host: str, port: int, path: str, seconds: float, seed: int):
     first error)."""
     rng = random.Random(seed)
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    ok = errors = 0
-    first_error = ""
-    conn: http.client.HTTPConnection | None = None
+    client = KeepAliveClient(host, port, timeout=30)
     start = time.perf_counter()
     deadline = start + seconds
-    while time.perf_counter() < deadline:
-        if ok == 0 and errors >= _MAX_ERRORS_WITHOUT_SUCCESS:
-            break
-        if conn is None:
-            conn = http.client.HTTPConnection(host, port, timeout=30)
-        try:
-            conn.request("POST", path, body=_report_form(rng), headers=headers)
-            response = conn.getresponse()
-            body = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            errors += 1
-            first_error = first_error or repr(exc)
-            conn.close()
-            conn = None
-            continue
-        if response.status == 201:
-            ok += 1
-        else:
-            errors += 1
-            text = body[:300].decode("utf-8", "replace")
-            first_error = first_error or f"{response.status} {text}"
-        if response.will_close:
-            conn.close()
-            conn = None
-    if conn is not None:
-        conn.close()
-    return ok, errors, time.perf_counter() - start, first_error
+    while time.perf_counter() < deadline and not client.hopeless:
+        client.send("POST", path, body=_report_form(rng), headers=headers, expect=201)
+    client.close()
+    return client.ok, client.errors, time.perf_counter() - start, client.first_error
 
 
 def _http_round(pool, site, path: str, clients: int, seconds: float, seed: int) -> Round:
@@ -142,13 +107,6 @@ def _http_round(pool, site, path: str, clients: int, seconds: float, seed: int) 
 _prepared: dict = {}
 # Tracking numbers of this process: its id and a running count, unique across rounds.
 _inserted = itertools.count()
-
-
-def _orm_process_start(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    import django
-
-    django.setup()
 
 
 def _prepare() -> dict:
@@ -251,37 +209,22 @@ def _orm_round(pool, clients: int, total: int, seed: int) -> Round:
 # --- the run -----------------------------------------------------------------------------------
 
 
-def _setting(name: str, default: int) -> int:
-    return int(os.environ.get(name) or default)
-
-
 def run(quick: bool, database_url: str | None = None) -> Result:
-    database_url = database_url or os.environ.get("BENCH_DATABASE_URL") or None
-    if database_url:
-        with scratch_database(database_url) as url:
-            return _measure(quick, environment={"DATABASE_URL": url, **RAISED_RATES}, db="pg")
-    return _measure(quick, environment=dict(RAISED_RATES), db="sqlite")
+    with served_database(database_url) as (environment, database):
+        return _measure(quick, environment={**environment, **RAISED_RATES}, database=database)
 
 
-def _measure(quick: bool, *, environment: dict[str, str], db: str) -> Result:
-    workers = _setting("BENCH_WORKERS", 0) or None
-    threads = _setting("BENCH_THREADS", 4)
-    clients = _setting("BENCH_CLIENTS", 4)
+def _measure(quick: bool, *, environment: dict[str, str], database: str) -> Result:
+    workers, threads, clients = served_shape()
     warmup, seconds, rounds = (2, 4, 2) if quick else (5, 10, 3)
 
     with served_site(workers=workers, threads=threads, environment=environment) as site:
         printed = site.hamkke("complaints", "apikey", "create", "Bench app")
         key = printed.strip().splitlines()[-1].strip()
         path = f"{PATH}?{urlencode({'api_key': key})}"
-        spawn = get_context("spawn")
         with (
-            ProcessPoolExecutor(max_workers=clients, mp_context=spawn) as http_pool,
-            ProcessPoolExecutor(
-                max_workers=clients,
-                mp_context=spawn,
-                initializer=_orm_process_start,
-                initargs=(site.env,),
-            ) as orm_pool,
+            ProcessPoolExecutor(max_workers=clients, mp_context=get_context("spawn")) as http_pool,
+            django_processes(site.env, clients) as orm_pool,
         ):
             first = _http_round(http_pool, site, path, clients, warmup, seed=1)
             if first.count == 0:
@@ -296,7 +239,6 @@ def _measure(quick: bool, *, environment: dict[str, str], db: str) -> Result:
     filings = statistics.median(r.rate for r in http_rounds)
     inserts = statistics.median(r.rate for r in orm_rounds)
     errors = sum(r.errors for r in http_rounds)
-    database = "PostgreSQL" if db == "pg" else "SQLite"
     notes = (
         f"gunicorn {site.workers} workers x {site.threads} threads, {clients} keep-alive "
         f"clients and {clients} ORM processes on the same {os.cpu_count()} cores, {database}; "

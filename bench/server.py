@@ -1,7 +1,8 @@
-"""A throwaway Hamkke site served by gunicorn through `hamkke serve`, for the served benchmarks.
+"""A throwaway Hamkke site served by gunicorn through `hamkke serve`, for the served benchmarks;
+and Django in worker processes, for the work a benchmark does on a site's database itself.
 
-It gets its own data folder (SQLite, migrated, a city profile loaded; or the database a caller
-names in `environment`) and the bench settings (bench/settings.py: the site plus the bare
+A served site gets its own data folder (SQLite, migrated, a city profile loaded; or the database a
+caller names in `environment`) and the bench settings (bench/settings.py: the site plus the bare
 baseline view). The server and its workers are stopped when the `with` block ends, errors
 included."""
 
@@ -17,8 +18,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +67,17 @@ class ServedSite:
 def default_workers() -> int:
     """The same default as `hamkke serve`."""
     return (os.cpu_count() or 1) * 2 + 1
+
+
+def _setting(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def served_shape() -> tuple[int | None, int, int]:
+    """(gunicorn workers, threads per worker, load clients) from BENCH_WORKERS (default: as
+    `hamkke serve`, None), BENCH_THREADS (4) and BENCH_CLIENTS (4)."""
+    workers = _setting("BENCH_WORKERS", 0) or None
+    return workers, _setting("BENCH_THREADS", 4), _setting("BENCH_CLIENTS", 4)
 
 
 def _environment(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -192,3 +206,48 @@ def served_site(
             _stop(proc)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+# --- Django in worker processes ----------------------------------------------------------------
+
+
+def worker_environment(data_dir: Path, database_url: str = "") -> dict[str, str]:
+    """The environment of worker processes on a site of their own: the bench settings, `data_dir`
+    and `database_url` (empty: SQLite in `data_dir`). It is laid over the inherited one, so a
+    developer's DATABASE_URL cannot leak in."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database_url,
+        "HAMKKE_DATA_DIR": str(data_dir),
+        "HAMKKE_LOG_LEVEL": "ERROR",
+        "HAMKKE_DEBUG": "0",
+    }
+
+
+def _django_start(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+def django_processes(env: Mapping[str, str], count: int = 1) -> ProcessPoolExecutor:
+    """`count` fresh (spawned) processes with Django set up on the site `env` names (a served
+    site's `env`, or a worker_environment), for the work a benchmark does on its database."""
+    return ProcessPoolExecutor(
+        max_workers=count,
+        mp_context=get_context("spawn"),
+        initializer=_django_start,
+        initargs=(dict(env),),
+    )
+
+
+def create_site(city: str = "seoul") -> None:
+    """Inside a Django process: migrate the empty database and load the city's profile (what
+    served_site does through `hamkke migrate` and `hamkke city load`)."""
+    from django.core.management import call_command
+
+    from hamkke.core.services import load_city
+
+    call_command("migrate", verbosity=0, interactive=False)
+    load_city(slug=city)

@@ -191,3 +191,11 @@ def budget_manager(city):
     from hamkke.accounts.models import Role
 
     return budget_member(city, email="manager@budget.example.org", role=Role.MANAGER)
+
+
+def make_voter(district_code: str, **fields):
+    """A new account (`fields` for tests.factories.make_user) verified against the register as a
+    resident of `district_code`: one who may vote there."""
+    user = factories.make_user(**fields)
+    make_resident(district_code=district_code, user=user)
+    return user

@@ -29,7 +29,7 @@ from hamkke.budget.models import (
 )
 from hamkke.core.models import Location
 from tests import factories
-from tests.budget.conftest import JONGNO, MAPO, make_cycle, make_resident, set_phase
+from tests.budget.conftest import JONGNO, MAPO, make_cycle, make_resident, make_voter, set_phase
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +58,6 @@ def all_keys(value) -> set[str]:
     if isinstance(value, list):
         return {k for item in value for k in all_keys(item)}
     return set()
-
-
-def voter(district: str = JONGNO, **fields):
-    user = factories.make_user(**fields)
-    make_resident(district_code=district, user=user)
-    return user
 
 
 # --- cycles ------------------------------------------------------------------------------------
@@ -556,9 +550,9 @@ def test_committee_scores(client, city, budget_manager):
 def published_cycle(client, city, cycle, pools, manager, official):
     """Ballots, survey and committee scores worked out by hand in test_the_published_results:
     city pool ballots {c1,c2} {c2,c3} {c2} and a void paper one; Jongno {j1,j3}; Mapo {m1}."""
-    a = voter(JONGNO, email="voter.a@example.org")
-    b = voter(MAPO, email="voter.b@example.org")
-    c = voter(JONGNO, email="voter.c@example.org")
+    a = make_voter(JONGNO, email="voter.a@example.org")
+    b = make_voter(MAPO, email="voter.b@example.org")
+    c = make_voter(JONGNO, email="voter.c@example.org")
     make_resident(district_code=JONGNO)  # in the register, does not vote
     receipts = {}
     for person, pool, choices in (
@@ -773,7 +767,7 @@ def test_two_ballots_of_one_person_at_once(city, monkeypatch):
 
     for _round in range(3):
         barrier.reset()
-        person = voter(JONGNO)
+        person = make_voter(JONGNO)
         clients = [Client(), Client()]
         for browser in clients:
             browser.force_login(person)

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from hamkke.accounts.models import Role
 from hamkke.budget import ballots as ballot_rules
 from hamkke.budget.models import (
+    PHASE_STARTS,
     Area,
     Ballot,
     BallotChoice,
@@ -731,14 +732,7 @@ def test_back_office_refuses_weights_that_do_not_add_up(client, city):
         "pools-TOTAL_FORMS": 0,
         "pools-INITIAL_FORMS": 0,
     }
-    for field in (
-        "proposals_from",
-        "review_from",
-        "voting_from",
-        "scoring_from",
-        "results_from",
-        "implementation_from",
-    ):
+    for _phase, field in PHASE_STARTS:
         moment = timezone.localtime(getattr(cycle, field))
         data[f"{field}_0"] = moment.strftime("%Y-%m-%d")
         data[f"{field}_1"] = moment.strftime("%H:%M:%S")

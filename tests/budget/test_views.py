@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from hamkke.budget import selectors, services
 from hamkke.budget.models import (
+    PHASE_STARTS,
     Ballot,
     Cycle,
     Participation,
@@ -25,7 +26,7 @@ from hamkke.budget.models import (
 )
 from hamkke.core.models import Comment, District, Location
 from tests import factories
-from tests.budget.conftest import JONGNO, MAPO, make_cycle, make_resident, set_phase
+from tests.budget.conftest import JONGNO, MAPO, make_cycle, make_voter, set_phase
 
 pytestmark = pytest.mark.django_db
 
@@ -84,12 +85,6 @@ def table_rows(response, css_class: str) -> list[list[str]]:
     return [row for row in parser.rows if row]
 
 
-def voter_in(district_code: str, **fields):
-    user = factories.make_user(**fields)
-    make_resident(district_code=district_code, user=user)
-    return user
-
-
 # --- the cycle ----------------------------------------------------------------------------------
 
 
@@ -142,14 +137,7 @@ def test_the_cycle_page_says_what_one_can_do_in_each_phase(client, city, phase, 
 
 def test_older_cycles_are_listed_apart(client, city):
     old = make_cycle(city, phase="implementation")
-    for field in (
-        "proposals_from",
-        "review_from",
-        "voting_from",
-        "scoring_from",
-        "results_from",
-        "implementation_from",
-    ):
+    for _phase, field in PHASE_STARTS:
         setattr(old, field, getattr(old, field) - timedelta(days=365))
     old.title_en = "2025 participatory budget"
     old.save()
@@ -654,7 +642,7 @@ def test_the_published_results_show_every_project_and_the_files(
 ):
     # Three Mapo residents: m2 and m3 get two votes each, m1 one; no survey nor committee.
     for choices in (["m2", "m3"], ["m2", "m3"], ["m1"]):
-        services.cast_ballot(voter=voter_in(MAPO), pool=pools["mapo"], choices=choices)
+        services.cast_ballot(voter=make_voter(MAPO), pool=pools["mapo"], choices=choices)
     set_phase(cycle, "results")
     before = text_of(client.get(url("results", cycle)))
     assert "will be published here soon" in before and "<table" not in before

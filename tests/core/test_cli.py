@@ -44,7 +44,10 @@ def test_city_list_names_both_profiles(capsys):
     assert capsys.readouterr().out.split() == ["mumbai", "seoul"]
 
 
-def test_demo_without_serving_sets_up_the_city(capsys):
+def test_demo_without_serving_sets_up_the_city(capsys, monkeypatch):
+    from hamkke.budget import demo as budget_demo
+
+    monkeypatch.setattr(budget_demo, "DEMO_BALLOTS", 2_000)  # the full 100,000 take seconds
     call_command("demo", "--no-serve")
     assert City.objects.filter(slug=settings.HAMKKE_CITY).exists()
     assert "Seoul" in capsys.readouterr().out

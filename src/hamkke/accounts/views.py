@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +41,8 @@ from hamkke.accounts.permissions import (
     session_has_second_factor,
 )
 from hamkke.accounts.personal_data import export_personal_data
-from hamkke.core.errors import DomainError, NotAllowed, NotFound, TooManyAttempts
+from hamkke.core.errors import DomainError, NotAllowed, TooManyAttempts
+from hamkke.core.views import carry_out, found_or_404
 
 
 def _show_error(form: forms.Form, exc: DomainError) -> int:
@@ -257,10 +258,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 
 def _department_or_404(code: str):
-    try:
-        return selectors.department_by_code(code)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return found_or_404(selectors.department_by_code, code)
 
 
 def _members_page(code: str) -> HttpResponse:
@@ -315,21 +313,17 @@ def department_member_role(request: HttpRequest, code: str, member_id: int) -> H
     if not form.is_valid():
         messages.error(request, _("Choose one of the roles."))
         return _members_page(department.code)
-    try:
-        services.change_member_role(
+    carry_out(
+        request,
+        lambda: services.change_member_role(
             actor=request.user,
             membership=membership,
             role=form.cleaned_data["role"],
             request=request,
-        )
-    except NotAllowed:
-        raise
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("%(email)s's role was changed.") % {"email": membership.user.email}
-        )
+        ),
+        _("%(email)s's role was changed.") % {"email": membership.user.email},
+        reraise=(NotAllowed,),
+    )
     return _members_page(department.code)
 
 
@@ -345,10 +339,7 @@ def department_member_remove(request: HttpRequest, code: str, member_id: int) ->
 
 
 def _membership_or_404(department, member_id: int):
-    try:
-        return selectors.membership_in(department, member_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return found_or_404(selectors.membership_in, department, member_id)
 
 
 @official_required(role=Role.ADMINISTRATOR)

@@ -29,6 +29,7 @@ from hamkke.budget.models import (
     SurveyScore,
 )
 from hamkke.core.errors import DomainError
+from hamkke.core.forms import DomainErrorsInline
 
 POOL_PHASES = (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW)
 
@@ -57,10 +58,6 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-def _add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @admin.register(Area)
 class AreaAdmin(ReadOnlyAdmin):
     """Written by `hamkke city load` from the profile's `[[budget.areas]]`."""
@@ -73,7 +70,7 @@ class AreaAdmin(ReadOnlyAdmin):
 # --- cycles and pools --------------------------------------------------------------------------
 
 
-class CycleAdminForm(forms.ModelForm):
+class CycleAdminForm(DomainErrorsInline, forms.ModelForm):
     """The phases in order and weights that fit the rule, checked as the desk checks them."""
 
     class Meta:
@@ -105,11 +102,11 @@ class CycleAdminForm(forms.ModelForm):
                 min_score=cleaned["min_score"],
             )
         except DomainError as exc:
-            _add_domain_error(self, exc)
+            self.add_domain_error(exc)
         return cleaned
 
 
-class PoolAdminForm(forms.ModelForm):
+class PoolAdminForm(DomainErrorsInline, forms.ModelForm):
     class Meta:
         model = Pool
         fields = [
@@ -135,7 +132,7 @@ class PoolAdminForm(forms.ModelForm):
                 min_spend_percent=cleaned.get("min_spend_percent") or 0,
             )
         except DomainError as exc:
-            _add_domain_error(self, exc)
+            self.add_domain_error(exc)
         return cleaned
 
 
@@ -147,17 +144,7 @@ class PoolInline(admin.TabularInline):
     form = PoolAdminForm
     extra = 0
     can_delete = False  # projects and ballots belong to it
-    fields = [
-        "code",
-        "name",
-        "name_en",
-        "district",
-        "budget",
-        "ballot_kind",
-        "max_choices",
-        "min_spend_percent",
-        "ballots_sha256",
-    ]
+    fields = [*PoolAdminForm.Meta.fields, "ballots_sha256"]
     readonly_fields = ["ballots_sha256"]
 
     def _open(self, cycle: Cycle | None) -> bool:

@@ -8,21 +8,15 @@ Refusals answer 4xx JSON {detail, code[, field]} through the API's handler: 401 
 
 from __future__ import annotations
 
-import math
-import posixpath
 from collections.abc import Sequence
 
-from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.security import SessionAuth
-from ninja.utils import check_csrf
 
 from hamkke.budget import selectors, services
 from hamkke.budget.models import Cycle, Pool, ProjectStatus
@@ -49,38 +43,19 @@ from hamkke.budget.schemas import (
     ref_of,
     weights_of,
 )
-from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hamkke.budget.views import manifest_path, published_figures
+from hamkke.core.api import SessionWithCsrf, one_page
+from hamkke.core.errors import Conflict, InvalidInput, NotFound
 from hamkke.core.selectors import current_city, district_by_code
 from hamkke.core.services import locate
 
 router = Router(tags=["budget"])
 
-MAX_PAGE_SIZE = 100
-# Published results cannot change (ballots, survey and committee scores all close before the
-# results phase), so the tally behind them is computed once per publication, not per request.
-RESULTS_CACHE_SECONDS = 600
 PUBLIC_STATUSES = (ProjectStatus.PROPOSED, ProjectStatus.ACCEPTED, ProjectStatus.REJECTED)
 
 
-class SessionWithCsrf(SessionAuth):
-    """The signed-in session. A write must also carry the session's CSRF token, so another site
-    cannot vote or propose in a person's name; refused as 403 `csrf_failed`. Anonymous requests
-    answer 401, whatever their token."""
-
-    def __init__(self) -> None:
-        super().__init__(csrf=False)
-
-    def authenticate(self, request: HttpRequest, key: str | None):
-        if not request.user.is_authenticated:
-            return None
-        if check_csrf(request) is not None:
-            raise NotAllowed(
-                _("Send the CSRF token (X-CSRFToken header) with a signed-in session."),
-                code="csrf_failed",
-            )
-        return request.user
-
-
+# The signed-in session; a write must carry its CSRF token, so another site cannot vote or
+# propose in a person's name.
 session_auth = SessionWithCsrf()
 
 
@@ -157,22 +132,13 @@ def list_projects(
     """Proposals and projects by pool, area and code; `page_size` is at most 100. `results`
     stays null until the cycle's results are published."""
     cycle = _cycle(slug)
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     projects = selectors.projects_of(
         cycle,
         statuses=_statuses(filters.status),
         pool=_pool_named(cycle, filters.pool) if filters.pool else None,
         area=_area_named(cycle, filters.area) if filters.area else None,
     ).select_related("proposer")
-    paginator = Paginator(projects, page_size)
-    current = paginator.get_page(page)
-    return ProjectPageOut(
-        count=paginator.count,
-        page=current.number,
-        page_size=page_size,
-        pages=max(1, math.ceil(paginator.count / page_size)),
-        items=list(current.object_list),
-    )
+    return ProjectPageOut(**one_page(projects, page, page_size))
 
 
 @router.get("/cycles/{slug}/projects/{code}", response=ProjectDetailOut, summary="One project")
@@ -314,19 +280,6 @@ def get_receipt(request: HttpRequest, slug: str, receipt: str):
 # --- results -----------------------------------------------------------------------------------
 
 
-def _published_figures(cycle: Cycle):
-    key = f"budget:results:{cycle.pk}:{cycle.results_published_at.timestamp()}"
-    return cache.get_or_set(
-        key,
-        lambda: (
-            selectors.tally(cycle),
-            selectors.turnout_by_district(cycle),
-            selectors.participation_count(cycle),
-        ),
-        RESULTS_CACHE_SECONDS,
-    )
-
-
 def _pool_result(request: HttpRequest, pool_tally: selectors.PoolTally) -> PoolResultOut:
     pool = pool_tally.pool
     return PoolResultOut(
@@ -376,10 +329,7 @@ def results(request: HttpRequest, slug: str):
             % {"day": date_format(localtime(cycle.results_from), "DATE_FORMAT")},
             code="results_not_published",
         )
-    tallies, turnout, participants = _published_figures(cycle)
-    # publish_results writes the manifest beside the pools' files.
-    files = [t.pool.ballots_file for t in tallies if t.pool.ballots_file]
-    manifest = posixpath.join(posixpath.dirname(files[0]), "manifest.json") if files else ""
+    tallies, turnout, participants = published_figures(cycle)
     return ResultsOut(
         cycle=cycle.slug,
         title=cycle.display_title,
@@ -388,7 +338,7 @@ def results(request: HttpRequest, slug: str):
         min_score=cycle.min_score,
         weights=weights_of(cycle),
         participants=participants,
-        manifest_url=_absolute(request, manifest),
+        manifest_url=_absolute(request, manifest_path(tallies)),
         pools=[_pool_result(request, t) for t in tallies],
         turnout=[
             TurnoutOut(

@@ -16,7 +16,6 @@ from itertools import accumulate
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from hamkke.accounts import identity as accounts_identity
 from hamkke.accounts.models import (
@@ -235,15 +234,17 @@ VOTING_DISTRICT = (
 )  # fmt: skip
 
 
-def seed(*, ballots: int = DEMO_BALLOTS) -> Iterator[str]:
+def seed(*, ballots: int | None = None) -> Iterator[str]:
     """The demo cycles (`ballots` ballots in the finished one). Idempotent: skipped when the
     finished demo cycle exists."""
+    # Read at call time, so a test can make the demo smaller (tests/core/test_cli.py).
+    ballots = DEMO_BALLOTS if ballots is None else ballots
     city = current_city()
     if Cycle.objects.filter(city=city, slug=RESULTS_SLUG).exists():
         yield "Budget: demo cycles already there."
         return
     areas = {area.code: area for area in Area.objects.filter(city=city)}
-    department = _department(city)
+    department = importing.budget_department(city)
     if not areas or department is None:
         yield "Budget: the city profile has no project areas or departments; no demo cycles."
         return
@@ -277,11 +278,6 @@ def seed(*, ballots: int = DEMO_BALLOTS) -> Iterator[str]:
         yield f"  {OFFICIAL} manages the cycles in “{department.display_name}”."
     numbers = ", ".join(number for number, _code in PAPER_RESIDENTS)
     yield f"  Paper ballots at the desk: resident numbers {numbers}"
-
-
-def _department(city: City) -> Department | None:
-    found = Department.objects.filter(city=city, code="budget").first()
-    return found or city.departments.filter(district__isnull=True).order_by("code").first()
 
 
 def _verify_citizen(city: City, citizen: User | None) -> District | None:
@@ -455,18 +451,6 @@ def _finished_cycle(
     return cycle
 
 
-def _voter_keys(slug: str):
-    """Made-up register keys of demo voters, keyed like real ones (they match nobody)."""
-    prefix = salted_hmac("hamkke.budget.demo", f"demo:{slug}:", algorithm="sha256")
-
-    def key_of(number: int) -> str:
-        digest = prefix.copy()
-        digest.update(str(number).encode())
-        return digest.hexdigest()
-
-    return key_of
-
-
 def _weighted(rng: random.Random, items: list, weights: list[float]):
     """A sampler of `items` by `weights` (cumulative weights and bisect: fast for 10^5 draws)."""
     cumulative = list(accumulate(weights))
@@ -504,7 +488,7 @@ def _quota_ballots(
             samplers[code, area_id] = _weighted(rng, [p.pk for p in projects], weights)
     # Some areas draw more voters than others (welfare and safety more than economy).
     turnout = {area_id: rng.uniform(0.3, 0.6) for area_id in by_area}
-    key_of = _voter_keys(cycle.slug)
+    key_of = importing.register_keys("demo", cycle.slug)
     seconds = int((cycle.scoring_from - cycle.voting_from).total_seconds())
     for number in range(count):
         home = home_of()
@@ -513,7 +497,7 @@ def _quota_ballots(
             area_id = rng.choice(list(by_area))
             chosen = [samplers[home, area_id]()]
         yield importing.BallotRow(
-            identity_key=key_of(number),
+            identity_key=key_of(str(number)),
             district_id=districts[home].pk,
             choices=tuple(chosen),
             # By the minute: the register says when, not in what order ballots came.
@@ -658,7 +642,7 @@ def _voting_cycle(
 
 def _early_ballots(cycle: Cycle, pools: list[Pool], rng: random.Random) -> None:
     """Five days of voting so far: some ballots in each pool (never the demo citizen's)."""
-    key_of = _voter_keys(cycle.slug)
+    key_of = importing.register_keys("demo", cycle.slug)
     numbers = itertools.count()
     now = timezone.now()
     for pool in pools:
@@ -681,7 +665,7 @@ def _early_ballots(cycle: Cycle, pools: list[Pool], rng: random.Random) -> None:
                 chosen = rng.sample(projects, rng.randint(1, pool.max_choices or 3))
             rows.append(
                 importing.BallotRow(
-                    identity_key=key_of(next(numbers)),
+                    identity_key=key_of(str(next(numbers))),
                     district_id=rng.choice(districts).pk if districts else None,
                     choices=tuple(p.pk for p in chosen),
                     cast_at=cycle.voting_from + (now - cycle.voting_from) * rng.random(),

@@ -6,17 +6,17 @@ role: 403)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hamkke.accounts import selectors as account_selectors
@@ -38,7 +38,9 @@ from hamkke.budget.desk_forms import (
 from hamkke.budget.models import Ballot, Cycle, Phase, Pool, Project, ProjectStatus
 from hamkke.core import selectors as core_selectors
 from hamkke.core.errors import DomainError, NotAllowed, NotFound
+from hamkke.core.forms import ServiceForm
 from hamkke.core.models import Department
+from hamkke.core.views import carry_out, found_or_404, page_of
 
 PAGE_SIZE = 50
 # Where the booth keeps the last ballot's receipt between the POST and the page after it.
@@ -46,16 +48,24 @@ PAPER_RESULT = "budget_paper_result"
 POOL_PHASES = (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW)
 REVIEW_PHASES = (Phase.PROPOSALS, Phase.REVIEW)
 PUBLISH_PHASES = (Phase.RESULTS, Phase.IMPLEMENTATION)
+# The desk's screens of a cycle in the tabs' order: (tab, route, label, the least role in the
+# cycle's department that opens it; None: every official who may see the cycle).
+SCREENS = (
+    ("cycle", "budget:desk-cycle", gettext_lazy("Overview"), None),
+    ("review", "budget:desk-review", gettext_lazy("Review"), None),
+    ("paper", "budget:desk-paper", gettext_lazy("Paper ballots"), Role.HANDLER),
+    ("survey", "budget:desk-survey", gettext_lazy("Survey"), Role.MANAGER),
+    ("committee", "budget:desk-committee", gettext_lazy("Committee"), Role.MANAGER),
+    ("results", "budget:desk-results", gettext_lazy("Results"), Role.MANAGER),
+    ("implementation", "budget:desk-implementation", gettext_lazy("Implementation"), None),
+)
 
 
 # --- who sees what ----------------------------------------------------------------------------
 
 
 def _cycle(slug: str) -> Cycle:
-    try:
-        return selectors.cycle_by_slug(core_selectors.current_city(), slug)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return found_or_404(selectors.cycle_by_slug, core_selectors.current_city(), slug)
 
 
 def _roles_by_department(user: User) -> dict[int, Role]:
@@ -95,6 +105,7 @@ class Access:
 
 
 def _access(request: HttpRequest, cycle: Cycle) -> Access:
+    """What the official may see of the cycle; 403 for an official with no part in it."""
     roles = _roles_by_department(request.user)
     reviewing = tuple(
         cycle.projects.filter(reviewing_department_id__in=roles)
@@ -112,22 +123,44 @@ def _access(request: HttpRequest, cycle: Cycle) -> Access:
     return access
 
 
+def _cycle_seen(request: HttpRequest, slug: str) -> tuple[Cycle, Access]:
+    """The cycle, for officials of its department or of a department reviewing its proposals."""
+    cycle = _cycle(slug)
+    return cycle, _access(request, cycle)
+
+
 def _cycle_for(request: HttpRequest, slug: str, role: Role) -> tuple[Cycle, Role]:
     """The cycle, for officials holding `role` in the department that runs it (others: 403)."""
     cycle = _cycle(slug)
     return cycle, require_role(request.user, role=role, department=cycle.department)
 
 
+@dataclass(frozen=True)
+class Screen:
+    tab: str
+    label: str
+    url: str
+
+
+def _screens(cycle: Cycle, role: Role | None) -> list[Screen]:
+    """The screens of the cycle an official with `role` in its department opens."""
+    return [
+        Screen(tab=tab, label=label, url=reverse(route, args=[cycle.slug]))
+        for tab, route, label, least in SCREENS
+        if least is None or (role is not None and role >= least)
+    ]
+
+
 def _context(cycle: Cycle, role: Role | None, tab: str, **extra) -> dict:
-    phase = cycle.phase
+    """What every screen of a cycle shows: its title, phases and tabs (`tab` the current one)."""
     return {
         "cycle": cycle,
-        "phase": phase,
+        "phase": cycle.phase,
         "Phase": Phase,
         "role": role,
-        "is_handler": role is not None and role >= Role.HANDLER,
         "is_manager": role is not None and role >= Role.MANAGER,
         "tab": tab,
+        "screens": _screens(cycle, role),
         **extra,
     }
 
@@ -148,6 +181,29 @@ def _counts(cycle: Cycle) -> dict:
     }
 
 
+@dataclass
+class _RowForms:
+    """The forms of a page listing projects, one per row. A form sent and refused (the project's
+    code, the form) goes back in its row with the input and the errors; when its row has no form
+    any more (the project is scored, or not selected), its error goes on top of the page."""
+
+    refused: tuple[str, ServiceForm] | None = None
+    shown: bool = False
+
+    def form_for(self, project: Project, fresh: Callable[[Project], ServiceForm]) -> ServiceForm:
+        if self.refused is None or self.refused[0] != project.code:
+            return fresh(project)
+        self.shown = True
+        return self.refused[1]
+
+    def error_on_top(self, *fields: str) -> list | None:
+        """The first of these fields' errors of a refused form not shown in a row."""
+        if self.refused is None or self.shown:
+            return None
+        errors = self.refused[1].errors
+        return next((errors[field] for field in fields if errors.get(field)), None)
+
+
 # --- cycles and pools --------------------------------------------------------------------------
 
 
@@ -163,19 +219,17 @@ def index(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("-proposals_from", "slug")
     )
-    rows = []
-    for cycle in cycles:
-        role = roles.get(cycle.department_id)
-        rows.append(
-            {
-                "cycle": cycle,
-                "phase": cycle.phase,
-                "runs": role is not None,
-                "is_handler": role is not None and role >= Role.HANDLER,
-                "is_manager": role is not None and role >= Role.MANAGER,
-                "counts": _counts(cycle),
-            }
-        )
+    rows = [
+        {
+            "cycle": cycle,
+            "phase": cycle.phase,
+            "runs": cycle.department_id in roles,
+            # The overview is the cycle's own link.
+            "screens": _screens(cycle, roles.get(cycle.department_id))[1:],
+            "counts": _counts(cycle),
+        }
+        for cycle in cycles
+    ]
     context = {
         "rows": rows,
         "may_create": bool(account_selectors.departments_managed_by(request.user)),
@@ -189,32 +243,25 @@ def new_cycle(request: HttpRequest) -> HttpResponse:
     departments = account_selectors.departments_managed_by(request.user)
     if not departments:
         raise NotAllowed(_("Managers of a department create its cycles."), code="role_required")
-    status = 200
     if request.method != "POST":
         form = CycleForm(departments=departments)
     else:
         form = CycleForm(request.POST, departments=departments)
-        status = 400
-        if form.is_valid():
-            try:
-                cycle = services.create_cycle(
-                    actor=request.user,
-                    city=core_selectors.current_city(),
-                    **form.service_kwargs(),
-                )
-            except NotAllowed:
-                raise
-            except DomainError as exc:
-                form.add_domain_error(exc)
-                status = exc.status
-            else:
-                messages.success(
-                    request,
-                    _("The cycle “%(title)s” is created. Now add the pools of money it spends.")
-                    % {"title": cycle.title},
-                )
-                return redirect("budget:desk-cycle", cycle.slug)
-    return render(request, "budget/desk/new_cycle.html", {"form": form}, status=status)
+        created = form.submit(
+            lambda: services.create_cycle(
+                actor=request.user, city=core_selectors.current_city(), **form.service_kwargs()
+            ),
+            reraise=(NotAllowed,),
+        )
+        if created:
+            cycle = form.result
+            messages.success(
+                request,
+                _("The cycle “%(title)s” is created. Now add the pools of money it spends.")
+                % {"title": cycle.title},
+            )
+            return redirect("budget:desk-cycle", cycle.slug)
+    return render(request, "budget/desk/new_cycle.html", {"form": form}, status=form.status_code)
 
 
 def _cycle_page(
@@ -244,8 +291,7 @@ def _cycle_page(
 @require_GET
 def cycle_page(request: HttpRequest, slug: str) -> HttpResponse:
     """One cycle: its phases and their dates, weights and rule, pools, and what to do next."""
-    cycle = _cycle(slug)
-    return _cycle_page(request, cycle, _access(request, cycle))
+    return _cycle_page(request, *_cycle_seen(request, slug))
 
 
 @official_required(role=Role.MANAGER)
@@ -253,21 +299,17 @@ def cycle_page(request: HttpRequest, slug: str) -> HttpResponse:
 def add_pool(request: HttpRequest, slug: str) -> HttpResponse:
     cycle, _role = _cycle_for(request, slug, Role.MANAGER)
     form = PoolForm(request.POST, city=core_selectors.current_city(), auto_id="pool-%s")
-    status = 400
-    if form.is_valid():
-        try:
-            pool = services.add_pool(actor=request.user, cycle=cycle, **form.service_kwargs())
-        except NotAllowed:
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            messages.success(
-                request, _("The pool “%(name)s” is added.") % {"name": pool.display_name}
-            )
-            return redirect(reverse("budget:desk-cycle", args=[cycle.slug]) + "#pools")
-    return _cycle_page(request, cycle, _access(request, cycle), pool_form=form, status=status)
+    added = form.submit(
+        lambda: services.add_pool(actor=request.user, cycle=cycle, **form.service_kwargs()),
+        reraise=(NotAllowed,),
+    )
+    if added:
+        messages.success(
+            request, _("The pool “%(name)s” is added.") % {"name": form.result.display_name}
+        )
+        return redirect(reverse("budget:desk-cycle", args=[cycle.slug]) + "#pools")
+    access = _access(request, cycle)
+    return _cycle_page(request, cycle, access, pool_form=form, status=form.status_code)
 
 
 # --- review ------------------------------------------------------------------------------------
@@ -277,8 +319,7 @@ def add_pool(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """The cycle's proposals by status (waiting for review first), oldest first."""
-    cycle = _cycle(slug)
-    access = _access(request, cycle)
+    cycle, access = _cycle_seen(request, slug)
     city = core_selectors.current_city()
     scope = selectors.projects_of(cycle).select_related("reviewing_department", "proposer")
     if not access.runs:
@@ -303,11 +344,7 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
         projects = projects.filter(area=form.chosen_area())
     if form.chosen_department() is not None:
         projects = projects.filter(reviewing_department=form.chosen_department())
-    page = Paginator(projects.order_by("created_at", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, projects.order_by("created_at", "pk"), PAGE_SIZE)
     status_counts = dict(scope.values_list("status").annotate(n=Count("id")).order_by())
     context = _context(
         cycle,
@@ -315,7 +352,7 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
         "review",
         form=form,
         page=page,
-        query=query.urlencode(),
+        query=query,
         status_counts=[
             (value, label, status_counts.get(value, 0)) for value, label in ProjectStatus.choices
         ],
@@ -324,8 +361,9 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "budget/desk/review_queue.html", context)
 
 
-def _project_for(request: HttpRequest, cycle: Cycle, code: str) -> tuple[Project, Access]:
-    access = _access(request, cycle)
+def _project_for(request: HttpRequest, slug: str, code: str) -> tuple[Cycle, Project, Access]:
+    """A proposal of the cycle, for officials who may see it (see Access)."""
+    cycle, access = _cycle_seen(request, slug)
     project = (
         selectors.projects_of(cycle)
         .select_related("reviewing_department", "proposer", "location", "cycle")
@@ -338,7 +376,7 @@ def _project_for(request: HttpRequest, cycle: Cycle, code: str) -> tuple[Project
         raise NotAllowed(
             _("This proposal is reviewed by another department."), code="role_required"
         )
-    return project, access
+    return cycle, project, access
 
 
 def _review_page(
@@ -384,65 +422,57 @@ def _review_page(
 @require_GET
 def review_project(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """One proposal with the forms to accept, reject or route it."""
-    cycle = _cycle(slug)
-    project, access = _project_for(request, cycle, code)
-    return _review_page(request, cycle, project, access)
+    return _review_page(request, *_project_for(request, slug, code))
 
 
 @official_required(role=Role.HANDLER)
 @require_POST
 def decide(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    cycle = _cycle(slug)
-    project, access = _project_for(request, cycle, code)
+    cycle, project, access = _project_for(request, slug, code)
     form = ReviewForm(request.POST, project=project, auto_id="review-%s")
-    status = 400
-    if form.is_valid():
-        try:
-            project = services.review_project(
-                reviewer=request.user, project=project, **form.service_kwargs()
-            )
-        except NotAllowed:
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            if project.status == ProjectStatus.ACCEPTED:
-                done = _("Project %(code)s is on the ballot at %(cost)s.") % {
-                    "code": project.code,
-                    "cost": f"{project.cost:,}",
-                }
-            else:
-                done = _("Project %(code)s is rejected as not feasible.") % {"code": project.code}
-            messages.success(request, done)
-            return redirect("budget:desk-project", cycle.slug, project.code)
-    return _review_page(request, cycle, project, access, review_form=form, status=status)
+    reviewed = form.submit(
+        lambda: services.review_project(
+            reviewer=request.user, project=project, **form.service_kwargs()
+        ),
+        reraise=(NotAllowed,),
+    )
+    if not reviewed:
+        return _review_page(
+            request, cycle, project, access, review_form=form, status=form.status_code
+        )
+    project = form.result
+    if project.status == ProjectStatus.ACCEPTED:
+        done = _("Project %(code)s is on the ballot at %(cost)s.") % {
+            "code": project.code,
+            "cost": f"{project.cost:,}",
+        }
+    else:
+        done = _("Project %(code)s is rejected as not feasible.") % {"code": project.code}
+    messages.success(request, done)
+    return redirect("budget:desk-project", cycle.slug, project.code)
 
 
 @official_required(role=Role.MANAGER)
 @require_POST
 def route(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    cycle = _cycle(slug)
-    project, access = _project_for(request, cycle, code)
+    cycle, project, access = _project_for(request, slug, code)
     form = RouteForm(request.POST, city=core_selectors.current_city(), auto_id="route-%s")
-    status = 400
-    if form.is_valid():
-        department = form.cleaned_data["department"]
-        try:
-            services.route_for_review(actor=request.user, project=project, department=department)
-        except NotAllowed:
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            messages.success(
-                request,
-                _("Project %(code)s is sent to %(department)s for review.")
-                % {"code": project.code, "department": department.display_name},
-            )
-            return redirect("budget:desk-project", cycle.slug, project.code)
-    return _review_page(request, cycle, project, access, route_form=form, status=status)
+    routed = form.submit(
+        lambda: services.route_for_review(
+            actor=request.user, project=project, department=form.cleaned_data["department"]
+        ),
+        reraise=(NotAllowed,),
+    )
+    if not routed:
+        return _review_page(
+            request, cycle, project, access, route_form=form, status=form.status_code
+        )
+    messages.success(
+        request,
+        _("Project %(code)s is sent to %(department)s for review.")
+        % {"code": project.code, "department": form.cleaned_data["department"].display_name},
+    )
+    return redirect("budget:desk-project", cycle.slug, project.code)
 
 
 # --- the paper-ballot booth --------------------------------------------------------------------
@@ -501,10 +531,7 @@ def paper_booth(request: HttpRequest, slug: str, pool: str) -> HttpResponse:
     """Enter paper ballots of one pool, one after another: the resident's number, the marks,
     Enter. The receipt (or the refusal) shows above a fresh form."""
     cycle, role = _cycle_for(request, slug, Role.HANDLER)
-    try:
-        the_pool = selectors.pool_by_code(cycle, pool)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    the_pool = found_or_404(selectors.pool_by_code, cycle, pool)
     projects = selectors.ballot_projects(the_pool)
     if request.method != "POST":
         result = request.session.pop(PAPER_RESULT, None)
@@ -548,33 +575,27 @@ def paper_booth(request: HttpRequest, slug: str, pool: str) -> HttpResponse:
 def survey(request: HttpRequest, slug: str) -> HttpResponse:
     """Upload the survey's scores (CSV); shows the scores imported so far."""
     cycle, role = _cycle_for(request, slug, Role.MANAGER)
-    status = 200
     if request.method != "POST":
         form = SurveyForm()
     else:
         form = SurveyForm(request.POST, request.FILES)
-        status = 400
-        if form.is_valid():
-            try:
-                imported = services.import_survey(
-                    actor=request.user, cycle=cycle, data=form.cleaned_data["file"].read()
+        stored = form.submit(
+            lambda: services.import_survey(
+                actor=request.user, cycle=cycle, data=form.cleaned_data["file"].read()
+            ),
+            reraise=(NotAllowed,),
+        )
+        if stored:
+            messages.success(
+                request,
+                ngettext(
+                    "The survey score of %(count)d project is imported.",
+                    "The survey scores of %(count)d projects are imported.",
+                    form.result,
                 )
-            except NotAllowed:
-                raise
-            except DomainError as exc:
-                form.add_domain_error(exc)
-                status = exc.status
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "The survey score of %(count)d project is imported.",
-                        "The survey scores of %(count)d projects are imported.",
-                        imported,
-                    )
-                    % {"count": imported},
-                )
-                return redirect("budget:desk-survey", cycle.slug)
+                % {"count": form.result},
+            )
+            return redirect("budget:desk-survey", cycle.slug)
     scores = selectors.survey_scores(cycle)
     projects = selectors.projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,)).order_by(
         "pool__code", "code"
@@ -588,7 +609,7 @@ def survey(request: HttpRequest, slug: str) -> HttpResponse:
         imported=len(scores),
         may_import=cycle.phase in (Phase.VOTING, Phase.SCORING),
     )
-    return render(request, "budget/desk/survey.html", context, status=status)
+    return render(request, "budget/desk/survey.html", context, status=form.status_code)
 
 
 @official_required(role=Role.MANAGER)
@@ -596,29 +617,23 @@ def survey(request: HttpRequest, slug: str) -> HttpResponse:
 def committee(request: HttpRequest, slug: str) -> HttpResponse:
     """Appoint the committee's members and follow how far each has scored."""
     cycle, role = _cycle_for(request, slug, Role.MANAGER)
-    status = 200
     if request.method != "POST":
         form = AppointForm()
     else:
         form = AppointForm(request.POST)
-        status = 400
-        if form.is_valid():
-            try:
-                services.appoint_committee_member(
-                    actor=request.user, cycle=cycle, member=form.member
-                )
-            except NotAllowed:
-                raise
-            except DomainError as exc:
-                form.add_domain_error(exc)
-                status = exc.status
-            else:
-                messages.success(
-                    request,
-                    _("%(email)s is on the committee. Send them the address of their scoring page.")
-                    % {"email": form.member.email},
-                )
-                return redirect("budget:desk-committee", cycle.slug)
+        appointed = form.submit(
+            lambda: services.appoint_committee_member(
+                actor=request.user, cycle=cycle, member=form.member
+            ),
+            reraise=(NotAllowed,),
+        )
+        if appointed:
+            messages.success(
+                request,
+                _("%(email)s is on the committee. Send them the address of their scoring page.")
+                % {"email": form.member.email},
+            )
+            return redirect("budget:desk-committee", cycle.slug)
     members = cycle.committee.select_related("user").annotate(scored=Count("scores"))
     context = _context(
         cycle,
@@ -629,7 +644,7 @@ def committee(request: HttpRequest, slug: str) -> HttpResponse:
         progress=selectors.committee_progress(cycle),
         score_url=request.build_absolute_uri(reverse("budget:committee-score", args=[cycle.slug])),
     )
-    return render(request, "budget/desk/committee.html", context, status=status)
+    return render(request, "budget/desk/committee.html", context, status=form.status_code)
 
 
 @login_required
@@ -641,47 +656,41 @@ def committee_score(request: HttpRequest, slug: str) -> HttpResponse:
     seat = selectors.committee_seat(request.user, cycle)
     if seat is None:
         return forbidden(request, _("Only members of this cycle's committee score its projects."))
-    failed: tuple[str, ScoreForm] | None = None
-    status = 200
+    row_forms, status = _RowForms(), 200
     if request.method == "POST":
         code = request.POST.get("project", "")
         form = ScoreForm(request.POST, auto_id=f"score-{code}-%s")
-        status = 400
-        if form.is_valid():
+
+        def score() -> Project:
             project = (
                 selectors.projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,))
                 .filter(code=form.cleaned_data["project"])
                 .first()
             )
-            try:
-                if project is None:
-                    raise NotFound(_("No project with that code is on this cycle's ballots."))
-                services.score_project(
-                    member=request.user, project=project, score=form.cleaned_data["score"]
-                )
-            except DomainError as exc:
-                form.add_domain_error(exc)
-                status = exc.status
-            else:
-                messages.success(
-                    request,
-                    _("Your score %(score)d for project %(code)s is stored.")
-                    % {"score": form.cleaned_data["score"], "code": project.code},
-                )
-                return redirect("budget:committee-score", cycle.slug)
-        failed = (code, form)
+            if project is None:
+                raise NotFound(_("No project with that code is on this cycle's ballots."))
+            services.score_project(
+                member=request.user, project=project, score=form.cleaned_data["score"]
+            )
+            return project
+
+        if form.submit(score):
+            messages.success(
+                request,
+                _("Your score %(score)d for project %(code)s is stored.")
+                % {"score": form.cleaned_data["score"], "code": form.result.code},
+            )
+            return redirect("budget:committee-score", cycle.slug)
+        row_forms, status = _RowForms(refused=(code, form)), form.status_code
     rows = []
-    shown_failed = False
     may_score = cycle.phase == Phase.SCORING
     for project, score in selectors.projects_to_score(seat):
         form = None
         if score is None and may_score:
-            if failed and failed[0] == project.code:
-                form, shown_failed = failed[1], True
-            else:
-                form = ScoreForm(
-                    initial={"project": project.code}, auto_id=f"score-{project.code}-%s"
-                )
+            form = row_forms.form_for(
+                project,
+                lambda p: ScoreForm(initial={"project": p.code}, auto_id=f"score-{p.code}-%s"),
+            )
             if not any(row[2] for row in rows):
                 # The next project to score takes the focus, so a member can go on typing.
                 form.fields["score"].widget.attrs["autofocus"] = True
@@ -693,9 +702,7 @@ def committee_score(request: HttpRequest, slug: str) -> HttpResponse:
         "may_score": may_score,
         "scored": sum(1 for _p, score, _f in rows if score is not None),
         # A refusal for a project that has no form on the page (scored already) goes on top.
-        "error": failed[1].errors.get("__all__") or failed[1].errors.get("score")
-        if failed and not shown_failed
-        else None,
+        "error": row_forms.error_on_top("__all__", "score"),
     }
     return render(request, "budget/desk/committee_score.html", context, status=status)
 
@@ -734,20 +741,15 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     cycle, _role = _cycle_for(request, slug, Role.MANAGER)
-    try:
-        cycle = services.publish_results(actor=request.user, cycle=cycle)
-    except NotAllowed:
-        raise
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _(
-                "The results are published: the selected projects are marked and the ballot "
-                "files with their hash chains are public."
-            ),
-        )
+    carry_out(
+        request,
+        lambda: services.publish_results(actor=request.user, cycle=cycle),
+        _(
+            "The results are published: the selected projects are marked and the ballot "
+            "files with their hash chains are public."
+        ),
+        reraise=(NotAllowed,),
+    )
     return redirect("budget:desk-results", cycle.slug)
 
 
@@ -759,7 +761,7 @@ def _implementation_page(
     cycle: Cycle,
     access: Access,
     *,
-    failed: tuple[str, ImplementationForm] | None = None,
+    refused: tuple[str, ImplementationForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     projects = (
@@ -769,21 +771,19 @@ def _implementation_page(
         .prefetch_related("updates")
         .order_by("pool__code", "rank", "code")
     )
-    rows = []
-    shown_failed = False
+    rows, row_forms = [], _RowForms(refused=refused)
     for project in projects:
         if not access.may_see(project):
             continue
         role = access.role_for(project)
         form = None
         if role is not None and role >= Role.HANDLER:
-            if failed and failed[0] == project.code:
-                form, shown_failed = failed[1], True
-            else:
-                form = ImplementationForm(
-                    initial={"implementation": project.implementation},
-                    auto_id=f"impl-{project.code}-%s",
-                )
+            form = row_forms.form_for(
+                project,
+                lambda p: ImplementationForm(
+                    initial={"implementation": p.implementation}, auto_id=f"impl-{p.code}-%s"
+                ),
+            )
         rows.append((project, form))
     context = _context(
         cycle,
@@ -792,7 +792,7 @@ def _implementation_page(
         rows=rows,
         published=cycle.results_published_at is not None,
         # A refusal for a project without a form on the page (not selected) goes on top.
-        error=failed[1].errors.get("__all__") if failed and not shown_failed else None,
+        error=row_forms.error_on_top("__all__"),
     )
     return render(request, "budget/desk/implementation.html", context, status=status)
 
@@ -801,37 +801,31 @@ def _implementation_page(
 @require_GET
 def implementation(request: HttpRequest, slug: str) -> HttpResponse:
     """The selected projects with their implementation status and updates."""
-    cycle = _cycle(slug)
-    return _implementation_page(request, cycle, _access(request, cycle))
+    return _implementation_page(request, *_cycle_seen(request, slug))
 
 
 @official_required(role=Role.HANDLER)
 @require_POST
 def implementation_update(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    cycle = _cycle(slug)
-    project, access = _project_for(request, cycle, code)
+    cycle, project, access = _project_for(request, slug, code)
     form = ImplementationForm(request.POST, auto_id=f"impl-{project.code}-%s")
-    status = 400
-    if form.is_valid():
-        try:
-            services.record_implementation(
-                actor=request.user,
-                project=project,
-                implementation=form.cleaned_data["implementation"],
-                note=form.cleaned_data["note"],
-            )
-        except NotAllowed:
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            messages.success(
-                request,
-                _("Project %(code)s: the update is recorded.") % {"code": project.code},
-            )
-            return redirect(
-                reverse("budget:desk-implementation", args=[cycle.slug])
-                + f"#project-{project.code}"
-            )
-    return _implementation_page(request, cycle, access, failed=(project.code, form), status=status)
+    recorded = form.submit(
+        lambda: services.record_implementation(
+            actor=request.user,
+            project=project,
+            implementation=form.cleaned_data["implementation"],
+            note=form.cleaned_data["note"],
+        ),
+        reraise=(NotAllowed,),
+    )
+    if not recorded:
+        refused = (project.code, form)
+        return _implementation_page(
+            request, cycle, access, refused=refused, status=form.status_code
+        )
+    messages.success(
+        request, _("Project %(code)s: the update is recorded.") % {"code": project.code}
+    )
+    return redirect(
+        reverse("budget:desk-implementation", args=[cycle.slug]) + f"#project-{project.code}"
+    )

@@ -9,6 +9,7 @@ from datetime import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hamkke.accounts.models import User
 from hamkke.budget import scoring
@@ -53,7 +54,9 @@ class CycleForm(ServiceForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     title_en = forms.CharField(label=_("English title"), max_length=200, required=False)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=pgettext_lazy("budget cycle", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     department = forms.ModelChoiceField(
         label=_("Department running the cycle"), queryset=Department.objects.none()

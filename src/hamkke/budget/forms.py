@@ -9,12 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hamkke.budget.models import Area, Pool, ProjectStatus
-from hamkke.core.errors import DomainError, OutsideCity
-from hamkke.core.forms import DomainErrorsInline
+from hamkke.core.forms import DomainErrorsInline, coordinate_field
 from hamkke.core.models import District
 
-# The service names a refused place "location"; the form asks for it as coordinates.
-_FIELD_FOR = {"location": "latitude"}
 # Statuses the public list shows; a withdrawn proposal is the proposer's to take back.
 PUBLIC_STATUSES = (ProjectStatus.ACCEPTED, ProjectStatus.PROPOSED, ProjectStatus.REJECTED)
 
@@ -28,6 +25,9 @@ class ProposalForm(DomainErrorsInline, forms.Form):
     the map, typed coordinates, or only a district)."""
 
     required_css_class = "required"
+    # The service names a refused place (outside the city, too) "location"; the form asks for
+    # it as coordinates.
+    domain_error_fields = {"location": "latitude"}
 
     title = forms.CharField(
         label=_("Title"),
@@ -75,16 +75,8 @@ class ProposalForm(DomainErrorsInline, forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("Your guess; the department estimates the real cost when it reviews."),
     )
-    latitude = forms.FloatField(
-        label=_("Latitude"),
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
-    longitude = forms.FloatField(
-        label=_("Longitude"),
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
+    latitude = coordinate_field(_("Latitude"))
+    longitude = coordinate_field(_("Longitude"))
     address = forms.CharField(
         label=_("Place or address (optional)"),
         required=False,
@@ -138,10 +130,6 @@ class ProposalForm(DomainErrorsInline, forms.Form):
     @property
     def has_point(self) -> bool:
         return self.cleaned_data.get("latitude") is not None
-
-    def add_domain_error(self, exc: DomainError) -> None:
-        field = "latitude" if isinstance(exc, OutsideCity) else _FIELD_FOR.get(exc.field, exc.field)
-        self.add_error(field if field in self.fields else None, exc.message)
 
 
 class ProjectFilterForm(forms.Form):

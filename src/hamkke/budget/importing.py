@@ -111,9 +111,16 @@ def identity_key_of(source: str, voter_id: str) -> str:
 
 
 def identity_keys(source: str) -> Callable[[str], str]:
-    """identity_key_of for many voters of one file: the keyed hash of the common prefix is
-    computed once and copied (HMAC is a stream: the same digest, a fraction of the time)."""
-    prefix = salted_hmac("hamkke.budget.pabulib", f"pabulib:{source}:", algorithm="sha256")
+    """identity_key_of for many voters of one file."""
+    return register_keys("pabulib", source)
+
+
+def register_keys(kind: str, source: str) -> Callable[[str], str]:
+    """Register keys of made-up voters of one `kind` ("pabulib", "demo") and `source` (a file, a
+    cycle): keyed like real ones, so they match nobody. The keyed hash of the common prefix is
+    computed once and copied for each voter (HMAC is a stream: the same digest, a fraction of
+    the time)."""
+    prefix = salted_hmac(f"hamkke.budget.{kind}", f"{kind}:{source}:", algorithm="sha256")
 
     def key_of(voter_id: str) -> str:
         digest = prefix.copy()
@@ -196,7 +203,9 @@ def import_instance(
             )
             % {"phase": Phase(phase).label}
         )
-    department = _department_of(city)
+    department = budget_department(city)
+    if department is None:
+        raise NotFound(_("The city has no department to run the cycle."), code="no_department")
     areas = list(Area.objects.filter(city=city).order_by("order", "code"))
     if not areas:
         raise InvalidInput(
@@ -315,15 +324,13 @@ def _min_score_for(instance: pabulib.Instance, threshold: int) -> int | None:
     return least
 
 
-def _department_of(city: City) -> Department:
-    """The city's budget department runs imported cycles (else its first citywide one)."""
+def budget_department(city: City) -> Department | None:
+    """The department that runs cycles made without the desk (imported, the demo's): the city's
+    budget department, else its first citywide one."""
     department = Department.objects.filter(city=city, code="budget").first()
-    department = department or (
+    return department or (
         Department.objects.filter(city=city, district__isnull=True).order_by("code").first()
     )
-    if department is None:
-        raise NotFound(_("The city has no department to run the cycle."), code="no_department")
-    return department
 
 
 def _pabulib_date(text: str, *, end: bool) -> date | None:

@@ -19,6 +19,7 @@ from hamkke.budget.models import (
     ProjectStatus,
     ProjectUpdate,
 )
+from hamkke.budget.services import ballot_rule_of
 
 MONEY = "Whole currency units (won in Seoul)"
 
@@ -83,7 +84,7 @@ class PoolOut(Schema):
 
     @staticmethod
     def resolve_min_spend(obj: Pool) -> int:
-        return -(-obj.budget * obj.min_spend_percent // 100)
+        return ballot_rule_of(obj).min_spend
 
 
 class CycleOut(Schema):

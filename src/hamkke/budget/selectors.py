@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from hamkke.accounts.models import CensusRecord, User, VerifiedIdentity
 from hamkke.budget import ballots as ballot_rules
@@ -246,19 +246,15 @@ def tally(cycle: Cycle) -> list[PoolTally]:
     survey = survey_scores(cycle)
     committee = committee_scores(cycle)
     weights = weights_of(cycle)
-    ballots = dict(
+    # Ballots and void ballots per pool in one pass over the ballots.
+    counted = list(
         Ballot.objects.filter(pool__cycle=cycle)
         .values_list("pool_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), void=Count("id", filter=~Q(void_reasons="")))
         .order_by()
     )
-    void = dict(
-        Ballot.objects.filter(pool__cycle=cycle)
-        .exclude(void_reasons="")
-        .values_list("pool_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    ballots = {pool_id: n for pool_id, n, _void in counted}
+    void = {pool_id: n_void for pool_id, _n, n_void in counted}
     by_pool: dict[int, list[Project]] = defaultdict(list)
     for project in projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,)):
         by_pool[project.pool_id].append(project)

@@ -5,6 +5,7 @@ cast, receipt; all without JavaScript), the receipt lookup and the published res
 from __future__ import annotations
 
 import itertools
+import posixpath
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,10 +14,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +52,8 @@ WITHDRAW = Limit("budget.withdraw", per_person="20/h", per_address="200/h")
 BALLOT = Limit("budget.ballot", per_person="30/m", per_address="600/m")
 # Receipt codes are 62 random bits, so guessing finds nothing; the limit keeps scripts off.
 RECEIPT_LOOKUP_RATE = "60/m"
+# Published results cannot change (ballots, survey and committee scores all close before the
+# results phase), so the figures behind them are computed once per publication, not per request.
 RESULTS_CACHE_SECONDS = 600
 
 RULE_TEXT = {
@@ -83,24 +85,15 @@ def _city():
 
 
 def _cycle_or_404(slug: str) -> Cycle:
-    try:
-        return selectors.cycle_by_slug(_city(), slug)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return core_views.found_or_404(selectors.cycle_by_slug, _city(), slug)
 
 
 def _pool_or_404(cycle: Cycle, code: str) -> Pool:
-    try:
-        return selectors.pool_by_code(cycle, code)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return core_views.found_or_404(selectors.pool_by_code, cycle, code)
 
 
 def _project_or_404(cycle: Cycle, code: str) -> Project:
-    try:
-        return selectors.project_by_code(cycle, code)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return core_views.found_or_404(selectors.project_by_code, cycle, code)
 
 
 # --- the cycle ----------------------------------------------------------------------------------
@@ -203,15 +196,8 @@ def projects(request: HttpRequest, cycle: str) -> HttpResponse:
         areas=selectors.areas_of(cycle.city),
     )
     found = selectors.projects_of(cycle, **form.filters())
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        **_cycle_context(cycle),
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-    }
+    page, query = core_views.page_of(request, found, PAGE_SIZE)
+    context = {**_cycle_context(cycle), "form": form, "page": page, "query": query}
     return render(request, "budget/projects.html", context)
 
 
@@ -276,44 +262,40 @@ def propose(request: HttpRequest, cycle: str) -> HttpResponse:
     if request.method == "GET":
         return _propose_page(request, cycle, _proposal_form(cycle))
     form = _proposal_form(cycle, request.POST)
-    status = 400
-    if form.is_valid():
+
+    @transaction.atomic  # the point is stored only with the proposal: a refusal leaves no place
+    def propose_at_point() -> Project:
         data = form.cleaned_data
-        try:
-            # The point is stored only with the proposal: a refused proposal leaves no place.
-            with transaction.atomic():
-                location = None
-                if form.has_point:
-                    location = core_services.locate(
-                        latitude=data["latitude"],
-                        longitude=data["longitude"],
-                        address=data["address"],
-                        city=cycle.city,
-                    )
-                project = services.propose_project(
-                    proposer=request.user,
-                    pool=data["pool"],
-                    area=data["area"],
-                    title=data["title"],
-                    summary=data["summary"],
-                    description=data["description"],
-                    district=data["district"],
-                    location=location,
-                    requested_cost=data["requested_cost"],
-                )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            messages.success(
-                request,
-                _(
-                    "Thank you: your proposal is received. The department reviews it and you "
-                    "will hear whether it goes on the ballot."
-                ),
+        location = None
+        if form.has_point:
+            location = core_services.locate(
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                address=data["address"],
+                city=cycle.city,
             )
-            return redirect("budget:project", cycle.slug, project.code)
-    return _propose_page(request, cycle, form, status=status)
+        return services.propose_project(
+            proposer=request.user,
+            pool=data["pool"],
+            area=data["area"],
+            title=data["title"],
+            summary=data["summary"],
+            description=data["description"],
+            district=data["district"],
+            location=location,
+            requested_cost=data["requested_cost"],
+        )
+
+    if not form.submit(propose_at_point):
+        return _propose_page(request, cycle, form, status=form.status_code)
+    messages.success(
+        request,
+        _(
+            "Thank you: your proposal is received. The department reviews it and you will hear "
+            "whether it goes on the ballot."
+        ),
+    )
+    return redirect("budget:project", cycle.slug, form.result.code)
 
 
 @require_POST
@@ -322,14 +304,11 @@ def propose(request: HttpRequest, cycle: str) -> HttpResponse:
 def withdraw(request: HttpRequest, cycle: str, code: str) -> HttpResponse:
     cycle = _cycle_or_404(cycle)
     project = _project_or_404(cycle, code)
-    try:
-        services.withdraw_project(proposer=request.user, project=project)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("Your proposal “%(title)s” is withdrawn.") % {"title": project.title}
-        )
+    core_views.carry_out(
+        request,
+        lambda: services.withdraw_project(proposer=request.user, project=project),
+        _("Your proposal “%(title)s” is withdrawn.") % {"title": project.title},
+    )
     return redirect("budget:propose", cycle.slug)
 
 
@@ -534,12 +513,26 @@ def receipt(request: HttpRequest, cycle: str) -> HttpResponse:
 # --- results ------------------------------------------------------------------------------------
 
 
-def _tally(cycle: Cycle) -> list[selectors.PoolTally]:
-    """The published results never change, so their computation is kept a while: reading every
-    ballot of a ballot-based rule on each visit would be wasteful."""
-    stamp = cycle.results_published_at.timestamp()
-    key = f"budget:tally:{cycle.pk}:{stamp}"
-    return cache.get_or_set(key, lambda: selectors.tally(cycle), RESULTS_CACHE_SECONDS)
+def published_figures(cycle: Cycle) -> tuple[list[selectors.PoolTally], list, int]:
+    """The published results' tally, turnout by district and number of voters (for this page and
+    the API). Nothing changes them after publication, so they are computed once per publication
+    and kept a while: reading every ballot of a ballot-based rule on each visit is wasteful."""
+    key = f"budget:results:{cycle.pk}:{cycle.results_published_at.timestamp()}"
+    return cache.get_or_set(
+        key,
+        lambda: (
+            selectors.tally(cycle),
+            selectors.turnout_by_district(cycle),
+            selectors.participation_count(cycle),
+        ),
+        RESULTS_CACHE_SECONDS,
+    )
+
+
+def manifest_path(tallies: list[selectors.PoolTally]) -> str:
+    """The published manifest, which publish_results writes beside the pools' ballot files."""
+    files = [t.pool.ballots_file for t in tallies if t.pool.ballots_file]
+    return posixpath.join(posixpath.dirname(files[0]), "manifest.json") if files else ""
 
 
 def _published_url(path: str) -> str:
@@ -547,7 +540,7 @@ def _published_url(path: str) -> str:
 
 
 def _results_context(cycle: Cycle) -> dict:
-    tallies = _tally(cycle)
+    tallies, turnout, _voters = published_figures(cycle)
     pools = []
     for pool_tally in tallies:
         pool = pool_tally.pool
@@ -567,10 +560,6 @@ def _results_context(cycle: Cycle) -> dict:
                 ],
             }
         )
-    # The manifest is published beside the pools' files (see services.publish_results).
-    folder = next(
-        (t.pool.ballots_file.rsplit("/", 1)[0] for t in tallies if t.pool.ballots_file), ""
-    )
     rule_text = RULE_TEXT.get(cycle.rule) or (
         RULE_TEXT["mes"] if cycle.rule.startswith("mes") else ""
     )
@@ -579,8 +568,8 @@ def _results_context(cycle: Cycle) -> dict:
         rule_text = rule_text % {"min": cycle.min_score}
     return {
         "pools": pools,
-        "turnout": selectors.turnout_by_district(cycle),
-        "manifest_url": _published_url(f"{folder}/manifest.json" if folder else ""),
+        "turnout": turnout,
+        "manifest_url": _published_url(manifest_path(tallies)),
         "folder_name": cycle.slug,
         "rule_text": rule_text,
         "selected": list(

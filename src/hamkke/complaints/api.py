@@ -8,15 +8,12 @@ cannot file in a person's name."""
 from __future__ import annotations
 
 import json
-import math
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
-from ninja.utils import check_csrf
 
 from hamkke.complaints import selectors, services
 from hamkke.complaints.forms import day_end, day_start
@@ -36,13 +33,12 @@ from hamkke.complaints.schemas import (
     ReopenIn,
 )
 from hamkke.complaints.views import RETRY_AFTER_SECONDS, filing_rate_exceeded, rate_limit_message
-from hamkke.core.errors import InvalidInput, NotAllowed, NotFound, TooManyAttempts
+from hamkke.core.api import one_page, session_user
+from hamkke.core.errors import InvalidInput, NotFound, TooManyAttempts
 from hamkke.core.models import Media
 from hamkke.core.selectors import current_city, district_at
 
 router = Router(tags=["complaints"])
-
-MAX_PAGE_SIZE = 100
 
 
 def _absolute(request: HttpRequest, url: str) -> str:
@@ -132,19 +128,10 @@ def list_complaints(
     page_size: int = 20,
 ):
     """Public reports only; `page_size` is at most 100."""
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     complaints = selectors.public_list(current_city(), _filters(filters)).order_by(
         "-created_at", "-id"
     )
-    paginator = Paginator(complaints.select_related("duplicate_of"), page_size)
-    current = paginator.get_page(page)
-    return ComplaintPageOut(
-        count=paginator.count,
-        page=current.number,
-        page_size=page_size,
-        pages=max(1, math.ceil(paginator.count / page_size)),
-        items=list(current.object_list),
-    )
+    return ComplaintPageOut(**one_page(complaints.select_related("duplicate_of"), page, page_size))
 
 
 @router.get("/nearby", response=list[NearbyOut], summary="Open reports near a point")
@@ -187,19 +174,6 @@ def get_complaint(request: HttpRequest, tracking_number: str):
 # --- citizens' actions -----------------------------------------------------------------------
 
 
-def _session_reporter(request: HttpRequest):
-    """The signed-in person filing, after the CSRF check their session needs; None when
-    anonymous (an app without a session files anonymously)."""
-    if not request.user.is_authenticated:
-        return None
-    if check_csrf(request) is not None:
-        raise NotAllowed(
-            _("Send the CSRF token (X-CSRFToken header) with a signed-in session."),
-            code="csrf_failed",
-        )
-    return request.user
-
-
 def _answers(text: str) -> dict:
     if not text.strip():
         return {}
@@ -231,7 +205,8 @@ def create_complaint(
     {detail, code, field}: 400 outside the city or a file that is not what it claims, 413 a
     file too large, 429 too many reports in a short time. Nothing is kept from a refused
     report."""
-    reporter = _session_reporter(request)
+    # An app without a session files anonymously.
+    reporter = session_user(request)
     if filing_rate_exceeded(request):
         raise TooManyAttempts(
             rate_limit_message(), code="rate_limited", retry_after=RETRY_AFTER_SECONDS

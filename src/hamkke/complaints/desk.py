@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,7 +40,8 @@ from hamkke.complaints.desk_forms import (
 )
 from hamkke.complaints.models import Complaint, Status
 from hamkke.core import selectors as core_selectors
-from hamkke.core.errors import DomainError, NotAllowed, NotFound
+from hamkke.core import views as core_views
+from hamkke.core.errors import DomainError, NotAllowed
 
 PAGE_SIZE = 50
 
@@ -158,10 +159,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 def _complaint_for(request: HttpRequest, tracking_number: str) -> Complaint:
     """The report, for an official of its department (any role); others get 403."""
-    try:
-        complaint = selectors.official_complaint(tracking_number)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    complaint = core_views.found_or_404(selectors.official_complaint, tracking_number)
     require_role(request.user, role=Role.VIEWER, department=complaint.department)
     return complaint
 
@@ -253,22 +251,17 @@ def report(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def change_status(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = _complaint_for(request, tracking_number)
     form = StatusForm(request.POST, request.FILES, complaint=complaint)
-    status = 400
-    if form.is_valid():
-        try:
-            services.change_status(
-                complaint=complaint, actor=request.user, request=request, **form.service_kwargs()
-            )
-        except NotAllowed:
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            new = Status(form.cleaned_data["status"]).label
-            messages.success(request, _("The report is now %(status)s.") % {"status": new})
-            return _to_report(complaint)
-    return _report_page(request, complaint, status_form=form, status=status)
+    changed = form.submit(
+        lambda: services.change_status(
+            complaint=complaint, actor=request.user, request=request, **form.service_kwargs()
+        ),
+        reraise=(NotAllowed,),
+    )
+    if not changed:
+        return _report_page(request, complaint, status_form=form, status=form.status_code)
+    new = Status(form.cleaned_data["status"]).label
+    messages.success(request, _("The report is now %(status)s.") % {"status": new})
+    return _to_report(complaint)
 
 
 @official_required(role=Role.MANAGER)
@@ -276,28 +269,25 @@ def change_status(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint = _complaint_for(request, tracking_number)
     form = AssignForm(request.POST, department=complaint.department)
-    status = 400
-    if form.is_valid():
-        handler = form.cleaned_data["handler"]
-        try:
-            services.assign_handler(
-                complaint=complaint, actor=request.user, handler=handler, request=request
-            )
-        except NotAllowed:
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            if handler is None:
-                messages.success(request, _("The report is unassigned."))
-            else:
-                messages.success(
-                    request,
-                    _("The report is assigned to %(person)s.") % {"person": handler.public_name},
-                )
-            return _to_report(complaint, "assignment")
-    return _report_page(request, complaint, assign_form=form, status=status)
+    assigned = form.submit(
+        lambda: services.assign_handler(
+            complaint=complaint,
+            actor=request.user,
+            handler=form.cleaned_data["handler"],
+            request=request,
+        ),
+        reraise=(NotAllowed,),
+    )
+    if not assigned:
+        return _report_page(request, complaint, assign_form=form, status=form.status_code)
+    handler = form.cleaned_data["handler"]
+    if handler is None:
+        messages.success(request, _("The report is unassigned."))
+    else:
+        messages.success(
+            request, _("The report is assigned to %(person)s.") % {"person": handler.public_name}
+        )
+    return _to_report(complaint, "assignment")
 
 
 def _moderate(request: HttpRequest, complaint: Complaint, action: str, data: dict) -> str:
@@ -349,19 +339,15 @@ def moderate(request: HttpRequest, tracking_number: str) -> HttpResponse:
         messages.error(request, _("Choose a moderation action."))
         return _to_report(complaint, "moderation")
     form = form_class(request.POST, auto_id=f"{action}-{request.POST.get('media', '')}-%s")
-    status = 400
-    if form.is_valid():
-        try:
-            done = _moderate(request, complaint, action, form.cleaned_data)
-        except NotAllowed:
-            raise
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            messages.success(request, done)
-            return _to_report(complaint, "moderation")
-    return _report_page(request, complaint, failed_moderation=(action, form), status=status)
+    moderated = form.submit(
+        lambda: _moderate(request, complaint, action, form.cleaned_data), reraise=(NotAllowed,)
+    )
+    if moderated:
+        messages.success(request, form.result)
+        return _to_report(complaint, "moderation")
+    return _report_page(
+        request, complaint, failed_moderation=(action, form), status=form.status_code
+    )
 
 
 def _int_or_none(value) -> int | None:

@@ -16,15 +16,13 @@ from hamkke.complaints import selectors
 from hamkke.complaints.models import Category, Status
 from hamkke.complaints.services import MAX_DESCRIPTION, MAX_PHOTOS, Contact
 from hamkke.core.errors import DomainError
-from hamkke.core.forms import DomainErrorsInline
+from hamkke.core.forms import DomainErrorsInline, coordinate_field
 from hamkke.core.media import photo_formats
 
 PLACE_FIELDS = ("category", "latitude", "longitude", "address")
 ANSWER_PREFIX = "answer_"
 # What the phone's picker offers; core.media decides by the file's content what is accepted.
 VIDEO_ACCEPT = "video/mp4,video/quicktime,video/webm,.mp4,.mov,.webm"
-# The service names the field it refuses by its own words; the form's field for each.
-_FIELD_FOR = {"location": "latitude", "photo": "photos", "media": "photos"}
 
 
 def grouped_category_choices(groups, *, blank: str) -> list:
@@ -64,21 +62,14 @@ class ReportForm(DomainErrorsInline, forms.Form):
     the description, photos and a video, and for anonymous reporters private contact details."""
 
     required_css_class = "required"
+    domain_error_fields = {"location": "latitude", "photo": "photos", "media": "photos"}
 
     category = forms.ChoiceField(
         label=_("What is the problem?"),
         error_messages={"required": _("Choose what kind of problem it is.")},
     )
-    latitude = forms.FloatField(
-        label=_("Latitude"),
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
-    longitude = forms.FloatField(
-        label=_("Longitude"),
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
+    latitude = coordinate_field(_("Latitude"))
+    longitude = coordinate_field(_("Longitude"))
     address = forms.CharField(
         label=_("Address or landmark"),
         required=False,
@@ -224,11 +215,12 @@ class ReportForm(DomainErrorsInline, forms.Form):
             phone=data.get("contact_phone", ""),
         )
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        field = _FIELD_FOR.get(exc.field, exc.field)
+    def domain_error_field(self, exc: DomainError) -> str | None:
+        # A refused answer is named by its question's code; its field carries a prefix.
+        field = self.domain_error_fields.get(exc.field, exc.field)
         if field and ANSWER_PREFIX + field in self.fields:
-            field = ANSWER_PREFIX + field
-        self.add_error(field if field in self.fields else None, exc.message)
+            return ANSWER_PREFIX + field
+        return super().domain_error_field(exc)
 
 
 def _question_field(question: dict) -> forms.Field:

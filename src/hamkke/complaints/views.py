@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -62,10 +62,8 @@ def rate_limit_message() -> str:
 
 
 def _public_or_404(tracking_number: str) -> Complaint:
-    try:
-        return selectors.public_complaint(core_selectors.current_city(), tracking_number.upper())
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    city = core_selectors.current_city()
+    return core_views.found_or_404(selectors.public_complaint, city, tracking_number.upper())
 
 
 # --- the list and the map --------------------------------------------------------------------
@@ -83,16 +81,14 @@ def index(request: HttpRequest) -> HttpResponse:
     city = core_selectors.current_city()
     form = _filter_form(request, city)
     complaints = selectors.public_list(city, form.filters()).order_by("-created_at")
-    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = core_views.page_of(request, complaints, PAGE_SIZE)
     thumbnails = selectors.first_thumbnails(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "rows": [(c, thumbnails.get(c.pk)) for c in page.object_list],
-        "query": query.urlencode(),
-        "geojson_url": f"{reverse('complaints:map-geojson')}?{query.urlencode()}",
+        "query": query,
+        "geojson_url": f"{reverse('complaints:map-geojson')}?{query}",
         "status_labels": {value: str(label) for value, label in Status.choices},
         "now": timezone.now(),
     }
@@ -281,28 +277,25 @@ def _file(request: HttpRequest, city, groups) -> HttpResponse:
         response = _form_page(request, city, form, step=2, status=429, **extra)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    status = 400
-    if form.is_valid():
+
+    def file() -> Complaint:
         data = form.cleaned_data
-        try:
-            complaint = services.file_complaint(
-                category=form.chosen_category,
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                address=data["address"],
-                description=data["description"],
-                answers=form.answers(),
-                photos=data["photos"],
-                videos=[data["video"]] if data.get("video") else [],
-                reporter=request.user if request.user.is_authenticated else None,
-                contact=form.contact(),
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            return redirect("complaints:receipt", complaint.tracking_number)
-    return _form_page(request, city, form, step=2, status=status, **extra)
+        return services.file_complaint(
+            category=form.chosen_category,
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            address=data["address"],
+            description=data["description"],
+            answers=form.answers(),
+            photos=data["photos"],
+            videos=[data["video"]] if data.get("video") else [],
+            reporter=request.user if request.user.is_authenticated else None,
+            contact=form.contact(),
+        )
+
+    if form.submit(file):
+        return redirect("complaints:receipt", form.result.tracking_number)
+    return _form_page(request, city, form, step=2, status=form.status_code, **extra)
 
 
 @require_GET
@@ -461,6 +454,17 @@ def _refused(request: HttpRequest, complaint: Complaint, exc: DomainError) -> Ht
     return _detail_page(request, complaint, refusal=exc.message, status=exc.status)
 
 
+def _form_refused(
+    request: HttpRequest, complaint: Complaint, name: str, form: RatingForm | ReopenForm
+) -> HttpResponse:
+    """The report's page after the reporter's form `name` failed: the form again with its
+    errors, or, for a refusal about none of its fields, the reason on top (see _refused)."""
+    refusal = form.refusal
+    if refusal is not None and refusal.field not in form.fields:
+        return _refused(request, complaint, refusal)
+    return _detail_page(request, complaint, status=form.status_code, **{name: form})
+
+
 @require_POST
 def follow(request: HttpRequest, tracking_number: str) -> HttpResponse:
     """ "Me too": follow an open report instead of filing it again."""
@@ -483,24 +487,18 @@ def rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if (login := _member_only(request, complaint)) is not None:
         return login
     form = RatingForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.rate_answer(
-                complaint=complaint,
-                user=request.user,
-                rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data["comment"],
-            )
-        except DomainError as exc:
-            if exc.field not in form.fields:
-                return _refused(request, complaint, exc)
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            messages.success(request, _("Thank you for rating the answer."))
-            return redirect("complaints:detail", complaint.tracking_number)
-    return _detail_page(request, complaint, rate_form=form, status=status)
+    rated = form.submit(
+        lambda: services.rate_answer(
+            complaint=complaint,
+            user=request.user,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
+    )
+    if rated:
+        messages.success(request, _("Thank you for rating the answer."))
+        return redirect("complaints:detail", complaint.tracking_number)
+    return _form_refused(request, complaint, "rate_form", form)
 
 
 @require_POST
@@ -509,23 +507,17 @@ def reopen(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if (login := _member_only(request, complaint)) is not None:
         return login
     form = ReopenForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.reopen_by_reporter(
-                complaint=complaint, user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            if exc.field not in form.fields:
-                return _refused(request, complaint, exc)
-            form.add_domain_error(exc)
-            status = exc.status
-        else:
-            messages.success(
-                request, _("The report is open again; the department will answer once more.")
-            )
-            return redirect("complaints:detail", complaint.tracking_number)
-    return _detail_page(request, complaint, reopen_form=form, status=status)
+    reopened = form.submit(
+        lambda: services.reopen_by_reporter(
+            complaint=complaint, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    )
+    if reopened:
+        messages.success(
+            request, _("The report is open again; the department will answer once more.")
+        )
+        return redirect("complaints:detail", complaint.tracking_number)
+    return _form_refused(request, complaint, "reopen_form", form)
 
 
 @login_required

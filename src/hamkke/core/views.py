@@ -3,13 +3,16 @@ comments and their moderation, and a person's notifications."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection, models
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -25,6 +28,8 @@ from hamkke.core.errors import DomainError, NotFound, TooManyAttempts
 from hamkke.core.forms import CommentForm, NotificationPreferencesForm, ReasonForm
 from hamkke.core.navigation import service_by_slug
 from hamkke.core.registries import resolve_comment_target
+
+T = TypeVar("T")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -151,11 +156,47 @@ def _target_page(target: models.Model, target_type: str, target_id: str) -> str:
     return get_url() if get_url else _thread_url(target_type, target_id)
 
 
-def _comment_or_404(comment_id: int):
+def found_or_404(lookup: Callable[..., T], *args, **kwargs) -> T:
+    """What a selector finds by an address's key; its NotFound is the 404 page, with its
+    message."""
     try:
-        return selectors.comment_by_id(comment_id)
+        return lookup(*args, **kwargs)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+
+
+def page_of(request: HttpRequest, items, per_page: int) -> tuple[Page, str]:
+    """The page of `items` the address asks for (?page=; the last for a number past it), and the
+    address's other parameters (the filters) for the links to the other pages."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def carry_out(
+    request: HttpRequest,
+    service: Callable[[], object],
+    success: str,
+    *,
+    reraise: tuple[type[DomainError], ...] = (),
+) -> bool:
+    """A button with no form to fill: call `service` and say how it went on the next page, with
+    `success` or the refusal's reason. The refusals in `reraise` go on to their error page (at
+    the desk, a missing role is 403). True when it was done."""
+    try:
+        service()
+    except reraise:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _comment_or_404(comment_id: int):
+    return found_or_404(selectors.comment_by_id, comment_id)
 
 
 # --- comments ----------------------------------------------------------------------------------
@@ -165,37 +206,29 @@ def _comment_or_404(comment_id: int):
 def comment_thread(request: HttpRequest, target_type: str, target_id: str) -> HttpResponse:
     """A target's comments on their own page; posting a comment lands here too, and a refused
     comment is shown again with the reason beside the text, so nothing typed is lost."""
-    try:
-        target = resolve_comment_target(target_type, target_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    target = found_or_404(resolve_comment_target, target_type, target_id)
     thread_url = _thread_url(target_type, target_id)
     form = CommentForm(request.POST or None)
-    status, refusal = 200, None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(thread_url)
-        status = 400
-        if form.is_valid():
-            try:
-                comment = services.add_comment(
-                    author=request.user, target=target, body=form.cleaned_data["body"]
-                )
-            except DomainError as exc:
-                form.add_domain_error(exc)
-                status, refusal = exc.status, exc
-            else:
-                messages.success(request, _("Your comment is published."))
-                back = _safe_next(request, _target_page(target, target_type, target_id))
-                return redirect(f"{_without_fragment(back)}#comment-{comment.pk}")
+        published = form.submit(
+            lambda: services.add_comment(
+                author=request.user, target=target, body=form.cleaned_data["body"]
+            )
+        )
+        if published:
+            messages.success(request, _("Your comment is published."))
+            back = _safe_next(request, _target_page(target, target_type, target_id))
+            return redirect(f"{_without_fragment(back)}#comment-{form.result.pk}")
     context = {
         "target": target,
         "thread": selectors.comment_thread(target, viewer=request.user),
         "comment_form": form,
         "next": _safe_next(request, _target_page(target, target_type, target_id)),
     }
-    response = render(request, "core/comment_thread.html", context, status=status)
-    _add_retry_after(response, refusal)
+    response = render(request, "core/comment_thread.html", context, status=form.status_code)
+    _add_retry_after(response, form.refusal)
     return response
 
 
@@ -205,23 +238,18 @@ def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = _comment_or_404(comment_id)
     back = _safe_next(request, _thread_url(_type_key(comment), comment.target_id))
     form = ReasonForm(request.POST or None)
-    status, refusal = 200, None
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.report_comment(
-                    comment=comment, reporter=request.user, reason=form.cleaned_data["reason"]
-                )
-            except DomainError as exc:
-                form.add_domain_error(exc)
-                status, refusal = exc.status, exc
-            else:
-                messages.success(request, _("Thank you: the moderators will look at it."))
-                return redirect(f"{_without_fragment(back)}#comment-{comment.pk}")
+        reported = form.submit(
+            lambda: services.report_comment(
+                comment=comment, reporter=request.user, reason=form.cleaned_data["reason"]
+            )
+        )
+        if reported:
+            messages.success(request, _("Thank you: the moderators will look at it."))
+            return redirect(f"{_without_fragment(back)}#comment-{comment.pk}")
     context = {"comment": comment, "form": form, "next": back, "action": "report"}
-    response = render(request, "core/comment_action.html", context, status=status)
-    _add_retry_after(response, refusal)
+    response = render(request, "core/comment_action.html", context, status=form.status_code)
+    _add_retry_after(response, form.refusal)
     return response
 
 
@@ -233,25 +261,20 @@ def comment_hide(request: HttpRequest, comment_id: int) -> HttpResponse:
         raise PermissionDenied(_("Only moderators may hide comments."))
     back = _safe_next(request, _thread_url(_type_key(comment), comment.target_id))
     form = ReasonForm(request.POST or None)
-    status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.hide_comment(
-                    comment=comment,
-                    moderator=request.user,
-                    reason=form.cleaned_data["reason"],
-                    request=request,
-                )
-            except DomainError as exc:
-                form.add_domain_error(exc)
-                status = exc.status
-            else:
-                messages.success(request, _("The comment is hidden; its author was told why."))
-                return redirect(f"{_without_fragment(back)}#comment-{comment.pk}")
+        hidden = form.submit(
+            lambda: services.hide_comment(
+                comment=comment,
+                moderator=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        )
+        if hidden:
+            messages.success(request, _("The comment is hidden; its author was told why."))
+            return redirect(f"{_without_fragment(back)}#comment-{comment.pk}")
     context = {"comment": comment, "form": form, "next": back, "action": "hide"}
-    return render(request, "core/comment_action.html", context, status=status)
+    return render(request, "core/comment_action.html", context, status=form.status_code)
 
 
 @login_required
@@ -316,10 +339,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one read; with `open`, then go to what it is about."""
-    try:
-        notification = selectors.notification_by_id(request.user, notification_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    notification = found_or_404(selectors.notification_by_id, request.user, notification_id)
     services.mark_notification_read(notification=notification, user=request.user)
     if (
         request.POST.get("open")
@@ -337,18 +357,15 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 def notification_preferences(request: HttpRequest) -> HttpResponse:
     rows = selectors.notification_preferences_of(request.user)
     form = NotificationPreferencesForm(request.POST or None, rows=rows)
-    status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.set_notification_preferences(
-                    user=request.user, preferences=form.preferences()
-                )
-            except DomainError as exc:
-                form.add_domain_error(exc)
-                status = exc.status
-            else:
-                messages.success(request, _("Your choices are saved."))
-                return redirect("core:notification-preferences")
-    return render(request, "core/notification_preferences.html", {"form": form}, status=status)
+        saved = form.submit(
+            lambda: services.set_notification_preferences(
+                user=request.user, preferences=form.preferences()
+            )
+        )
+        if saved:
+            messages.success(request, _("Your choices are saved."))
+            return redirect("core:notification-preferences")
+    return render(
+        request, "core/notification_preferences.html", {"form": form}, status=form.status_code
+    )
