@@ -408,3 +408,32 @@ def test_implementation_is_recorded_for_selected_projects_only(cycle, budget_off
     project.refresh_from_db()
     assert project.implementation == "in_progress"
     assert project.updates.get().note == "Tender out"
+
+
+def test_a_proposal_at_a_point_takes_its_district_and_a_refusal_keeps_no_point(city, citizen):
+    from hamkke.core.models import Location
+
+    cycle = make_cycle(city, phase="proposals")
+    area = Area.objects.get(city=city, code="welfare")
+    # Near Gwanghwamun, in Jongno-gu.
+    project = services.propose_project(
+        proposer=citizen,
+        pool=cycle.pools.get(code="city"),
+        area=area,
+        title="Benches",
+        summary="Shade",
+        point=(37.5759, 126.9769),
+    )
+    assert project.district.code == JONGNO
+    assert project.location.district.code == JONGNO
+    before = Location.objects.count()
+    with pytest.raises(InvalidInput, match="must be in"):
+        services.propose_project(  # a point in Jongno-gu for Mapo-gu's pool
+            proposer=citizen,
+            pool=cycle.pools.get(code="mapo"),
+            area=area,
+            title="Benches",
+            summary="Shade",
+            point=(37.5759, 126.9769),
+        )
+    assert Location.objects.count() == before

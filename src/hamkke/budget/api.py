@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -47,7 +46,6 @@ from hamkke.budget.views import manifest_path, published_figures
 from hamkke.core.api import SessionWithCsrf, one_page
 from hamkke.core.errors import Conflict, InvalidInput, NotFound
 from hamkke.core.selectors import current_city, district_by_code
-from hamkke.core.services import locate
 
 router = Router(tags=["budget"])
 
@@ -168,27 +166,19 @@ def propose(request: HttpRequest, slug: str, payload: ProposalIn):
             raise InvalidInput(exc.message, field="district") from exc
     if (payload.latitude is None) != (payload.longitude is None):
         raise InvalidInput(_("Give both latitude and longitude, or neither."), field="location")
-    # The point and the proposal are one write: a refused proposal leaves no stray location.
-    with transaction.atomic():
-        location = None
-        if payload.latitude is not None:
-            location = locate(
-                latitude=payload.latitude,
-                longitude=payload.longitude,
-                address=payload.address,
-                city=cycle.city,
-            )
-        project = services.propose_project(
-            proposer=request.user,
-            pool=pool,
-            area=area,
-            title=payload.title,
-            summary=payload.summary,
-            description=payload.description.replace("\r\n", "\n"),
-            district=district,
-            location=location,
-            requested_cost=payload.requested_cost,
-        )
+    point = None if payload.latitude is None else (payload.latitude, payload.longitude)
+    project = services.propose_project(
+        proposer=request.user,
+        pool=pool,
+        area=area,
+        title=payload.title,
+        summary=payload.summary,
+        description=payload.description.replace("\r\n", "\n"),
+        district=district,
+        point=point,
+        address=payload.address,
+        requested_cost=payload.requested_cost,
+    )
     return Status(201, selectors.project_by_code(cycle, project.code))
 
 

@@ -43,8 +43,8 @@ from hamkke.budget.models import (
     SurveyScore,
 )
 from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from hamkke.core.models import City, Department, District, Location
-from hamkke.core.services import notify, record_audit
+from hamkke.core.models import City, Department, District
+from hamkke.core.services import locate, notify, record_audit
 
 # Voting needs residence in the city, which only the residents register proves: a phone number
 # says nothing about where a person lives.
@@ -241,11 +241,13 @@ def propose_project(
     summary: str,
     description: str = "",
     district: District | None = None,
-    location: Location | None = None,
+    point: tuple[float, float] | None = None,
+    address: str = "",
     requested_cost: int | None = None,
 ) -> Project:
-    """A citizen's proposal, during the proposals phase. The reviewing department is the cycle's
-    until its managers route it elsewhere."""
+    """A citizen's proposal, during the proposals phase, optionally at a `point` (latitude,
+    longitude), which sets its district. The point is stored with the proposal or not at all.
+    The reviewing department is the cycle's until its managers route it elsewhere."""
     if not proposer.is_authenticated:
         raise NotAllowed(_("Log in to propose a project."), code="not_authenticated")
     if proposer.banned_at is not None:
@@ -254,8 +256,11 @@ def propose_project(
     _require_phase(cycle, Phase.PROPOSALS)
     if area.city_id != cycle.city_id:
         raise InvalidInput(_("Choose one of this city's project areas."), field="area")
-    if location is not None and district is None:
-        district = location.district
+    location = None
+    if point is not None:
+        latitude, longitude = point
+        location = locate(latitude=latitude, longitude=longitude, address=address, city=cycle.city)
+        district = district or location.district
     district = _check_project_place(pool, district)
     if requested_cost is not None and not 0 < requested_cost <= pool.budget:
         raise InvalidInput(

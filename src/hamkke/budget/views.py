@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,7 +37,6 @@ from hamkke.budget.models import (
     ProjectStatus,
 )
 from hamkke.core import selectors as core_selectors
-from hamkke.core import services as core_services
 from hamkke.core import views as core_views
 from hamkke.core.errors import DomainError, NotFound
 from hamkke.core.registries import commentable_for
@@ -263,17 +261,8 @@ def propose(request: HttpRequest, cycle: str) -> HttpResponse:
         return _propose_page(request, cycle, _proposal_form(cycle))
     form = _proposal_form(cycle, request.POST)
 
-    @transaction.atomic  # the point is stored only with the proposal: a refusal leaves no place
-    def propose_at_point() -> Project:
+    def propose() -> Project:
         data = form.cleaned_data
-        location = None
-        if form.has_point:
-            location = core_services.locate(
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                address=data["address"],
-                city=cycle.city,
-            )
         return services.propose_project(
             proposer=request.user,
             pool=data["pool"],
@@ -282,11 +271,12 @@ def propose(request: HttpRequest, cycle: str) -> HttpResponse:
             summary=data["summary"],
             description=data["description"],
             district=data["district"],
-            location=location,
+            point=(data["latitude"], data["longitude"]) if form.has_point else None,
+            address=data["address"],
             requested_cost=data["requested_cost"],
         )
 
-    if not form.submit(propose_at_point):
+    if not form.submit(propose):
         return _propose_page(request, cycle, form, status=form.status_code)
     messages.success(
         request,
