@@ -42,7 +42,6 @@ from hamkke.budget.schemas import (
     ref_of,
     weights_of,
 )
-from hamkke.budget.views import manifest_path, published_figures
 from hamkke.core.api import SessionWithCsrf, one_page
 from hamkke.core.errors import Conflict, InvalidInput, NotFound
 from hamkke.core.selectors import current_city, district_by_code
@@ -205,7 +204,7 @@ def me(request: HttpRequest, slug: str):
                 eligible=s.eligible,
                 voted=s.voted,
             )
-            for s in selectors.standing_of(request.user, cycle)
+            for s in selectors.standings_for(identity, cycle)
         ],
         proposals=list(
             selectors.projects_of(cycle).filter(proposer=request.user).select_related("proposer")
@@ -319,7 +318,7 @@ def results(request: HttpRequest, slug: str):
             % {"day": date_format(localtime(cycle.results_from), "DATE_FORMAT")},
             code="results_not_published",
         )
-    tallies, turnout, participants = published_figures(cycle)
+    tallies, turnout, participants = selectors.published_figures(cycle)
     return ResultsOut(
         cycle=cycle.slug,
         title=cycle.display_title,
@@ -328,7 +327,7 @@ def results(request: HttpRequest, slug: str):
         min_score=cycle.min_score,
         weights=weights_of(cycle),
         participants=participants,
-        manifest_url=_absolute(request, manifest_path(tallies)),
+        manifest_url=_absolute(request, selectors.manifest_path(tallies)),
         pools=[_pool_result(request, t) for t in tallies],
         turnout=[
             TurnoutOut(

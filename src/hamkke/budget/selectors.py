@@ -3,14 +3,16 @@ receipt, the tally and its three channels, turnout by district, and the publishe
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from hamkke.accounts.models import CensusRecord, User, VerifiedIdentity
+from hamkke.accounts.models import CensusRecord, User, VerificationMethod, VerifiedIdentity
 from hamkke.budget import ballots as ballot_rules
 from hamkke.budget import publication, scoring
 from hamkke.budget.models import (
@@ -26,9 +28,8 @@ from hamkke.budget.models import (
     ProjectStatus,
     SurveyScore,
 )
-from hamkke.budget.services import VOTER_VERIFICATION
 from hamkke.core.errors import NotFound
-from hamkke.core.models import City
+from hamkke.core.models import City, District
 
 
 def cycles_of(city: City) -> QuerySet[Cycle]:
@@ -108,6 +109,11 @@ def project_by_code(cycle: Cycle, code: str) -> Project:
 # --- voters ------------------------------------------------------------------------------------
 
 
+# Voting needs residence in the city, which only the residents register proves: a phone number
+# says nothing about where a person lives.
+VOTER_VERIFICATION = (VerificationMethod.CENSUS,)
+
+
 def voter_identity(user: User) -> VerifiedIdentity | None:
     if not user.is_authenticated:
         return None
@@ -115,6 +121,15 @@ def voter_identity(user: User) -> VerifiedIdentity | None:
         VerifiedIdentity.objects.filter(user=user, method__in=VOTER_VERIFICATION)
         .select_related("district")
         .first()
+    )
+
+
+def may_vote_in(pool: Pool, district: District | None) -> bool:
+    """Residents of the city vote in its citywide pools and in their own district's."""
+    return (
+        district is not None
+        and district.city_id == pool.cycle.city_id
+        and pool.district_id in (None, district.pk)
     )
 
 
@@ -128,7 +143,11 @@ class PoolStanding:
 
 
 def standing_of(user: User, cycle: Cycle) -> list[PoolStanding]:
-    identity = voter_identity(user)
+    return standings_for(voter_identity(user), cycle)
+
+
+def standings_for(identity: VerifiedIdentity | None, cycle: Cycle) -> list[PoolStanding]:
+    """Each pool of the cycle, for the person with this voter identity (or none)."""
     voted: set[int] = set()
     if identity is not None:
         voted = set(
@@ -136,16 +155,11 @@ def standing_of(user: User, cycle: Cycle) -> list[PoolStanding]:
                 pool__cycle=cycle, identity_key=identity.identity_key
             ).values_list("pool_id", flat=True)
         )
-    standings = []
-    for pool in pools_of(cycle):
-        eligible = (
-            identity is not None
-            and identity.district is not None
-            and identity.district.city_id == cycle.city_id
-            and pool.district_id in (None, identity.district_id)
-        )
-        standings.append(PoolStanding(pool=pool, eligible=eligible, voted=pool.pk in voted))
-    return standings
+    district = identity.district if identity is not None else None
+    return [
+        PoolStanding(pool=pool, eligible=may_vote_in(pool, district), voted=pool.pk in voted)
+        for pool in pools_of(cycle)
+    ]
 
 
 @dataclass(frozen=True)
@@ -349,6 +363,33 @@ def turnout_by_district(cycle: Cycle) -> list[DistrictTurnout]:
 
 def participation_count(cycle: Cycle) -> int:
     return Participation.objects.filter(pool__cycle=cycle).values("identity_key").distinct().count()
+
+
+# Published results cannot change (ballots, survey and committee scores all close before the
+# results phase), so the figures behind them are computed once per publication, not per request.
+RESULTS_CACHE_SECONDS = 600
+
+
+def published_figures(cycle: Cycle) -> tuple[list[PoolTally], list, int]:
+    """The published results' tally, turnout by district and number of voters (for this page and
+    the API). Nothing changes them after publication, so they are computed once per publication
+    and kept a while: reading every ballot of a ballot-based rule on each visit is wasteful."""
+    key = f"budget:results:{cycle.pk}:{cycle.results_published_at.timestamp()}"
+    return cache.get_or_set(
+        key,
+        lambda: (
+            tally(cycle),
+            turnout_by_district(cycle),
+            participation_count(cycle),
+        ),
+        RESULTS_CACHE_SECONDS,
+    )
+
+
+def manifest_path(tallies: list[PoolTally]) -> str:
+    """The published manifest, which publish_results writes beside the pools' ballot files."""
+    files = [t.pool.ballots_file for t in tallies if t.pool.ballots_file]
+    return posixpath.join(posixpath.dirname(files[0]), "manifest.json") if files else ""
 
 
 # --- the published cycle -----------------------------------------------------------------------

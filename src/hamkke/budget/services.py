@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hamkke.accounts import identity as accounts_identity
-from hamkke.accounts.models import CensusRecord, Role, User, VerificationMethod
+from hamkke.accounts.models import CensusRecord, Role, User
 from hamkke.accounts.permissions import require_role, require_verified
 from hamkke.budget import ballots as ballot_rules
-from hamkke.budget import scoring
+from hamkke.budget import publication, scoring, selectors
 from hamkke.budget.models import (
     PHASE_STARTS,
     Area,
@@ -46,9 +46,6 @@ from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hamkke.core.models import City, Department, District
 from hamkke.core.services import locate, notify, record_audit
 
-# Voting needs residence in the city, which only the residents register proves: a phone number
-# says nothing about where a person lives.
-VOTER_VERIFICATION = (VerificationMethod.CENSUS,)
 MAX_SURVEY_BYTES = 2 * 1024 * 1024
 DEFAULT_WEIGHTS = scoring.Weights()  # Seoul's: vote 45, survey 10, committee 45
 
@@ -461,17 +458,18 @@ def ballot_problems(*, pool: Pool, choices: Sequence[str]) -> list[str]:
 
 
 def _check_eligible(pool: Pool, district: District | None) -> None:
+    if selectors.may_vote_in(pool, district):
+        return
     if district is None or district.city_id != pool.cycle.city_id:
         raise NotAllowed(
             _("Only residents of the city can vote; the register has no address for you here."),
             code="not_resident",
         )
-    if pool.district_id is not None and district.pk != pool.district_id:
-        raise NotAllowed(
-            _("Only residents of %(district)s vote in this pool.")
-            % {"district": pool.district.display_name},
-            code="other_district",
-        )
+    raise NotAllowed(
+        _("Only residents of %(district)s vote in this pool.")
+        % {"district": pool.district.display_name},
+        code="other_district",
+    )
 
 
 def _record_ballot(
@@ -522,7 +520,7 @@ def _record_ballot(
 def cast_ballot(*, voter: User, pool: Pool, choices: Sequence[str]) -> CastBallot:
     """A verified resident's online ballot. A ballot that breaks the pool's rule is refused with
     the reasons (the page shows them before submitting); a stored ballot is final."""
-    identity = require_verified(voter, methods=VOTER_VERIFICATION)
+    identity = require_verified(voter, methods=selectors.VOTER_VERIFICATION)
     if voter.banned_at is not None:
         raise NotAllowed(_("Your account may not take part."), code="banned")
     _require_phase(pool.cycle, Phase.VOTING)
@@ -715,8 +713,6 @@ def score_project(*, member: User, project: Project, score: int) -> CommitteeSco
 def publish_results(*, actor: User | None, cycle: Cycle) -> Cycle:
     """Count, score and select, then publish the anonymised ballot files with their hash chain
     (see publication.py) and mark the selected projects. Once, when the results phase starts."""
-    from hamkke.budget import publication, selectors
-
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if actor is not None:
         _require_cycle_role(actor, cycle, Role.MANAGER)

@@ -5,14 +5,12 @@ cast, receipt; all without JavaScript), the receipt lookup and the published res
 from __future__ import annotations
 
 import itertools
-import posixpath
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -50,10 +48,6 @@ WITHDRAW = Limit("budget.withdraw", per_person="20/h", per_address="200/h")
 BALLOT = Limit("budget.ballot", per_person="30/m", per_address="600/m")
 # Receipt codes are 62 random bits, so guessing finds nothing; the limit keeps scripts off.
 RECEIPT_LOOKUP_RATE = "60/m"
-# Published results cannot change (ballots, survey and committee scores all close before the
-# results phase), so the figures behind them are computed once per publication, not per request.
-RESULTS_CACHE_SECONDS = 600
-
 RULE_TEXT = {
     "greedy": gettext_lazy(
         "Projects are funded from the highest final score down while the money lasts; a project "
@@ -311,7 +305,7 @@ def vote(request: HttpRequest, cycle: str) -> HttpResponse:
     identity = selectors.voter_identity(request.user)
     context = {
         **_cycle_context(cycle),
-        "standings": selectors.standing_of(request.user, cycle),
+        "standings": selectors.standings_for(identity, cycle),
         "identity": identity,
         "verified": identity is not None,
     }
@@ -412,10 +406,12 @@ def _ballot_refusal(request: HttpRequest, cycle: Cycle, pool: Pool) -> HttpRespo
     posting = request.method == "POST"
     if cycle.phase != Phase.VOTING:
         return _refused_page(request, cycle, pool, "phase", status=409 if posting else 200)
-    standing = next(s for s in selectors.standing_of(request.user, cycle) if s.pool.pk == pool.pk)
+    identity = selectors.voter_identity(request.user)
+    standings = selectors.standings_for(identity, cycle)
+    standing = next(s for s in standings if s.pool.pk == pool.pk)
     if standing.voted:
         return _refused_page(request, cycle, pool, "voted", status=409 if posting else 200)
-    if selectors.voter_identity(request.user) is None:
+    if identity is None:
         return _refused_page(request, cycle, pool, "verify", status=403)
     if not standing.eligible:
         return _refused_page(request, cycle, pool, "district", status=403)
@@ -503,34 +499,12 @@ def receipt(request: HttpRequest, cycle: str) -> HttpResponse:
 # --- results ------------------------------------------------------------------------------------
 
 
-def published_figures(cycle: Cycle) -> tuple[list[selectors.PoolTally], list, int]:
-    """The published results' tally, turnout by district and number of voters (for this page and
-    the API). Nothing changes them after publication, so they are computed once per publication
-    and kept a while: reading every ballot of a ballot-based rule on each visit is wasteful."""
-    key = f"budget:results:{cycle.pk}:{cycle.results_published_at.timestamp()}"
-    return cache.get_or_set(
-        key,
-        lambda: (
-            selectors.tally(cycle),
-            selectors.turnout_by_district(cycle),
-            selectors.participation_count(cycle),
-        ),
-        RESULTS_CACHE_SECONDS,
-    )
-
-
-def manifest_path(tallies: list[selectors.PoolTally]) -> str:
-    """The published manifest, which publish_results writes beside the pools' ballot files."""
-    files = [t.pool.ballots_file for t in tallies if t.pool.ballots_file]
-    return posixpath.join(posixpath.dirname(files[0]), "manifest.json") if files else ""
-
-
 def _published_url(path: str) -> str:
     return default_storage.url(path) if path else ""
 
 
 def _results_context(cycle: Cycle) -> dict:
-    tallies, turnout, _voters = published_figures(cycle)
+    tallies, turnout, _voters = selectors.published_figures(cycle)
     pools = []
     for pool_tally in tallies:
         pool = pool_tally.pool
@@ -559,7 +533,7 @@ def _results_context(cycle: Cycle) -> dict:
     return {
         "pools": pools,
         "turnout": turnout,
-        "manifest_url": _published_url(manifest_path(tallies)),
+        "manifest_url": _published_url(selectors.manifest_path(tallies)),
         "folder_name": cycle.slug,
         "rule_text": rule_text,
         "selected": list(
