@@ -35,7 +35,7 @@ from hamkke.budget.desk_forms import (
     ScoreForm,
     SurveyForm,
 )
-from hamkke.budget.models import Ballot, Cycle, Phase, Pool, Project, ProjectStatus
+from hamkke.budget.models import Cycle, Phase, Pool, Project, ProjectStatus
 from hamkke.core import selectors as core_selectors
 from hamkke.core.errors import DomainError, NotAllowed, NotFound
 from hamkke.core.forms import ServiceForm
@@ -165,22 +165,6 @@ def _context(cycle: Cycle, role: Role | None, tab: str, **extra) -> dict:
     }
 
 
-def _counts(cycle: Cycle) -> dict:
-    statuses = dict(cycle.projects.values_list("status").annotate(n=Count("id")).order_by())
-    progress = selectors.committee_progress(cycle)
-    wanted = progress["members"] * progress["projects"]
-    return {
-        "to_review": statuses.get(ProjectStatus.PROPOSED, 0),
-        "accepted": statuses.get(ProjectStatus.ACCEPTED, 0),
-        "rejected": statuses.get(ProjectStatus.REJECTED, 0),
-        "ballots": Ballot.objects.filter(pool__cycle=cycle).count(),
-        "members": progress["members"],
-        "scores": progress["scores"],
-        "scores_wanted": wanted,
-        "scores_percent": round(100 * progress["scores"] / wanted) if wanted else None,
-    }
-
-
 @dataclass
 class _RowForms:
     """The forms of a page listing projects, one per row. A form sent and refused (the project's
@@ -226,7 +210,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "runs": cycle.department_id in roles,
             # The overview is the cycle's own link.
             "screens": _screens(cycle, roles.get(cycle.department_id))[1:],
-            "counts": _counts(cycle),
+            "counts": selectors.desk_counts(cycle),
         }
         for cycle in cycles
     ]
@@ -280,7 +264,7 @@ def _cycle_page(
         access.role,
         "cycle",
         pools=selectors.pools_of(cycle),
-        counts=_counts(cycle),
+        counts=selectors.desk_counts(cycle),
         pool_form=pool_form if may_add_pool else None,
         weights=selectors.weights_of(cycle),
     )
@@ -634,7 +618,7 @@ def committee(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"email": form.member.email},
             )
             return redirect("budget:desk-committee", cycle.slug)
-    members = cycle.committee.select_related("user").annotate(scored=Count("scores"))
+    members = selectors.committee_members(cycle)
     context = _context(
         cycle,
         role,
@@ -715,12 +699,7 @@ def committee_score(request: HttpRequest, slug: str) -> HttpResponse:
 def results(request: HttpRequest, slug: str) -> HttpResponse:
     """The tally as it stands, with every channel of the score, and the button to publish."""
     cycle, role = _cycle_for(request, slug, Role.MANAGER)
-    by_channel = dict(
-        Ballot.objects.filter(pool__cycle=cycle)
-        .values_list("channel")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    by_channel = selectors.ballots_by_channel(cycle)
     context = _context(
         cycle,
         role,

@@ -229,6 +229,38 @@ def committee_progress(cycle: Cycle) -> dict[str, int]:
     }
 
 
+def committee_members(cycle: Cycle) -> QuerySet[CommitteeMember]:
+    """The committee, each member with the number of projects they have scored (`scored`)."""
+    return cycle.committee.select_related("user").annotate(scored=Count("scores"))
+
+
+def ballots_by_channel(cycle: Cycle) -> dict[str, int]:
+    return dict(
+        Ballot.objects.filter(pool__cycle=cycle)
+        .values_list("channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def desk_counts(cycle: Cycle) -> dict:
+    """What the officials' desk shows of a cycle: proposals by status, ballots, and how far the
+    committee's scoring has come."""
+    statuses = dict(cycle.projects.values_list("status").annotate(n=Count("id")).order_by())
+    progress = committee_progress(cycle)
+    wanted = progress["members"] * progress["projects"]
+    return {
+        "to_review": statuses.get(ProjectStatus.PROPOSED, 0),
+        "accepted": statuses.get(ProjectStatus.ACCEPTED, 0),
+        "rejected": statuses.get(ProjectStatus.REJECTED, 0),
+        "ballots": Ballot.objects.filter(pool__cycle=cycle).count(),
+        "members": progress["members"],
+        "scores": progress["scores"],
+        "scores_wanted": wanted,
+        "scores_percent": round(100 * progress["scores"] / wanted) if wanted else None,
+    }
+
+
 @dataclass(frozen=True)
 class ProjectTally:
     project: Project
