@@ -4,7 +4,6 @@ uploads, comments and their moderation, the audit log and notifications."""
 from __future__ import annotations
 
 import importlib
-import ipaddress
 import json
 import time
 import uuid
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from hamkke.core import media as media_checks
 from hamkke.core import selectors
+from hamkke.core.actors import Actor, client_address
 from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooManyAttempts
 from hamkke.core.geo import cell_for, coarse_cell_for
 from hamkke.core.models import (
@@ -348,7 +348,7 @@ def _walk_storage(storage, folder: str):
 
 def record_audit(
     *,
-    actor: User | None,
+    actor: Actor | User | None,
     action: str,
     target: models.Model | None = None,
     data: dict | None = None,
@@ -356,15 +356,16 @@ def record_audit(
 ) -> AuditEntry:
     """Append one entry to the audit log. Called inside the service's own transaction, so the
     entry is written exactly when the action is."""
-    person = _person_or_none(actor)
+    who = Actor.of(actor)
+    address = who.address if who.address is not None else client_address(request)
     entry = AuditEntry(
-        actor=person,
-        actor_label=(person.email if person else "system")[:200],
+        actor=who.user,
+        actor_label=who.label[:200],
         action=action[:100],
         # Round-trip through JSON so dates, decimals and lazy strings are stored as text and
         # a value JSON cannot hold fails here, loudly, not at commit.
         data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
-        ip_address=_client_ip(request),
+        ip_address=address,
     )
     if target is not None:
         entry.target_type = ContentType.objects.get_for_model(target)
@@ -373,20 +374,6 @@ def record_audit(
     with transaction.atomic():
         entry.save(force_insert=True)
     return entry
-
-
-def _client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address by the same trust rule as rate limits: REMOTE_ADDR, or behind the
-    site's own proxy the last X-Forwarded-For hop (the one that proxy added)."""
-    if request is None:
-        return None
-    meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
-    raw = request.META.get(meta_key) or request.META.get("REMOTE_ADDR") or ""
-    candidate = raw.split(",")[-1].strip()
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
 
 
 # --- comments ----------------------------------------------------------------------------------
