@@ -1,16 +1,13 @@
-"""The one NinjaAPI: /api/v1/, OpenAPI at /api/v1/openapi.json. Each app adds its Router here."""
+"""The one NinjaAPI: /api/v1/, OpenAPI at /api/v1/openapi.json. Each app's Routers are the ones
+it declares on its ServiceAppConfig (core/service_app.py); this module names no app."""
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from hamkke.accounts.api import router as accounts_router
-from hamkke.budget.api import router as budget_router
-from hamkke.complaints.api import router as complaints_router
-from hamkke.complaints.desk_api import router as complaints_desk_router
-from hamkke.core.api import router as core_router
 from hamkke.core.errors import DomainError, TooManyAttempts
+from hamkke.core.service_app import api_mounts, resolve
 
 api = NinjaAPI(
     title="Hamkke API",
@@ -55,8 +52,5 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError):
     )
 
 
-api.add_router("/", core_router)
-api.add_router("/accounts", accounts_router)
-api.add_router("/complaints/desk", complaints_desk_router)
-api.add_router("/complaints", complaints_router)
-api.add_router("/budget", budget_router)
+for mount in api_mounts():
+    api.add_router(mount.prefix, resolve(mount.router))

@@ -1,4 +1,6 @@
-"""HTML routes of the whole site, the API and the admin."""
+"""HTML routes of the whole site: Django's and allauth's own, then every app's declared URL
+mounts (core/service_app.py), the API and the admin. Names no app: an app adds its pages by
+declaring them on its ServiceAppConfig."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -6,18 +8,12 @@ from django.urls import include, path
 from django.views.static import serve as serve_file
 
 from hamkke.api import api
-from hamkke.core import views as core_views
+from hamkke.core.service_app import url_mounts
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
-    path("me/", include("hamkke.accounts.urls")),
-    path("", include("hamkke.core.urls")),
-    path("complaints/", include("hamkke.complaints.urls")),
-    path("budget/", include("hamkke.budget.urls")),
-    path("open311/v2/", include("hamkke.complaints.open311.urls")),
+    *(path(mount.prefix, include(mount.module)) for mount in url_mounts()),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from hamkke.accounts import personal_data, services
 from hamkke.accounts.models import Membership, Role, User, VerifiedIdentity
+from hamkke.core import registries
 from hamkke.core.errors import InvalidInput
 from hamkke.core.models import AuditEntry, Comment, CommentReport, Notification
 from tests import factories
@@ -94,16 +95,16 @@ def test_the_api_download_matches(client, citizen, lives):
 
 def test_apps_add_their_part_through_the_registry(citizen, neighbour):
     calls = []
-    personal_data.register_exporter("ideas", lambda user: {"ideas_of": user.email})
-    personal_data.register_eraser("ideas", calls.append)
+    registries.register_exporter("ideas", lambda user: {"ideas_of": user.email})
+    registries.register_eraser("ideas", calls.append)
     try:
         data = personal_data.export_personal_data(citizen)
         assert data["ideas"] == {"ideas_of": "citizen@example.org"}
         services.delete_account(user=citizen, password=factories.PASSWORD)
         assert [user.email for user in calls] == ["citizen@example.org"]
     finally:
-        personal_data.unregister("ideas")
-    assert "ideas" not in personal_data.exporter_names()
+        registries.unregister("ideas")
+    assert "ideas" not in registries.exporter_names()
 
 
 def test_deleting_needs_the_right_password(client, citizen):

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import translation
 
-from hamkke.core.navigation import SERVICES
+from hamkke.core.navigation import services
 from tests.e2e.accessibility import assert_page_basics
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +17,7 @@ HANGUL = re.compile(r"[가-힣]")
 
 def _service_names(language: str) -> list[str]:
     with translation.override(language):
-        return [str(service.name) for service in SERVICES]
+        return [str(service.name) for service in services()]
 
 
 def _language_button(page, code: str):

@@ -1,38 +1,49 @@
-"""App config for budget: participatory budgeting."""
+"""App config for budget: participatory budgeting, plugged in through the platform's contract
+(core/service_app.py)."""
 
-from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The module, not its class: Django picks the one AppConfig class defined in apps.py.
+from hamkke.core import service_app
 
 
-class BudgetConfig(AppConfig):
+class BudgetConfig(service_app.ServiceAppConfig):
     name = "hamkke.budget"
     label = "budget"
     verbose_name = "Participatory budgeting"
-    city_profile_loader = "hamkke.budget.services.load_areas"
+
+    navigation = service_app.Navigation(
+        slug="budget",
+        name=_("Participatory Budgeting"),
+        summary=_("Propose and choose the projects a share of the budget pays for."),
+        icon="💰",
+        url_name="budget:index",
+        desk_url_name="budget:desk",
+        order=40,
+    )
+    urls = (service_app.UrlMount("budget/", "hamkke.budget.urls"),)
+    api_routers = (service_app.ApiMount("/budget", "hamkke.budget.api.router"),)
+    profile_section = service_app.ProfileSection(
+        key="budget",
+        schema="hamkke.budget.profile.BudgetSection",
+        loader="hamkke.budget.services.load_areas",
+    )
     demo_seeder = "hamkke.budget.demo.seed"
-
-    def ready(self) -> None:
-        from django.utils.translation import gettext_lazy as _
-
-        from hamkke.accounts.personal_data import register_eraser, register_exporter
-        from hamkke.budget.models import Project, ProjectStatus
-        from hamkke.core.registries import register_commentable, register_notification_kind
-
-        def export(user):
-            from hamkke.budget.selectors import personal_data_of
-
-            return personal_data_of(user)
-
-        def erase(user):
-            from hamkke.budget.services import forget_voter
-
-            forget_voter(user)
-
-        register_notification_kind("budget.project", _("News of budget projects I proposed"))
-        # People discuss a project on its public page; a withdrawn one takes no more comments.
-        register_commentable(
-            Project,
+    notification_kinds = (
+        service_app.NotificationKind("budget.project", _("News of budget projects I proposed")),
+    )
+    # People discuss a project on its public page; a withdrawn one takes no more comments.
+    commentables = (
+        service_app.CommentableModel(
+            "budget.Project",
             label=_("budget project"),
-            is_open=lambda project: project.status != ProjectStatus.WITHDRAWN,
-        )
-        register_exporter("budget", export)
-        register_eraser("budget", erase)
+            is_open="hamkke.budget.policies.project_takes_comments",
+        ),
+    )
+    personal_data = (
+        service_app.PersonalDataPart(
+            "budget",
+            export="hamkke.budget.selectors.personal_data_of",
+            erase="hamkke.budget.services.forget_voter",
+        ),
+    )

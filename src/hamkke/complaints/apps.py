@@ -1,23 +1,51 @@
-"""App config for complaints: the Smart Complaint Report service."""
+"""App config for complaints: the Smart Complaint Report service, plugged in through the
+platform's contract (core/service_app.py)."""
 
-from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The module, not its class: Django picks the one AppConfig class defined in apps.py.
+from hamkke.core import service_app
 
 
-class ComplaintsConfig(AppConfig):
+class ComplaintsConfig(service_app.ServiceAppConfig):
     name = "hamkke.complaints"
     label = "complaints"
     verbose_name = "Smart Complaint Report"
-    city_profile_loader = "hamkke.complaints.services.load_categories"
+
+    navigation = service_app.Navigation(
+        slug="complaints",
+        name=_("Smart Complaint Report"),
+        summary=_("Report a damaged road, litter, illegal parking or a broken facility."),
+        icon="📍",
+        url_name="complaints:index",
+        desk_url_name="complaints:desk",
+        order=10,
+    )
+    urls = (
+        service_app.UrlMount("complaints/", "hamkke.complaints.urls"),
+        service_app.UrlMount("open311/v2/", "hamkke.complaints.open311.urls"),
+    )
+    # The desk's router first: its paths would otherwise be taken for a report's id.
+    api_routers = (
+        service_app.ApiMount("/complaints/desk", "hamkke.complaints.desk_api.router"),
+        service_app.ApiMount("/complaints", "hamkke.complaints.api.router"),
+    )
+    profile_section = service_app.ProfileSection(
+        key="complaints",
+        schema="hamkke.complaints.profile.ComplaintsSection",
+        check="hamkke.complaints.profile.check_references",
+        loader="hamkke.complaints.services.load_categories",
+    )
     demo_seeder = "hamkke.complaints.demo.seed"
-
-    def ready(self) -> None:
-        from django.utils.translation import gettext_lazy as _
-
-        from hamkke.accounts.personal_data import register_eraser, register_exporter
-        from hamkke.complaints import selectors, services
-        from hamkke.core.registries import register_notification_kind
-
-        register_notification_kind("complaints.status", _("News of reports I filed or follow"))
-        register_notification_kind("complaints.overdue", _("Overdue reports in my department"))
-        register_exporter("complaints", selectors.personal_data_of)
-        register_eraser("complaints", services.forget_reporter)
+    notification_kinds = (
+        service_app.NotificationKind("complaints.status", _("News of reports I filed or follow")),
+        service_app.NotificationKind("complaints.overdue", _("Overdue reports in my department")),
+    )
+    commentables = ()
+    personal_data = (
+        service_app.PersonalDataPart(
+            "complaints",
+            export="hamkke.complaints.selectors.personal_data_of",
+            erase="hamkke.complaints.services.forget_reporter",
+        ),
+    )

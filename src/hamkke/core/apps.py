@@ -1,9 +1,33 @@
-"""App config for core: what every Hamkke service shares."""
+"""App config for core: what every Hamkke service shares. Core plugs in through the same
+contract as the services (core/service_app.py): its pages, its API router, its notification
+kind."""
 
-from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The module, not its class: Django picks the one AppConfig class defined in apps.py.
+from hamkke.core import service_app
 
 
-class CoreConfig(AppConfig):
+class CoreConfig(service_app.ServiceAppConfig):
     name = "hamkke.core"
     label = "core"
     verbose_name = "Hamkke core"
+
+    navigation = None
+    urls = (
+        service_app.UrlMount("", "hamkke.core.site_urls"),
+        service_app.UrlMount("", "hamkke.core.urls"),
+    )
+    api_routers = (service_app.ApiMount("/", "hamkke.core.api.router"),)
+    profile_section = None  # core reads the profile's own tables (city, districts, departments)
+    demo_seeder = None
+    # An author learns when a moderator hides one of their comments, and why.
+    notification_kinds = (
+        service_app.NotificationKind("comment_hidden", _("A moderator hid one of my comments")),
+    )
+    commentables = ()
+    personal_data = ()  # core's parts are declared by accounts, which can read both
+
+    def ready(self) -> None:
+        super().ready()
+        from hamkke.core import checks  # noqa: F401  (registers the contract's system checks)

@@ -7,7 +7,7 @@ from django.utils.functional import SimpleLazyObject
 
 from hamkke.core import selectors
 from hamkke.core.errors import NotFound
-from hamkke.core.navigation import SERVICES
+from hamkke.core.navigation import services
 
 
 def city(request):
@@ -18,7 +18,7 @@ def city(request):
     user = getattr(request, "user", None)
     return {
         "city": the_city,
-        "services": SERVICES,
+        "services": services(),
         # Lazy: only pages that show the badge pay for the query.
         "unread_notifications": SimpleLazyObject(lambda: selectors.unread_notification_count(user)),
         "can_moderate": SimpleLazyObject(lambda: selectors.can_moderate(user)),

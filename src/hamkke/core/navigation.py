@@ -1,89 +1,87 @@
-"""The city's services as the navigation lists them. A service that is not built yet links to a
-page that says so plainly instead of a dead end."""
+"""The city's services as the navigation lists them: each installed app's declared entry
+(core/service_app.py), and for a service of the platform not installed in this deployment (or
+not built yet) a placeholder that links to a page saying so plainly instead of a dead end.
+Placeholders name no app and no route: an installed app's entry replaces the one of its slug."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from hamkke.core.service_app import Navigation, navigation_entries
 
-@dataclass(frozen=True)
-class Service:
-    slug: str
-    name: Promise
-    summary: Promise
-    icon: str
-    url_name: str | None = None  # None: not built yet
-    desk_url_name: str | None = None  # the officials' side, when the service has one
-
-    @property
-    def built(self) -> bool:
-        return self.url_name is not None
-
-
-SERVICES: tuple[Service, ...] = (
-    Service(
-        "complaints",
-        _("Smart Complaint Report"),
-        _("Report a damaged road, litter, illegal parking or a broken facility."),
-        "📍",
-        "complaints:index",
-        "complaints:desk",
-    ),
-    Service(
+PLACEHOLDERS: tuple[Navigation, ...] = (
+    Navigation(
         "ideas",
         _("Oasis of 10 Million Imagination"),
         _("Propose ideas for the city, support others, follow them to policy."),
         "💡",
+        None,
+        order=20,
     ),
-    Service(
+    Navigation(
         "polls",
         _("M-Voting"),
         _("Vote in the city's and citizens' polls: one person, one vote."),
         "🗳",
+        None,
+        order=30,
     ),
-    Service(
-        "budget",
-        _("Participatory Budgeting"),
-        _("Propose and choose the projects a share of the budget pays for."),
-        "💰",
-        "budget:index",
-        "budget:desk",
-    ),
-    Service(
+    Navigation(
         "plaza",
         _("Information Communication Plaza"),
         _("Read the city's documents: approvals, budgets, meetings, contracts."),
         "📂",
+        None,
+        order=50,
     ),
-    Service(
+    Navigation(
         "places",
         _("Places"),
         _("Public WiFi, free phone chargers, facilities, guides and routes."),
         "📶",
+        None,
+        order=60,
     ),
-    Service(
+    Navigation(
         "iot",
         _("Smart Districts"),
         _("Parking sensors and sharing, smart bins: the Bukchon pilot."),
         "📡",
+        None,
+        order=70,
     ),
-    Service(
+    Navigation(
         "stories",
         _("City Stories"),
         _("Stories and themes from the city, in twelve sections."),
         "📰",
+        None,
+        order=80,
     ),
-    Service(
+    Navigation(
         "wego",
         _("WeGO Sharing"),
         _("Cities share their solutions and run them from their own profile."),
         "🌏",
+        None,
+        order=90,
     ),
 )
 
+_entries: tuple[Navigation, ...] | None = None
 
-def service_by_slug(slug: str) -> Service | None:
-    return next((service for service in SERVICES if service.slug == slug), None)
+
+def services() -> tuple[Navigation, ...]:
+    """Installed entries and the remaining placeholders, in order (computed once: the apps do
+    not change while the process runs)."""
+    global _entries
+    if _entries is None:
+        installed = navigation_entries()
+        slugs = {entry.slug for entry in installed}
+        rest = [entry for entry in PLACEHOLDERS if entry.slug not in slugs]
+        _entries = tuple(sorted([*installed, *rest], key=lambda entry: entry.order))
+    return _entries
+
+
+def service_by_slug(slug: str) -> Navigation | None:
+    return next((service for service in services() if service.slug == slug), None)

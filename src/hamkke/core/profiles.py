@@ -94,58 +94,6 @@ class Department(Named):
     email: str = ""
 
 
-class Question(Strict):
-    code: str = Field(pattern=r"^[a-z0-9_]+$")
-    label: str
-    label_en: str = ""
-    type: Literal["text", "number", "choice", "boolean"] = "text"
-    required: bool = False
-    choices: list[str] = []
-
-    @model_validator(mode="after")
-    def _choices_for_choice(self) -> Question:
-        if self.type == "choice" and not self.choices:
-            raise ValueError("a 'choice' question needs its choices")
-        return self
-
-
-class ComplaintGroup(Named):
-    pass
-
-
-class ComplaintCategory(Named):
-    group: str
-    route: str = Field(description="A department code, or 'district' for the district's office")
-    sla_days: int = Field(ge=1, le=365)
-    duplicate_radius_m: int = Field(default=100, ge=1, le=5000)
-    description: str = ""
-    description_en: str = ""
-    questions: list[Question] = []
-
-
-class ComplaintRoute(Strict):
-    """An exception to a category's route for one district (e.g. one gu handles its own lights)."""
-
-    category: str
-    district: str
-    department: str
-
-
-class Complaints(Strict):
-    groups: list[ComplaintGroup] = []
-    categories: list[ComplaintCategory] = []
-    routes: list[ComplaintRoute] = []
-    reopen_days: int = Field(default=14, ge=0, le=365, description="How long a reporter may reopen")
-
-
-class Themes(Strict):
-    themes: list[Named] = []
-
-
-class BudgetAreas(Strict):
-    areas: list[Named] = []
-
-
 class NamedPlace(Named):
     """A well-known place people search for by name (a landmark, a station, a market), for
     the gazetteer geocoder. It must lie in one of the city's districts."""
@@ -158,51 +106,32 @@ class NamedPlace(Named):
 
 
 class CityProfile(Strict):
-    """The whole profile, as services read it from City.profile."""
+    """The profile's own tables, which core reads. Each service's table (`[complaints]`,
+    `[budget]`, …) is validated by the schema the service declares on its ServiceAppConfig;
+    a table no installed service declares is kept as written, for a service this deployment
+    does not run (yet)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     city: CityBasics
     districts: DistrictsSource
     district_offices: DistrictOffices | None = None
     departments: list[Department]
-    complaints: Complaints = Complaints()
-    ideas: Themes = Themes()
-    budget: BudgetAreas = BudgetAreas()
     places: list[NamedPlace] = []
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CityProfile:
-        _unique("departments", [d.code for d in self.departments])
-        _unique("complaints.groups", [g.code for g in self.complaints.groups])
-        _unique("complaints.categories", [c.code for c in self.complaints.categories])
-        _unique("ideas.themes", [t.code for t in self.ideas.themes])
-        _unique("budget.areas", [a.code for a in self.budget.areas])
-        _unique("places", [p.code for p in self.places])
-        departments = {d.code for d in self.departments}
-        groups = {g.code for g in self.complaints.groups}
-        for i, category in enumerate(self.complaints.categories):
-            if category.group not in groups:
-                raise ValueError(
-                    f"complaints.categories[{i}].group: unknown group {category.group!r}"
-                )
-            if category.route == "district":
-                if self.district_offices is None:
-                    raise ValueError(
-                        f"complaints.categories[{i}].route: 'district' needs [district_offices]"
-                    )
-            elif category.route not in departments:
-                raise ValueError(
-                    f"complaints.categories[{i}].route: unknown department {category.route!r}"
-                )
-        categories = {c.code for c in self.complaints.categories}
-        for i, route in enumerate(self.complaints.routes):
-            if route.category not in categories:
-                raise ValueError(f"complaints.routes[{i}].category: unknown {route.category!r}")
-            if route.department not in departments:
-                raise ValueError(f"complaints.routes[{i}].department: unknown {route.department!r}")
+        unique("departments", [d.code for d in self.departments])
+        unique("places", [p.code for p in self.places])
         return self
 
+    def section(self, key: str) -> Any:
+        """A service's table: its validated model once read_profile has checked it."""
+        return (self.model_extra or {}).get(key)
 
-def _unique(where: str, codes: list[str]) -> None:
+
+def unique(where: str, codes: list[str]) -> None:
+    """Refuse a list whose codes repeat, naming where (schemas' validators call it)."""
     seen: set[str] = set()
     for code in codes:
         if code in seen:
@@ -245,12 +174,7 @@ def read_profile(folder: Path) -> LoadedProfile:
     if profile.city.slug != folder.name:
         raise ProfileError(f"{toml_path}: city.slug {profile.city.slug!r} must match the folder")
     districts = _read_districts(folder / profile.districts.file, profile.districts)
-    codes = {d.code for d in districts}
-    for i, route in enumerate(profile.complaints.routes):
-        if route.district not in codes:
-            raise ProfileError(
-                f"{toml_path}: complaints.routes[{i}].district: unknown district {route.district!r}"
-            )
+    profile = _with_sections(profile, raw, {d.code for d in districts}, toml_path)
     index = DistrictIndex({d.code: d.geometry for d in districts})
     for i, place in enumerate(profile.places):
         # The same test as placing a report: a place must resolve to a district.
@@ -272,10 +196,33 @@ def read_profile(folder: Path) -> LoadedProfile:
     )
 
 
-def _describe(exc: ValidationError) -> str:
+def _with_sections(
+    profile: CityProfile, raw: dict, district_codes: set[str], toml_path: Path
+) -> CityProfile:
+    """The profile with each installed service's table validated by that service's schema and
+    cross-checked against the rest of the profile."""
+    from hamkke.core.service_app import profile_sections, resolve
+
+    sections = {}
+    for declared in profile_sections():
+        schema = resolve(declared.schema)
+        try:
+            section = schema.model_validate(raw.get(declared.key, {}))
+        except ValidationError as exc:
+            raise ProfileError(f"{toml_path}: {_describe(exc, prefix=declared.key)}") from exc
+        if declared.check:
+            try:
+                resolve(declared.check)(section, profile, district_codes)
+            except ValueError as exc:
+                raise ProfileError(f"{toml_path}: {exc}") from exc
+        sections[declared.key] = section
+    return profile.model_copy(update=sections)
+
+
+def _describe(exc: ValidationError, *, prefix: str = "") -> str:
     parts = []
     for error in exc.errors():
-        where = ""
+        where = prefix
         for part in error["loc"]:
             where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
         message = error["msg"].removeprefix("Value error, ")

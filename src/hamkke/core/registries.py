@@ -1,15 +1,17 @@
-"""Which models take comments and which kinds of notification exist. Each app registers its own
-from its AppConfig.ready(), so core serves them all without per-model code (as adhocracy4 does)."""
+"""The platform's registries: which models take comments, which kinds of notification exist and
+which parts make up a person's data. Filled once at start-up from each app's declarations on its
+ServiceAppConfig (service_app.py), so core serves them all without per-model code (as adhocracy4
+does); tests may register extra entries with the same functions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from hamkke.core.errors import NotFound
 
@@ -32,8 +34,13 @@ class NotificationKind:
     label: str | Promise
 
 
+Exporter = Callable[[Any], Any]
+Eraser = Callable[[Any], None]
+
 _commentables: dict[str, Commentable] = {}
 _notification_kinds: dict[str, NotificationKind] = {}
+_exporters: dict[str, Exporter] = {}
+_erasers: dict[str, Eraser] = {}
 
 
 def register_commentable(
@@ -96,7 +103,32 @@ def notification_kinds() -> list[NotificationKind]:
     return sorted(_notification_kinds.values(), key=lambda kind: kind.code)
 
 
-# Core's own kind: an author learns when a moderator hides one of their comments, and why.
-COMMENT_HIDDEN = register_notification_kind(
-    "comment_hidden", gettext_lazy("A moderator hid one of my comments")
-).code
+def register_exporter(name: str, exporter: Exporter) -> None:
+    """Add `name` to every personal-data download; registering a name again replaces it."""
+    _exporters[name] = exporter
+
+
+def register_eraser(name: str, eraser: Eraser) -> None:
+    _erasers[name] = eraser
+
+
+def unregister(name: str) -> None:
+    """Drop a personal-data part (tests)."""
+    _exporters.pop(name, None)
+    _erasers.pop(name, None)
+
+
+def exporter_names() -> list[str]:
+    return sorted(_exporters)
+
+
+def exporters() -> list[tuple[str, Exporter]]:
+    return sorted(_exporters.items())
+
+
+def erasers() -> list[tuple[str, Eraser]]:
+    return sorted(_erasers.items())
+
+
+# Core's own kind (declared on CoreConfig): an author learns when a moderator hides a comment.
+COMMENT_HIDDEN = "comment_hidden"

@@ -3,7 +3,6 @@ uploads, comments and their moderation, the audit log and notifications."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 import uuid
@@ -12,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -50,6 +48,7 @@ from hamkke.core.models import (
 )
 from hamkke.core.profiles import LoadedProfile, ProfileError, read_profile
 from hamkke.core.registries import COMMENT_HIDDEN, commentable_for, notification_kind
+from hamkke.core.service_app import profile_sections, resolve
 
 if TYPE_CHECKING:
     from hamkke.accounts.models import User
@@ -137,13 +136,11 @@ def _sync_departments(city: City, loaded: LoadedProfile) -> None:
 
 
 def _profile_loaders():
-    """Each service app may name a `city_profile_loader` (dotted path) on its AppConfig: the
-    function that turns its part of the profile into its own rows (categories, themes, …)."""
-    for config in apps.get_app_configs():
-        dotted = getattr(config, "city_profile_loader", None)
-        if dotted:
-            module_name, _sep, attr = dotted.rpartition(".")
-            yield getattr(importlib.import_module(module_name), attr)
+    """Each service's `ProfileSection.loader`: the function that turns its table of the profile
+    into its own rows (categories, areas, …)."""
+    for section in profile_sections():
+        if section.loader:
+            yield resolve(section.loader)
 
 
 def locate(

@@ -1,0 +1,200 @@
+"""The one plug-in contract: an app joins the platform by declaring, on its `ServiceAppConfig`,
+everything the platform needs from it — its navigation and desk entry, URL includes, API
+routers, its section of the city profile (schema, cross-checks, loader), demo seeder,
+notification kinds, commentable models and its part of a person's data (export, erasure).
+
+Nothing else plugs an app in: the root URLs and API, the navigation, `hamkke city load`,
+`hamkke demo`, the comment and notification registries and the personal-data download all read
+these declarations. Every part must be declared, `None` or `()` meaning "this app has none", so
+an app that forgets one fails the system check at start-up (see `checks.py`) instead of quietly
+missing from a page. Callables are named by dotted path and imported when first used, so an
+AppConfig imports no models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+
+
+class _Undeclared:
+    """The value of a contract part an app has not declared (a programming error)."""
+
+    def __repr__(self) -> str:
+        return "UNDECLARED"
+
+
+UNDECLARED: Any = _Undeclared()
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """The app's entry in the site's navigation and on the home page; `desk_url_name` is the
+    officials' side, listed for officials only. `order` sorts the entries (lower first)."""
+
+    slug: str
+    name: str | Promise
+    summary: str | Promise
+    icon: str
+    url_name: str | None
+    desk_url_name: str | None = None
+    order: int = 100
+
+    @property
+    def built(self) -> bool:
+        return self.url_name is not None
+
+
+@dataclass(frozen=True)
+class UrlMount:
+    """`include(module)` at `prefix` ("complaints/", "" for the site root)."""
+
+    prefix: str
+    module: str
+
+
+@dataclass(frozen=True)
+class ApiMount:
+    """The django-ninja Router at dotted path `router`, added under /api/v1`prefix`."""
+
+    prefix: str
+    router: str
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """The app's top-level table of the city profile (`[budget]`, `[[complaints.categories]]`):
+    `schema` a pydantic model validating it, `check` an optional function
+    `(section, profile, district_codes) -> None` raising ValueError naming the field for
+    references into the rest of the profile, and `loader(*, city)` turning it into rows when a
+    city is loaded (idempotent)."""
+
+    key: str
+    schema: str
+    loader: str | None = None
+    check: str | None = None
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    code: str
+    label: str | Promise
+
+
+@dataclass(frozen=True)
+class CommentableModel:
+    """People may comment on `model`'s objects ("app_label.Model"); `label` names one object
+    for people; `is_open` (dotted, optional) answers whether an object still takes comments."""
+
+    model: str
+    label: str | Promise
+    is_open: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonalDataPart:
+    """One key of a person's data download. `export(user)` returns JSON-ready data about that
+    person only; `erase(user)` (optional) runs inside the account deletion's transaction and
+    removes or de-personalises what the app holds (rows on CASCADE or SET_NULL need none)."""
+
+    name: str
+    export: str
+    erase: str | None = None
+
+
+# The contract's parts, with what each must hold; checks.py verifies them at start-up.
+CONTRACT: dict[str, str] = {
+    "navigation": "a Navigation, or None for an app with no entry of its own",
+    "urls": "a tuple of UrlMount",
+    "api_routers": "a tuple of ApiMount",
+    "profile_section": "a ProfileSection, or None when the app reads no part of the profile",
+    "demo_seeder": "the dotted path of a generator of progress lines, or None",
+    "notification_kinds": "a tuple of NotificationKind",
+    "commentables": "a tuple of CommentableModel",
+    "personal_data": "a tuple of PersonalDataPart",
+}
+
+
+class ServiceAppConfig(AppConfig):
+    """Subclass it in the app's apps.py and declare every part of CONTRACT."""
+
+    navigation: Navigation | None = UNDECLARED
+    urls: tuple[UrlMount, ...] = UNDECLARED
+    api_routers: tuple[ApiMount, ...] = UNDECLARED
+    profile_section: ProfileSection | None = UNDECLARED
+    demo_seeder: str | None = UNDECLARED
+    notification_kinds: tuple[NotificationKind, ...] = UNDECLARED
+    commentables: tuple[CommentableModel, ...] = UNDECLARED
+    personal_data: tuple[PersonalDataPart, ...] = UNDECLARED
+
+    def ready(self) -> None:
+        # The registries core serves from (comments, notifications, personal data) learn this
+        # app's parts here, once, so a lookup needs no walk over the apps.
+        from hamkke.core import registries
+
+        for kind in _declared(self.notification_kinds):
+            registries.register_notification_kind(kind.code, kind.label)
+        for entry in _declared(self.commentables):
+            is_open = _lazy(entry.is_open) if entry.is_open else None
+            registries.register_commentable(
+                apps.get_model(entry.model), label=entry.label, is_open=is_open
+            )
+        for part in _declared(self.personal_data):
+            registries.register_exporter(part.name, _lazy(part.export))
+            if part.erase:
+                registries.register_eraser(part.name, _lazy(part.erase))
+
+
+def _declared(value: Any) -> tuple:
+    return () if value is UNDECLARED or value is None else tuple(value)
+
+
+def _lazy(dotted: str) -> Callable:
+    """A callable that imports `dotted` on first call (AppConfigs must not import models)."""
+
+    def call(*args, **kwargs):
+        return import_string(dotted)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = dotted
+    return call
+
+
+def service_apps() -> list[ServiceAppConfig]:
+    """The installed apps that plug in through the contract, in INSTALLED_APPS order."""
+    return [config for config in apps.get_app_configs() if isinstance(config, ServiceAppConfig)]
+
+
+def navigation_entries() -> list[Navigation]:
+    """Every app's navigation entry, in their declared order."""
+    entries = [config.navigation for config in service_apps() if config.navigation]
+    return sorted(entries, key=lambda entry: entry.order)
+
+
+def url_mounts() -> Iterator[UrlMount]:
+    for config in service_apps():
+        yield from _declared(config.urls)
+
+
+def api_mounts() -> Iterator[ApiMount]:
+    for config in service_apps():
+        yield from _declared(config.api_routers)
+
+
+def profile_sections() -> list[ProfileSection]:
+    return [config.profile_section for config in service_apps() if config.profile_section]
+
+
+@cache
+def resolve(dotted: str) -> Any:
+    return import_string(dotted)
+
+
+def demo_seeders() -> Iterator[Callable[[], Iterator[str]]]:
+    for config in service_apps():
+        if config.demo_seeder:
+            yield resolve(config.demo_seeder)

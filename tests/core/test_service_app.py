@@ -1,0 +1,108 @@
+"""The plug-in contract: every installed app declares every part, and the system check names
+an app that forgets one, names something that does not exist, or skips the contract."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+from django.apps import AppConfig, apps
+from django.urls import reverse
+
+from hamkke.core import checks, service_app
+from hamkke.core.navigation import service_by_slug
+
+
+def _config(cls: type[AppConfig], name: str = "hamkke.fake") -> AppConfig:
+    module = types.ModuleType(name)
+    module.__file__ = "/nonexistent/fake/__init__.py"
+    return cls(name, module)
+
+
+class Complete(service_app.ServiceAppConfig):
+    navigation = None
+    urls = ()
+    api_routers = ()
+    profile_section = None
+    demo_seeder = None
+    notification_kinds = ()
+    commentables = ()
+    personal_data = ()
+
+
+def _ids(configs) -> list[str]:
+    return [message.id for message in checks.check_service_apps(app_configs=configs)]
+
+
+def test_the_installed_apps_fulfil_the_contract():
+    assert checks.check_service_apps() == []
+    names = {config.name for config in service_app.service_apps()}
+    assert {"hamkke.core", "hamkke.accounts", "hamkke.complaints", "hamkke.budget"} <= names
+
+
+def test_a_complete_declaration_passes():
+    assert _ids([_config(Complete)]) == []
+
+
+def test_an_app_that_forgets_a_part_fails_loudly():
+    class Forgetful(service_app.ServiceAppConfig):
+        navigation = None
+        urls = ()
+
+    messages = checks.check_service_apps(app_configs=[_config(Forgetful)])
+    assert {message.id for message in messages} == {"hamkke.E002"}
+    missing = {part for part in service_app.CONTRACT if part not in ("navigation", "urls")}
+    assert all(any(f"`{part}`" in m.msg for m in messages) for part in missing)
+
+
+def test_a_hamkke_app_outside_the_contract_is_refused_but_others_are_not():
+    assert _ids([_config(AppConfig)]) == ["hamkke.E001"]
+    assert _ids([_config(AppConfig, name="someone.else")]) == []
+
+
+def test_a_dotted_path_that_does_not_import_is_named():
+    class Broken(Complete):
+        demo_seeder = "hamkke.nowhere.seed"
+
+    messages = checks.check_service_apps(app_configs=[_config(Broken)])
+    assert [m.id for m in messages] == ["hamkke.E003"]
+    assert "hamkke.nowhere.seed" in messages[0].msg
+
+
+def test_a_navigation_route_that_does_not_exist_is_named():
+    class Lost(Complete):
+        navigation = service_app.Navigation("lost", "Lost", "", "?", url_name="lost:index")
+
+    assert _ids([_config(Lost)]) == ["hamkke.E006"]
+
+
+def test_a_commentable_model_that_does_not_exist_is_named():
+    class Talkative(Complete):
+        commentables = (service_app.CommentableModel("nowhere.Thing", label="thing"),)
+
+    assert _ids([_config(Talkative)]) == ["hamkke.E005"]
+
+
+def test_a_profile_schema_must_be_a_pydantic_model():
+    class Odd(Complete):
+        profile_section = service_app.ProfileSection(
+            key="odd", schema="hamkke.core.errors.NotFound"
+        )
+
+    assert _ids([_config(Odd)]) == ["hamkke.E004"]
+
+
+def test_declarations_reach_the_site():
+    budget = apps.get_app_config("budget")
+    # Its navigation entry, its routes and its API are the ones it declared.
+    assert service_by_slug("budget") == budget.navigation
+    assert reverse(budget.navigation.url_name) == "/budget/"
+    prefixes = [mount.prefix for mount in service_app.api_mounts()]
+    assert "/budget" in prefixes and "/complaints/desk" in prefixes
+    assert prefixes.index("/complaints/desk") < prefixes.index("/complaints")
+
+
+@pytest.mark.parametrize("slug", ["ideas", "polls", "plaza"])
+def test_services_not_installed_keep_a_placeholder(slug):
+    entry = service_by_slug(slug)
+    assert entry is not None and not entry.built
