@@ -49,8 +49,8 @@ def _create_cycle() -> None:
     from django.utils import timezone
 
     from hamkke.budget.models import PHASE_STARTS, Area, Cycle, Pool, Project, ProjectStatus
+    from hamkke.core.city.selectors import current_city
     from hamkke.core.models import Department
-    from hamkke.core.selectors import current_city
 
     city = current_city()
     now = timezone.now()
@@ -102,7 +102,7 @@ def _create_voters(first: int, count: int) -> list[dict]:
     from django.utils import timezone
 
     from hamkke.accounts.models import CensusRecord, User, VerificationMethod, VerifiedIdentity
-    from hamkke.core.selectors import current_city
+    from hamkke.core.city.selectors import current_city
 
     districts = list(current_city().districts.all())
     rng = random.Random(first)

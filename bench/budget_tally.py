@@ -69,8 +69,8 @@ def _create_cycle(rule: str, rng: random.Random):
         SurveyScore,
     )
     from hamkke.budget.scoring import BALLOT_RULES
+    from hamkke.core.city.selectors import current_city
     from hamkke.core.models import Department
-    from hamkke.core.selectors import current_city
 
     city = current_city()
     now = timezone.now()

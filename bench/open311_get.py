@@ -69,8 +69,8 @@ _BOX = ((37.43, 37.70), (126.77, 127.18))
 def _places(city, rng: random.Random, count: int = 3000) -> list[tuple]:
     """Random points of the city with their district and H3 cells, found as `locate` finds
     them (the district index), without a query per point."""
+    from hamkke.core.city.selectors import district_index
     from hamkke.core.geo import cell_for, coarse_cell_for
-    from hamkke.core.selectors import district_index
 
     index = district_index(city)
     districts = {d.code: d for d in city.districts.all()}
@@ -101,7 +101,7 @@ class _SyntheticReports:
     def __init__(self, rng: random.Random) -> None:
         from hamkke.complaints.models import Category, Complaint
         from hamkke.complaints.services import route_for
-        from hamkke.core.selectors import current_city
+        from hamkke.core.city.selectors import current_city
 
         self.rng = rng
         self.city = current_city()
@@ -265,7 +265,7 @@ def _explain(ids: list[str]) -> str:
 
     from hamkke.complaints import selectors
     from hamkke.complaints.open311 import params
-    from hamkke.core.selectors import current_city
+    from hamkke.core.city.selectors import current_city
 
     query = _queries(ids)["filtered"]
     data = QueryDict(mutable=True)

@@ -118,8 +118,8 @@ def _prepare() -> dict:
     from hamkke.complaints import workflow
     from hamkke.complaints.models import Category
     from hamkke.complaints.services import route_for
+    from hamkke.core.city.selectors import current_city, district_at
     from hamkke.core.geo import cell_for, coarse_cell_for
-    from hamkke.core.selectors import current_city, district_at
 
     city = current_city()
     now = timezone.now()

@@ -247,7 +247,7 @@ def create_site(city: str = "seoul") -> None:
     served_site does through `hamkke migrate` and `hamkke city load`)."""
     from django.core.management import call_command
 
-    from hamkke.core.services import load_city
+    from hamkke.core.city.services import load_city
 
     call_command("migrate", verbosity=0, interactive=False)
     load_city(slug=city)

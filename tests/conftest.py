@@ -15,7 +15,7 @@ def _isolated_media(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.cache import cache
 
-    from hamkke.core.selectors import forget_current_city
+    from hamkke.core.city.selectors import forget_current_city
 
     cache.clear()
     forget_current_city()  # a city remembered from another test's (rolled back) database

@@ -11,7 +11,7 @@ _counter = itertools.count(1)
 
 
 def load_seoul():
-    from hamkke.core.services import load_city
+    from hamkke.core.city.services import load_city
 
     return load_city(slug="seoul")
 
@@ -57,7 +57,7 @@ def make_official(*, role: int, email: str | None = None, **fields):
 
 
 def make_comment(*, target, author=None, body: str = "A comment."):
-    from hamkke.core.services import add_comment
+    from hamkke.core.comments.services import add_comment
 
     return add_comment(author=author or make_user(), target=target, body=body)
 

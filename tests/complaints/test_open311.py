@@ -355,7 +355,7 @@ def test_default_limit_is_1000_and_pages_are_opt_in(client, city):
 
 
 def _bulk(category, now, i):
-    from hamkke.core.services import locate
+    from hamkke.core.city.services import locate
 
     location = locate(latitude=JONGNO[0], longitude=JONGNO[1])
     Complaint.objects.create(

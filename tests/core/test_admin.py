@@ -8,7 +8,8 @@ from django.contrib import admin
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
-from hamkke.core import services
+from hamkke.core.comments import services as comment_services
+from hamkke.core.media import services as media_services
 from hamkke.core.models import AuditEntry, City, Comment, CommentStatus, Media
 from tests import factories
 from tests.core.image_files import image_bytes, upload
@@ -69,7 +70,7 @@ def test_the_comment_list_renders_with_open_report_counts(
     superuser, commented_district, author, citizen
 ):
     comment = factories.make_comment(target=commented_district, author=author, body="Reported one")
-    services.report_comment(comment=comment, reporter=citizen, reason="rude")
+    comment_services.report_comment(comment=comment, reporter=citizen, reason="rude")
     model_admin = admin.site._registry[Comment]
     response = model_admin.changelist_view(admin_request(superuser))
     response.render()
@@ -87,7 +88,7 @@ def test_city_rows_from_the_profile_are_not_added_or_deleted(superuser):
 
 
 def test_media_show_a_preview_and_hiding_is_audited(superuser):
-    media = services.store_photo(upload=upload(image_bytes(), "a.jpg"))
+    media = media_services.store_photo(upload=upload(image_bytes(), "a.jpg"))
     model_admin = admin.site._registry[Media]
     assert f'src="{media.thumbnail_url}"' in model_admin.preview(media)
 

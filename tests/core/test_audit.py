@@ -9,8 +9,8 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 
+from hamkke.core.audit.services import record_audit
 from hamkke.core.models import AuditEntry
-from hamkke.core.services import record_audit
 from tests import factories
 
 pytestmark = pytest.mark.django_db

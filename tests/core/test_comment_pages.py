@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from hamkke.core import services
+from hamkke.core.comments import services as comment_services
 from hamkke.core.models import AuditEntry, Comment, CommentReport, CommentStatus
 from tests import factories
 
@@ -48,7 +48,7 @@ def test_a_hidden_comment_shows_as_hidden_by_a_moderator(
     client, commented_district, author, manager
 ):
     comment = factories.make_comment(target=commented_district, author=author, body="Nasty words")
-    services.hide_comment(comment=comment, moderator=manager, reason="insult")
+    comment_services.hide_comment(comment=comment, moderator=manager, reason="insult")
 
     html = client.get(thread_url(commented_district)).content.decode()
     assert "This comment was hidden by a moderator." in html
@@ -168,7 +168,7 @@ def test_the_moderation_queue_is_for_moderators(
     comment = factories.make_comment(
         target=commented_district, author=author, body="Buy cheap pills"
     )
-    services.report_comment(comment=comment, reporter=citizen, reason="advertising")
+    comment_services.report_comment(comment=comment, reporter=citizen, reason="advertising")
 
     client.force_login(citizen)
     assert client.get(reverse("core:moderation-queue")).status_code == 403
@@ -203,7 +203,7 @@ def test_a_post_without_the_csrf_token_is_refused_with_our_page(commented_distri
 def test_api_lists_comments_without_emails(client, commented_district, author, manager):
     factories.make_comment(target=commented_district, author=author, body="Visible")
     hidden = factories.make_comment(target=commented_district, author=author, body="Nasty")
-    services.hide_comment(comment=hidden, moderator=manager, reason="insult")
+    comment_services.hide_comment(comment=hidden, moderator=manager, reason="insult")
 
     response = client.get(api_thread(commented_district))
 
@@ -328,7 +328,7 @@ def test_a_comment_already_reported_is_not_offered_for_reporting_again(
 ):
     reported = factories.make_comment(target=commented_district, author=author, body="one")
     factories.make_comment(target=commented_district, author=author, body="two")
-    services.report_comment(comment=reported, reporter=citizen, reason="spam")
+    comment_services.report_comment(comment=reported, reporter=citizen, reason="spam")
     client.force_login(citizen)
     html = client.get(thread_url(commented_district)).content.decode()
     assert html.count("You reported this comment.") == 1

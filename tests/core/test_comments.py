@@ -7,7 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.utils import timezone
 
-from hamkke.core import selectors, services
+from hamkke.core import moderation
+from hamkke.core.comments import selectors as comment_selectors
+from hamkke.core.comments import services as comment_services
 from hamkke.core.errors import (
     Conflict,
     InvalidInput,
@@ -26,7 +28,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_a_comment_is_stored_trimmed_on_its_target(commented_district, author):
-    comment = services.add_comment(
+    comment = comment_services.add_comment(
         author=author, target=commented_district, body="  Fix the lights.\r\n "
     )
     comment.refresh_from_db()
@@ -39,20 +41,20 @@ def test_a_comment_is_stored_trimmed_on_its_target(commented_district, author):
 @pytest.mark.parametrize("body", ["", "   \n\t ", "\x00"])
 def test_an_empty_comment_is_refused(commented_district, author, body):
     with pytest.raises(InvalidInput) as refused:
-        services.add_comment(author=author, target=commented_district, body=body)
+        comment_services.add_comment(author=author, target=commented_district, body=body)
     assert refused.value.field == "body"
     assert Comment.objects.count() == 0
 
 
 def test_4000_characters_are_allowed_and_4001_are_not(commented_district, author):
-    services.add_comment(author=author, target=commented_district, body="가" * 4000)
+    comment_services.add_comment(author=author, target=commented_district, body="가" * 4000)
     with pytest.raises(InvalidInput, match="at most 4000 characters; this one has 4001"):
-        services.add_comment(author=author, target=commented_district, body="가" * 4001)
+        comment_services.add_comment(author=author, target=commented_district, body="가" * 4001)
     assert Comment.objects.count() == 1
 
 
 def test_nul_characters_are_removed_so_postgresql_can_store_the_text(commented_district, author):
-    comment = services.add_comment(author=author, target=commented_district, body="a\x00b")
+    comment = comment_services.add_comment(author=author, target=commented_district, body="a\x00b")
     comment.refresh_from_db()
     assert comment.body == "ab"
 
@@ -60,7 +62,7 @@ def test_nul_characters_are_removed_so_postgresql_can_store_the_text(commented_d
 def test_a_banned_person_cannot_comment(commented_district):
     banned = factories.make_user(banned_at=timezone.now(), ban_reason="spam")
     with pytest.raises(NotAllowed) as refused:
-        services.add_comment(author=banned, target=commented_district, body="Hello")
+        comment_services.add_comment(author=banned, target=commented_district, body="Hello")
     assert refused.value.code == "banned"
     assert Comment.objects.count() == 0
 
@@ -68,7 +70,7 @@ def test_a_banned_person_cannot_comment(commented_district):
 @pytest.mark.parametrize("who", [None, AnonymousUser()])
 def test_an_anonymous_visitor_cannot_comment(commented_district, who):
     with pytest.raises(NotAllowed) as refused:
-        services.add_comment(author=who, target=commented_district, body="Hello")
+        comment_services.add_comment(author=who, target=commented_district, body="Hello")
     assert refused.value.code == "not_authenticated"
 
 
@@ -78,7 +80,7 @@ def test_only_registered_models_take_comments(db, author):
     city = factories.make_district().city  # City is not registered
     assert isinstance(city, City)
     with pytest.raises(NotFound) as refused:
-        services.add_comment(author=author, target=city, body="Hello")
+        comment_services.add_comment(author=author, target=city, body="Hello")
     assert refused.value.code == "not_commentable"
 
 
@@ -87,29 +89,31 @@ def test_a_closed_target_refuses_new_comments(commented_district, author):
 
     register_commentable(District, label="district", is_open=lambda d: d.name != "Jongno-gu")
     with pytest.raises(NotAllowed) as refused:
-        services.add_comment(author=author, target=commented_district, body="Hello")
+        comment_services.add_comment(author=author, target=commented_district, body="Hello")
     assert refused.value.code == "comments_closed"
     other = factories.make_district(name="Mapo-gu")
-    assert services.add_comment(author=author, target=other, body="Hello").pk
+    assert comment_services.add_comment(author=author, target=other, body="Hello").pk
 
 
 def test_too_many_comments_in_a_minute_are_refused_with_a_wait(
     commented_district, author, settings, monkeypatch
 ):
     settings.HAMKKE_COMMENTS_PER_MINUTE = 2
-    monkeypatch.setattr(services.time, "time", lambda: 1_800_000_010.0)
-    services.add_comment(author=author, target=commented_district, body="one")
-    services.add_comment(author=author, target=commented_district, body="two")
+    monkeypatch.setattr(comment_services.time, "time", lambda: 1_800_000_010.0)
+    comment_services.add_comment(author=author, target=commented_district, body="one")
+    comment_services.add_comment(author=author, target=commented_district, body="two")
     with pytest.raises(TooManyAttempts) as refused:
-        services.add_comment(author=author, target=commented_district, body="three")
+        comment_services.add_comment(author=author, target=commented_district, body="three")
     assert refused.value.status == 429
     assert refused.value.retry_after == 50
     assert Comment.objects.count() == 2
     # Another person is not held back by the first one's allowance.
-    services.add_comment(author=factories.make_user(), target=commented_district, body="mine")
+    comment_services.add_comment(
+        author=factories.make_user(), target=commented_district, body="mine"
+    )
     # The next minute opens a new allowance.
-    monkeypatch.setattr(services.time, "time", lambda: 1_800_000_075.0)
-    services.add_comment(author=author, target=commented_district, body="three, later")
+    monkeypatch.setattr(comment_services.time, "time", lambda: 1_800_000_075.0)
+    comment_services.add_comment(author=author, target=commented_district, body="three, later")
     assert Comment.objects.count() == 4
 
 
@@ -118,23 +122,25 @@ def test_too_many_comments_in_a_minute_are_refused_with_a_wait(
 
 def test_a_person_reports_a_comment_once(commented_district, author, citizen):
     comment = factories.make_comment(target=commented_district, author=author)
-    report = services.report_comment(comment=comment, reporter=citizen, reason=" insulting ")
+    report = comment_services.report_comment(
+        comment=comment, reporter=citizen, reason=" insulting "
+    )
     assert report.reason == "insulting"
 
     with pytest.raises(Conflict) as refused:
-        services.report_comment(comment=comment, reporter=citizen, reason="again")
+        comment_services.report_comment(comment=comment, reporter=citizen, reason="again")
     assert refused.value.code == "already_reported"
     assert "already reported" in refused.value.message
     # The clash did not break the surrounding transaction (PostgreSQL would otherwise refuse).
     assert CommentReport.objects.filter(comment=comment).count() == 1
-    services.report_comment(comment=comment, reporter=factories.make_user(), reason="rude")
+    comment_services.report_comment(comment=comment, reporter=factories.make_user(), reason="rude")
     assert CommentReport.objects.filter(comment=comment).count() == 2
 
 
 def test_a_report_needs_a_reason(commented_district, author, citizen):
     comment = factories.make_comment(target=commented_district, author=author)
     with pytest.raises(InvalidInput) as refused:
-        services.report_comment(comment=comment, reporter=citizen, reason="  ")
+        comment_services.report_comment(comment=comment, reporter=citizen, reason="  ")
     assert refused.value.field == "reason"
 
 
@@ -142,7 +148,7 @@ def test_a_banned_person_cannot_report(commented_district, author):
     comment = factories.make_comment(target=commented_district, author=author)
     banned = factories.make_user(banned_at=timezone.now())
     with pytest.raises(NotAllowed):
-        services.report_comment(comment=comment, reporter=banned, reason="x")
+        comment_services.report_comment(comment=comment, reporter=banned, reason="x")
 
 
 def test_the_moderation_queue_lists_reported_unresolved_comments(
@@ -151,11 +157,13 @@ def test_the_moderation_queue_lists_reported_unresolved_comments(
     quiet = factories.make_comment(target=commented_district, author=author, body="fine")
     once = factories.make_comment(target=commented_district, author=author, body="meh")
     twice = factories.make_comment(target=commented_district, author=author, body="bad")
-    services.report_comment(comment=once, reporter=citizen, reason="meh")
-    services.report_comment(comment=twice, reporter=citizen, reason="bad")
-    services.report_comment(comment=twice, reporter=factories.make_user(), reason="very bad")
+    comment_services.report_comment(comment=once, reporter=citizen, reason="meh")
+    comment_services.report_comment(comment=twice, reporter=citizen, reason="bad")
+    comment_services.report_comment(
+        comment=twice, reporter=factories.make_user(), reason="very bad"
+    )
 
-    queue = list(selectors.moderation_queue())
+    queue = list(comment_selectors.moderation_queue())
 
     assert [c.pk for c in queue] == [twice.pk, once.pk]
     assert [c.open_reports for c in queue] == [2, 1]
@@ -170,7 +178,7 @@ def test_a_citizen_or_a_handler_cannot_hide_a_comment(commented_district, author
     comment = factories.make_comment(target=commented_district, author=author)
     for person in (citizen, handler, author):
         with pytest.raises(NotAllowed) as refused:
-            services.hide_comment(comment=comment, moderator=person, reason="no")
+            comment_services.hide_comment(comment=comment, moderator=person, reason="no")
         assert refused.value.code == "not_moderator"
     comment.refresh_from_db()
     assert comment.status == CommentStatus.VISIBLE
@@ -181,10 +189,12 @@ def test_a_manager_hides_a_comment_and_the_audit_log_records_it(
     commented_district, author, citizen, manager
 ):
     comment = factories.make_comment(target=commented_district, author=author, body="rude words")
-    services.report_comment(comment=comment, reporter=citizen, reason="rude")
+    comment_services.report_comment(comment=comment, reporter=citizen, reason="rude")
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
 
-    services.hide_comment(comment=comment, moderator=manager, reason="Insults", request=request)
+    comment_services.hide_comment(
+        comment=comment, moderator=manager, reason="Insults", request=request
+    )
 
     comment.refresh_from_db()
     assert comment.status == CommentStatus.HIDDEN
@@ -192,7 +202,7 @@ def test_a_manager_hides_a_comment_and_the_audit_log_records_it(
     assert comment.hidden_by == manager
     assert comment.body == "rude words"  # kept for appeals; only the public view hides it
     assert not CommentReport.objects.filter(comment=comment, resolved=False).exists()
-    assert list(selectors.moderation_queue()) == []
+    assert list(comment_selectors.moderation_queue()) == []
 
     entry = AuditEntry.objects.get()
     assert entry.actor == manager
@@ -211,7 +221,9 @@ def test_the_author_is_told_why_their_comment_was_hidden(
 ):
     comment = factories.make_comment(target=commented_district, author=author)
     with django_capture_on_commit_callbacks(execute=True):
-        services.hide_comment(comment=comment, moderator=staff_moderator, reason="Off topic")
+        comment_services.hide_comment(
+            comment=comment, moderator=staff_moderator, reason="Off topic"
+        )
     notification = Notification.objects.get(recipient=author)
     assert notification.kind == "comment_hidden"
     assert "Off topic" in notification.body
@@ -221,17 +233,17 @@ def test_the_author_is_told_why_their_comment_was_hidden(
 
 def test_staff_can_hide_and_unhide(commented_district, author, staff_moderator):
     comment = factories.make_comment(target=commented_district, author=author)
-    services.hide_comment(comment=comment, moderator=staff_moderator, reason="spam")
+    comment_services.hide_comment(comment=comment, moderator=staff_moderator, reason="spam")
     with pytest.raises(Conflict):
-        services.hide_comment(comment=comment, moderator=staff_moderator, reason="spam")
+        comment_services.hide_comment(comment=comment, moderator=staff_moderator, reason="spam")
 
-    services.unhide_comment(comment=comment, moderator=staff_moderator)
+    comment_services.unhide_comment(comment=comment, moderator=staff_moderator)
     comment.refresh_from_db()
     assert comment.status == CommentStatus.VISIBLE
     assert comment.hidden_reason == ""
     assert comment.hidden_by is None
     with pytest.raises(Conflict):
-        services.unhide_comment(comment=comment, moderator=staff_moderator)
+        comment_services.unhide_comment(comment=comment, moderator=staff_moderator)
 
     actions = list(AuditEntry.objects.order_by("created_at", "id").values_list("action", flat=True))
     assert actions == ["comment.hide", "comment.unhide"]
@@ -241,26 +253,26 @@ def test_staff_can_hide_and_unhide(commented_district, author, staff_moderator):
 def test_hiding_needs_a_reason(commented_district, author, manager):
     comment = factories.make_comment(target=commented_district, author=author)
     with pytest.raises(InvalidInput) as refused:
-        services.hide_comment(comment=comment, moderator=manager, reason=" ")
+        comment_services.hide_comment(comment=comment, moderator=manager, reason=" ")
     assert refused.value.field == "reason"
 
 
 def test_a_citizen_cannot_unhide_or_dismiss(commented_district, author, citizen, manager):
     comment = factories.make_comment(target=commented_district, author=author)
-    services.hide_comment(comment=comment, moderator=manager, reason="x")
+    comment_services.hide_comment(comment=comment, moderator=manager, reason="x")
     with pytest.raises(NotAllowed):
-        services.unhide_comment(comment=comment, moderator=citizen)
+        comment_services.unhide_comment(comment=comment, moderator=citizen)
     with pytest.raises(NotAllowed):
-        services.dismiss_comment_reports(comment=comment, moderator=citizen)
+        comment_services.dismiss_comment_reports(comment=comment, moderator=citizen)
 
 
 def test_dismissing_reports_empties_the_queue_and_is_audited(
     commented_district, author, citizen, manager
 ):
     comment = factories.make_comment(target=commented_district, author=author)
-    services.report_comment(comment=comment, reporter=citizen, reason="meh")
-    assert services.dismiss_comment_reports(comment=comment, moderator=manager) == 1
-    assert list(selectors.moderation_queue()) == []
+    comment_services.report_comment(comment=comment, reporter=citizen, reason="meh")
+    assert comment_services.dismiss_comment_reports(comment=comment, moderator=manager) == 1
+    assert list(comment_selectors.moderation_queue()) == []
     comment.refresh_from_db()
     assert comment.status == CommentStatus.VISIBLE
     assert AuditEntry.objects.get().action == "comment.reports_dismissed"
@@ -274,16 +286,16 @@ def test_the_public_sees_hidden_comments_as_hidden_without_their_text(
 ):
     visible = factories.make_comment(target=commented_district, author=author, body="Good idea")
     hidden = factories.make_comment(target=commented_district, author=author, body="Nasty words")
-    services.hide_comment(comment=hidden, moderator=manager, reason="insult")
+    comment_services.hide_comment(comment=hidden, moderator=manager, reason="insult")
 
-    public = selectors.comments_for(commented_district)
+    public = comment_selectors.comments_for(commented_district)
     assert [c.id for c in public] == [visible.pk, hidden.pk]
     assert public[0].body == "Good idea"
     assert public[1].hidden is True
     assert public[1].body is None
     assert public[1].hidden_reason is None
 
-    moderators = selectors.comments_for(commented_district, include_hidden=True)
+    moderators = comment_selectors.comments_for(commented_district, include_hidden=True)
     assert moderators[1].body == "Nasty words"
     assert moderators[1].hidden_reason == "insult"
 
@@ -293,16 +305,16 @@ def test_comments_for_reads_a_thread_in_one_query(commented_district, django_ass
         factories.make_comment(
             target=commented_district, author=factories.make_user(display_name=f"P{number}")
         )
-    selectors.comments_for(commented_district)  # warm the content-type cache
+    comment_selectors.comments_for(commented_district)  # warm the content-type cache
     with django_assert_num_queries(1):
-        names = [c.author_name for c in selectors.comments_for(commented_district)]
+        names = [c.author_name for c in comment_selectors.comments_for(commented_district)]
     assert names == ["P0", "P1", "P2", "P3", "P4"]
 
 
 def test_a_person_without_a_display_name_shows_as_citizen(commented_district):
     person = factories.make_user(email="no.name@example.org")
     factories.make_comment(target=commented_district, author=person)
-    assert selectors.comments_for(commented_district)[0].author_name == "Citizen"
+    assert comment_selectors.comments_for(commented_district)[0].author_name == "Citizen"
 
 
 def test_comment_counts_count_visible_comments_per_target(commented_district, author, manager):
@@ -311,19 +323,19 @@ def test_comment_counts_count_visible_comments_per_target(commented_district, au
     hidden = factories.make_comment(target=commented_district, author=author)
     factories.make_comment(target=other, author=author)
     factories.make_comment(target=other, author=author)
-    services.hide_comment(comment=hidden, moderator=manager, reason="x")
-    assert selectors.comment_counts([commented_district, other]) == {
+    comment_services.hide_comment(comment=hidden, moderator=manager, reason="x")
+    assert comment_selectors.comment_counts([commented_district, other]) == {
         str(commented_district.pk): 1,
         str(other.pk): 2,
     }
 
 
 def test_can_moderate(db, citizen, handler, manager, staff_moderator):
-    assert not selectors.can_moderate(None)
-    assert not selectors.can_moderate(AnonymousUser())
-    assert not selectors.can_moderate(citizen)
-    assert not selectors.can_moderate(handler)
-    assert selectors.can_moderate(manager)
-    assert selectors.can_moderate(staff_moderator)
+    assert not moderation.can_moderate(None)
+    assert not moderation.can_moderate(AnonymousUser())
+    assert not moderation.can_moderate(citizen)
+    assert not moderation.can_moderate(handler)
+    assert moderation.can_moderate(manager)
+    assert moderation.can_moderate(staff_moderator)
     manager.is_active = False
-    assert not selectors.can_moderate(manager)
+    assert not moderation.can_moderate(manager)

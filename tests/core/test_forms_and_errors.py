@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.views import defaults
 
 from hamkke.core.errors import InvalidInput, OutsideCity
-from hamkke.core.forms import DomainErrorsInline
+from hamkke.core.web.forms import DomainErrorsInline
 
 pytestmark = pytest.mark.usefixtures("english")
 

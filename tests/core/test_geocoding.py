@@ -19,7 +19,9 @@ from django.conf import settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hamkke.core import geocoding, selectors
+from hamkke.core import geocoding
+from hamkke.core.city import selectors as city_selectors
+from hamkke.core.city.services import load_city
 from hamkke.core.geocoding import (
     GazetteerGeocoder,
     NominatimGeocoder,
@@ -28,7 +30,6 @@ from hamkke.core.geocoding import (
     normalise,
 )
 from hamkke.core.profiles import read_profile
-from hamkke.core.services import load_city
 
 CITIES = Path(settings.HAMKKE_CITIES_DIR)
 GEOCODE = "/api/v1/geocode"
@@ -132,13 +133,13 @@ def test_a_district_name_finds_its_district(city, seoul_gazetteer, query, gu):
     first = seoul_gazetteer.search(query, limit=5)[0]
     assert (first.name, first.kind) == (gu, "district")
     # Its point is a representative point of the outline: surely inside the district.
-    assert selectors.district_at(city, first.latitude, first.longitude).name == gu
+    assert city_selectors.district_at(city, first.latitude, first.longitude).name == gu
 
 
 def test_gu_offices_are_found_at_their_district(city, seoul_gazetteer):
     office = seoul_gazetteer.search("마포구청", limit=5)[0]
     assert (office.name, office.name_en, office.kind) == ("마포구청", "Mapo-gu Office", "office")
-    assert selectors.district_at(city, office.latitude, office.longitude).name == "마포구"
+    assert city_selectors.district_at(city, office.latitude, office.longitude).name == "마포구"
 
 
 def test_a_profile_place_replaces_the_derived_office_of_the_same_name(seoul_gazetteer):
@@ -166,7 +167,7 @@ def test_mumbai_places_are_found_in_their_wards():
     mumbai = load_city(slug="mumbai")
     found = GazetteerGeocoder.for_city(mumbai).search("csmt", limit=5)
     assert found[0].name == "Chhatrapati Shivaji Maharaj Terminus"
-    assert selectors.district_at(mumbai, found[0].latitude, found[0].longitude).code == "c"
+    assert city_selectors.district_at(mumbai, found[0].latitude, found[0].longitude).code == "c"
 
 
 @pytest.mark.django_db
@@ -429,7 +430,7 @@ def test_places_outside_every_district_are_left_out(city, monkeypatch):
             return [Place("부산역", "Busan Station", 35.1151, 129.0413, "station")]
 
     monkeypatch.setattr(geocoding, "get_geocoder", lambda city=None: Elsewhere())
-    assert selectors.find_places(city, "역") == []
+    assert city_selectors.find_places(city, "역") == []
 
 
 def test_geocode_is_described_in_the_openapi_document(client):

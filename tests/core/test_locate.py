@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from hamkke.core.city.services import locate
 from hamkke.core.errors import InvalidInput, OutsideCity
 from hamkke.core.models import Location
-from hamkke.core.services import locate
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ import pytest
 from django.core.files.storage import FileSystemStorage, default_storage
 from PIL import Image
 
-from hamkke.core import services
 from hamkke.core.errors import InvalidUpload, UploadTooLarge
-from hamkke.core.media import photo_gps
+from hamkke.core.media import services as media_services
+from hamkke.core.media.files import photo_gps
 from hamkke.core.models import Media, MediaKind
 from tests import factories
 from tests.core.image_files import (
@@ -46,7 +46,7 @@ def read_stored(field) -> bytes:
 
 def test_a_png_named_jpg_is_accepted_as_png_with_its_alpha():
     data = image_bytes(size=(30, 30), mode="RGBA", color=(10, 200, 10, 0), fmt="PNG")
-    media = services.store_photo(upload=upload(data, "holiday.jpg", "image/jpeg"))
+    media = media_services.store_photo(upload=upload(data, "holiday.jpg", "image/jpeg"))
 
     assert media.kind == MediaKind.PHOTO
     assert media.content_type == "image/png"
@@ -60,7 +60,7 @@ def test_a_png_named_jpg_is_accepted_as_png_with_its_alpha():
 
 def test_webp_is_accepted_as_webp():
     data = image_bytes(size=(50, 40), fmt="WEBP")
-    media = services.store_photo(upload=upload(data, "x.bin"))
+    media = media_services.store_photo(upload=upload(data, "x.bin"))
     assert media.content_type == "image/webp"
     with Image.open(io.BytesIO(read_stored(media.file))) as stored:
         assert stored.format == "WEBP"
@@ -70,7 +70,7 @@ def test_webp_is_accepted_as_webp():
 def test_a_text_file_named_jpg_is_refused_with_a_clear_message(settings):
     text = b"<html><script>alert('hi')</script></html>\n" * 20
     with pytest.raises(InvalidUpload) as refused:
-        services.store_photo(upload=upload(text, "cat.jpg", "image/jpeg"))
+        media_services.store_photo(upload=upload(text, "cat.jpg", "image/jpeg"))
 
     assert "cat.jpg" in refused.value.message
     assert "is not a photo" in refused.value.message
@@ -83,25 +83,25 @@ def test_a_text_file_named_jpg_is_refused_with_a_clear_message(settings):
 def test_a_gif_is_refused_although_it_is_an_image():
     data = image_bytes(size=(10, 10), mode="P", color=1, fmt="GIF")
     with pytest.raises(InvalidUpload, match="is not a photo"):
-        services.store_photo(upload=upload(data, "anim.gif"))
+        media_services.store_photo(upload=upload(data, "anim.gif"))
 
 
 def test_a_truncated_jpeg_is_refused_as_damaged():
     data = image_bytes(size=(400, 300), fmt="JPEG")[:300]
     with pytest.raises(InvalidUpload, match="damaged or incomplete"):
-        services.store_photo(upload=upload(data, "cut.jpg"))
+        media_services.store_photo(upload=upload(data, "cut.jpg"))
 
 
 def test_an_empty_file_is_refused():
     with pytest.raises(InvalidUpload, match="is empty"):
-        services.store_photo(upload=upload(b"", "nothing.jpg"))
+        media_services.store_photo(upload=upload(b"", "nothing.jpg"))
 
 
 def test_a_photo_over_the_byte_limit_is_refused_with_413(settings):
     data = image_bytes(size=(200, 200), fmt="PNG")
     settings.HAMKKE_MAX_PHOTO_BYTES = len(data) - 1
     with pytest.raises(UploadTooLarge) as refused:
-        services.store_photo(upload=upload(data, "big.png"))
+        media_services.store_photo(upload=upload(data, "big.png"))
     assert refused.value.status == 413
     assert refused.value.code == "upload_too_large"
     assert "big.png" in refused.value.message
@@ -115,7 +115,7 @@ def test_a_tiny_file_declaring_a_huge_picture_is_refused(settings):
     data = png_declaring(50_000, 50_000)  # 2.5 gigapixels, beyond even Pillow's own limit
     assert len(data) < 200
     with pytest.raises(InvalidUpload, match="too many pixels"):
-        services.store_photo(upload=upload(data, "bomb.png"))
+        media_services.store_photo(upload=upload(data, "bomb.png"))
     assert Media.objects.count() == 0
     assert stored_files(settings) == []
 
@@ -124,15 +124,15 @@ def test_a_picture_over_our_pixel_limit_but_under_pillows_is_refused(settings):
     settings.HAMKKE_MAX_IMAGE_PIXELS = 10_000
     data = png_declaring(200, 200)  # 40 000 pixels; Pillow alone would not object
     with pytest.raises(InvalidUpload, match="too many pixels"):
-        services.store_photo(upload=upload(data, "wide.png"))
+        media_services.store_photo(upload=upload(data, "wide.png"))
 
 
 def test_a_real_picture_just_over_the_pixel_limit_is_refused(settings):
     settings.HAMKKE_MAX_IMAGE_PIXELS = 99 * 100
     with pytest.raises(InvalidUpload, match="too many pixels"):
-        services.store_photo(upload=upload(image_bytes(size=(100, 100)), "a.jpg"))
+        media_services.store_photo(upload=upload(image_bytes(size=(100, 100)), "a.jpg"))
     settings.HAMKKE_MAX_IMAGE_PIXELS = 100 * 100
-    assert services.store_photo(upload=upload(image_bytes(size=(100, 100)), "a.jpg")).pk
+    assert media_services.store_photo(upload=upload(image_bytes(size=(100, 100)), "a.jpg")).pk
 
 
 # --- metadata, GPS, rotation, size --------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_gps_is_read_before_stripping_and_nothing_of_the_metadata_survives():
     assert latitude == pytest.approx(37.5665, abs=1e-6)
     assert longitude == pytest.approx(126.9779667, abs=1e-6)
 
-    media = services.store_photo(upload=upload(data, "street.jpg"))
+    media = media_services.store_photo(upload=upload(data, "street.jpg"))
     for field in (media.file, media.thumbnail):
         content = read_stored(field)
         assert b"Exif" not in content
@@ -196,7 +196,7 @@ def test_the_photo_is_turned_upright_by_its_exif_orientation():
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif, quality=95)
 
-    media = services.store_photo(upload=upload(buffer.getvalue(), "turned.jpg"))
+    media = media_services.store_photo(upload=upload(buffer.getvalue(), "turned.jpg"))
 
     assert (media.width, media.height) == (20, 40)
     with Image.open(io.BytesIO(read_stored(media.file))) as stored:
@@ -209,7 +209,7 @@ def test_the_photo_is_turned_upright_by_its_exif_orientation():
 
 def test_a_large_photo_is_resized_to_the_max_side_and_thumbnailed(settings):
     settings.HAMKKE_PHOTO_MAX_SIDE = 100
-    media = services.store_photo(upload=upload(image_bytes(size=(400, 200)), "wide.jpg"))
+    media = media_services.store_photo(upload=upload(image_bytes(size=(400, 200)), "wide.jpg"))
 
     assert (media.width, media.height) == (100, 50)
     with Image.open(io.BytesIO(read_stored(media.file))) as stored:
@@ -219,7 +219,7 @@ def test_a_large_photo_is_resized_to_the_max_side_and_thumbnailed(settings):
 
 
 def test_the_thumbnail_is_at_most_320_pixels():
-    media = services.store_photo(upload=upload(image_bytes(size=(1000, 500)), "x.jpg"))
+    media = media_services.store_photo(upload=upload(image_bytes(size=(1000, 500)), "x.jpg"))
     assert (media.width, media.height) == (1000, 500)
     assert media.thumbnail
     with Image.open(io.BytesIO(read_stored(media.thumbnail))) as thumb:
@@ -229,13 +229,13 @@ def test_the_thumbnail_is_at_most_320_pixels():
 
 
 def test_a_small_photo_is_not_enlarged():
-    media = services.store_photo(upload=upload(image_bytes(size=(30, 10)), "x.jpg"))
+    media = media_services.store_photo(upload=upload(image_bytes(size=(30, 10)), "x.jpg"))
     assert (media.width, media.height) == (30, 10)
 
 
 def test_a_cmyk_jpeg_is_stored_as_rgb():
     data = image_bytes(mode="CMYK", color=(0, 255, 255, 0))  # pure red in CMYK
-    media = services.store_photo(upload=upload(data, "print.jpg"))
+    media = media_services.store_photo(upload=upload(data, "print.jpg"))
     with Image.open(io.BytesIO(read_stored(media.file))) as stored:
         assert stored.mode == "RGB"
         red, green, blue = stored.getpixel((5, 5))
@@ -248,7 +248,7 @@ def test_a_cmyk_jpeg_is_stored_as_rgb():
 def test_uploader_and_target_are_recorded():
     person = factories.make_user()
     district = factories.make_district()
-    media = services.store_photo(
+    media = media_services.store_photo(
         upload=upload(image_bytes(), "a.jpg"), uploaded_by=person, target=district
     )
     media.refresh_from_db()
@@ -258,16 +258,16 @@ def test_uploader_and_target_are_recorded():
 
 def test_attach_media_sets_the_target_and_refuses_to_move_it():
     first, second = factories.make_district(), factories.make_district()
-    media = services.store_photo(upload=upload(image_bytes(), "a.jpg"))
-    services.attach_media(media=media, target=first)
-    services.attach_media(media=media, target=first)  # again: nothing changes
+    media = media_services.store_photo(upload=upload(image_bytes(), "a.jpg"))
+    media_services.attach_media(media=media, target=first)
+    media_services.attach_media(media=media, target=first)  # again: nothing changes
     media.refresh_from_db()
     assert media.target == first
 
     from hamkke.core.errors import Conflict
 
     with pytest.raises(Conflict):
-        services.attach_media(media=media, target=second)
+        media_services.attach_media(media=media, target=second)
     media.refresh_from_db()
     assert media.target == first
 
@@ -288,7 +288,7 @@ def test_when_the_row_fails_the_written_files_are_deleted(settings, monkeypatch)
     monkeypatch.setattr(Media, "save", failing_save)
 
     with pytest.raises(RuntimeError):
-        services.store_photo(upload=upload(image_bytes(), "a.jpg"))
+        media_services.store_photo(upload=upload(image_bytes(), "a.jpg"))
 
     assert len(written) == 2  # the photo and its thumbnail had been written...
     assert not any(path.exists() for path in written)  # ...and are gone
@@ -306,13 +306,13 @@ def test_when_the_thumbnail_write_fails_the_photo_file_is_deleted(settings, monk
 
     monkeypatch.setattr(FileSystemStorage, "_save", save_then_fail_on_thumbnail)
     with pytest.raises(OSError):
-        services.store_photo(upload=upload(image_bytes(), "a.jpg"))
+        media_services.store_photo(upload=upload(image_bytes(), "a.jpg"))
     assert stored_files(settings) == []
     assert Media.objects.count() == 0
 
 
 def test_the_sweep_deletes_old_files_no_row_names_and_keeps_the_rest(settings):
-    kept = services.store_photo(upload=upload(image_bytes(), "kept.jpg"))
+    kept = media_services.store_photo(upload=upload(image_bytes(), "kept.jpg"))
     orphan = default_storage.save("media/2020/01/orphan.jpg", io.BytesIO(b"x"))
     young_orphan = default_storage.save("media/2020/01/young.jpg", io.BytesIO(b"x"))
     old = time.time() - 7 * 3600
@@ -320,7 +320,7 @@ def test_the_sweep_deletes_old_files_no_row_names_and_keeps_the_rest(settings):
     for field in (kept.file, kept.thumbnail):
         os.utime(field.path, (old, old))
 
-    deleted = services.delete_orphan_media_files()
+    deleted = media_services.delete_orphan_media_files()
 
     assert deleted == [orphan]
     assert not default_storage.exists(orphan)
@@ -341,25 +341,25 @@ def test_the_sweep_deletes_old_files_no_row_names_and_keeps_the_rest(settings):
 )
 def test_a_video_container_header_with_no_video_behind_it_is_refused(settings, data, name):
     with pytest.raises(InvalidUpload, match="could not be read"):
-        services.store_video(upload=upload(data, name))
+        media_services.store_video(upload=upload(data, name))
     assert stored_files(settings) == []
     assert not Media.objects.exists()
 
 
 def test_a_text_file_named_mp4_is_refused():
     with pytest.raises(InvalidUpload, match="not a video"):
-        services.store_video(upload=upload(b"hello " * 100, "movie.mp4", "video/mp4"))
+        media_services.store_video(upload=upload(b"hello " * 100, "movie.mp4", "video/mp4"))
 
 
 def test_a_photo_is_not_a_video():
     with pytest.raises(InvalidUpload, match="not a video"):
-        services.store_video(upload=upload(image_bytes(), "movie.mp4"))
+        media_services.store_video(upload=upload(image_bytes(), "movie.mp4"))
 
 
 def test_a_video_over_the_byte_limit_is_refused(settings):
     settings.HAMKKE_MAX_VIDEO_BYTES = 1000
     with pytest.raises(UploadTooLarge) as refused:
-        services.store_video(upload=upload(mp4_bytes(), "long.mp4"))
+        media_services.store_video(upload=upload(mp4_bytes(), "long.mp4"))
     assert refused.value.status == 413
     assert stored_files(settings) == []
 
@@ -372,7 +372,7 @@ def test_png_text_chunks_and_colour_profile_are_not_kept():
     data = image_bytes(size=(20, 20), fmt="PNG", pnginfo=text, icc_profile=srgb_icc())
     assert b"secret person" in data
 
-    media = services.store_photo(upload=upload(data, "x.png"))
+    media = media_services.store_photo(upload=upload(data, "x.png"))
     content = read_stored(media.file)
     assert b"secret person" not in content
     assert b"iCCP" not in content

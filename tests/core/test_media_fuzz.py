@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from hamkke.core import services
 from hamkke.core.errors import InvalidUpload
+from hamkke.core.media import services as media_services
 from hamkke.core.models import Media
 from tests.core.image_files import image_bytes, upload
 
@@ -35,7 +35,7 @@ def stored_count(settings) -> int:
 def store_or_refuse(data: bytes, settings) -> None:
     rows, files = Media.objects.count(), stored_count(settings)
     try:
-        media = services.store_photo(upload=upload(data, "fuzz.jpg"))
+        media = media_services.store_photo(upload=upload(data, "fuzz.jpg"))
     except InvalidUpload:
         assert Media.objects.count() == rows
         assert stored_count(settings) == files

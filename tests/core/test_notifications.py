@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from hamkke.core import registries, selectors, services
+from hamkke.core import registries
 from hamkke.core.errors import InvalidInput, NotFound
 from hamkke.core.models import Notification, NotificationPreference
+from hamkke.core.notifications import selectors as notification_selectors
+from hamkke.core.notifications import services as notification_services
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -30,7 +32,7 @@ def person(db):
 
 def send(person, **fields):
     values = {"title": "Your report was fixed", "body": "The lamp works.", "url": "/r/5/"}
-    return services.notify(recipient=person, kind=KIND, **{**values, **fields})
+    return notification_services.notify(recipient=person, kind=KIND, **{**values, **fields})
 
 
 # --- notify ------------------------------------------------------------------------------------
@@ -43,7 +45,7 @@ def test_without_a_preference_both_the_site_and_the_email_get_it(
         notification = send(person)
 
     assert notification.in_site is True
-    assert selectors.notifications_for(person) == [notification]
+    assert notification_selectors.notifications_for(person) == [notification]
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
     assert email.to == ["reader@example.org"]
@@ -82,8 +84,8 @@ def test_in_site_off_sends_only_the_email(person, mailoutbox, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         notification = send(person)
     assert notification.in_site is False
-    assert selectors.notifications_for(person) == []
-    assert selectors.unread_notification_count(person) == 0
+    assert notification_selectors.notifications_for(person) == []
+    assert notification_selectors.unread_notification_count(person) == 0
     assert len(mailoutbox) == 1
 
 
@@ -93,7 +95,7 @@ def test_email_off_shows_it_only_on_the_site(
     NotificationPreference.objects.create(user=person, kind=KIND, in_site=True, email=False)
     with django_capture_on_commit_callbacks(execute=True):
         notification = send(person)
-    assert selectors.notifications_for(person) == [notification]
+    assert notification_selectors.notifications_for(person) == [notification]
     assert mailoutbox == []
 
 
@@ -118,13 +120,15 @@ def test_a_preference_for_another_kind_does_not_count(
 
 def test_an_unregistered_kind_is_a_programming_error(person):
     with pytest.raises(ValueError, match="unknown notification kind"):
-        services.notify(recipient=person, kind="nobody.registered.this", title="x")
+        notification_services.notify(recipient=person, kind="nobody.registered.this", title="x")
 
 
 def test_an_email_is_sent_once_even_if_the_task_runs_twice(person, mailoutbox):
     notification = send(person)
-    assert services.deliver_notification_email(notification_id=notification.pk) is True
-    assert services.deliver_notification_email(notification_id=notification.pk) is False
+    assert notification_services.deliver_notification_email(notification_id=notification.pk) is True
+    assert (
+        notification_services.deliver_notification_email(notification_id=notification.pk) is False
+    )
     assert len(mailoutbox) == 1
 
 
@@ -134,42 +138,46 @@ def test_a_failed_send_can_be_retried(person, mailoutbox, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr(services, "send_mail", broken)
+    monkeypatch.setattr(notification_services, "send_mail", broken)
     with pytest.raises(ConnectionRefusedError):
-        services.deliver_notification_email(notification_id=notification.pk)
+        notification_services.deliver_notification_email(notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.emailed is False
 
     monkeypatch.undo()
-    assert services.deliver_notification_email(notification_id=notification.pk) is True
+    assert notification_services.deliver_notification_email(notification_id=notification.pk) is True
     assert len(mailoutbox) == 1
 
 
 def test_reading(person):
     first, second = send(person, title="one"), send(person, title="two")
     other = send(factories.make_user(), title="not yours")
-    assert selectors.unread_notification_count(person) == 2
+    assert notification_selectors.unread_notification_count(person) == 2
 
-    services.mark_notification_read(notification=first, user=person)
-    assert selectors.unread_notification_count(person) == 1
+    notification_services.mark_notification_read(notification=first, user=person)
+    assert notification_selectors.unread_notification_count(person) == 1
     with pytest.raises(NotFound):
-        services.mark_notification_read(notification=other, user=person)
+        notification_services.mark_notification_read(notification=other, user=person)
     other.refresh_from_db()
     assert other.read_at is None
 
-    assert services.mark_all_notifications_read(user=person) == 1
+    assert notification_services.mark_all_notifications_read(user=person) == 1
     second.refresh_from_db()
     assert second.read_at is not None
-    assert selectors.unread_notification_count(person) == 0
+    assert notification_selectors.unread_notification_count(person) == 0
 
 
 def test_preferences_are_saved_and_read_back(person):
-    services.set_notification_preferences(user=person, preferences={KIND: (False, True)})
-    rows = {row.kind: row for row in selectors.notification_preferences_of(person)}
+    notification_services.set_notification_preferences(
+        user=person, preferences={KIND: (False, True)}
+    )
+    rows = {row.kind: row for row in notification_selectors.notification_preferences_of(person)}
     assert (rows[KIND].in_site, rows[KIND].email) == (False, True)
     assert (rows["comment_hidden"].in_site, rows["comment_hidden"].email) == (True, True)
     with pytest.raises(InvalidInput):
-        services.set_notification_preferences(user=person, preferences={"nope": (True, True)})
+        notification_services.set_notification_preferences(
+            user=person, preferences={"nope": (True, True)}
+        )
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -226,7 +234,7 @@ def test_mark_all_read(client, person):
     client.force_login(person)
     response = client.post(reverse("core:notifications-read-all"))
     assert response.status_code == 302
-    assert selectors.unread_notification_count(person) == 0
+    assert notification_selectors.unread_notification_count(person) == 0
 
 
 def test_preferences_page_saves_the_checkboxes(client, person):

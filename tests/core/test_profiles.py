@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from hamkke.core.city.services import load_city
 from hamkke.core.models import City, Department, District
 from hamkke.core.profiles import ProfileError, read_profile
-from hamkke.core.services import load_city
 
 CITIES = Path(settings.HAMKKE_CITIES_DIR)
 

@@ -13,8 +13,8 @@ import av
 import pytest
 from PIL import Image
 
-from hamkke.core import services
 from hamkke.core.errors import InvalidUpload
+from hamkke.core.media import services as media_services
 from hamkke.core.models import Media, MediaKind
 from tests.core.image_files import upload
 
@@ -152,7 +152,7 @@ def test_a_phone_clip_loses_its_place_device_and_dates(settings, private_temp):
     assert GPS.encode() in data
     assert b"TestPhone" in data
 
-    media = services.store_video(upload=upload(data, "IMG_0001.MOV", "video/quicktime"))
+    media = media_services.store_video(upload=upload(data, "IMG_0001.MOV", "video/quicktime"))
 
     kept = read_stored(media.file)
     for secret in (GPS.encode(), b"37.5665", b"TestPhone", b"TP-1000", b"Cam-Secret", b"Lavf"):
@@ -187,7 +187,7 @@ def test_an_mp4_loses_its_binary_location_box_too():
     with opened(data) as source:
         assert source.metadata["location"] == GPS
 
-    media = services.store_video(upload=upload(data, "clip.mp4"))
+    media = media_services.store_video(upload=upload(data, "clip.mp4"))
 
     kept = read_stored(media.file)
     assert b"loci" not in kept
@@ -204,7 +204,7 @@ def test_a_webm_stays_webm_without_its_tags():
     )
     assert b"Kim's street" in data
 
-    media = services.store_video(upload=upload(data, "clip.webm"))
+    media = media_services.store_video(upload=upload(data, "clip.webm"))
 
     kept = read_stored(media.file)
     assert b"Kim's street" not in kept
@@ -219,20 +219,20 @@ def test_a_webm_stays_webm_without_its_tags():
 
 def test_the_picture_is_copied_not_re_encoded():
     data = make_video(container="mov", codec="libx264", seconds=1)
-    media = services.store_video(upload=upload(data, "clip.mov"))
+    media = media_services.store_video(upload=upload(data, "clip.mov"))
     assert picture_packets(read_stored(media.file)) == picture_packets(data)
 
 
 def test_the_sound_is_kept():
     data = make_video(container="mp4", audio=True)
-    media = services.store_video(upload=upload(data, "clip.mp4"))
+    media = media_services.store_video(upload=upload(data, "clip.mp4"))
     with opened(read_stored(media.file)) as stored:
         assert [s.codec_context.name for s in stored.streams.audio] == ["aac"]
         assert len(stored.streams.video) == 1
 
 
 def test_length_and_size_are_recorded():
-    media = services.store_video(upload=upload(make_video(seconds=2, fps=10), "clip.mov"))
+    media = media_services.store_video(upload=upload(make_video(seconds=2, fps=10), "clip.mov"))
     media.refresh_from_db()
     assert media.duration_seconds == pytest.approx(2.0, abs=0.05)
     assert (media.width, media.height) == (64, 48)
@@ -243,7 +243,7 @@ def test_length_and_size_are_recorded():
 
 def test_the_poster_is_a_small_jpeg_of_a_frame():
     data = make_video(size=(1280, 720), fps=5, seconds=2)
-    media = services.store_video(upload=upload(data, "big.mov"))
+    media = media_services.store_video(upload=upload(data, "big.mov"))
     assert media.thumbnail.name.endswith(".jpg")
     with Image.open(io.BytesIO(read_stored(media.thumbnail))) as poster:
         assert poster.format == "JPEG"
@@ -256,7 +256,7 @@ def test_the_poster_is_a_small_jpeg_of_a_frame():
 def test_the_poster_is_not_the_black_first_frame():
     # Many clips open on black; the poster is taken about a second in.
     data = make_video(seconds=2, colour=lambda t: BLACK if t < 0.5 else RED)
-    media = services.store_video(upload=upload(data, "fade.mov"))
+    media = media_services.store_video(upload=upload(data, "fade.mov"))
     with Image.open(io.BytesIO(read_stored(media.thumbnail))) as poster:
         red, _green, _blue = poster.getpixel((32, 24))
         assert red > 180
@@ -266,7 +266,7 @@ def test_a_portrait_clip_keeps_its_rotation_and_gets_an_upright_poster():
     # Phones store portrait clips as landscape pictures plus "turn 90° clockwise" (-90, as
     # ffprobe shows it). The coloured left half of the stored picture is then on top.
     data = make_video(rotation=-90, size=(64, 48))
-    media = services.store_video(upload=upload(data, "portrait.mov"))
+    media = media_services.store_video(upload=upload(data, "portrait.mov"))
 
     assert (media.width, media.height) == (48, 64)
     with Image.open(io.BytesIO(read_stored(media.thumbnail))) as poster:
@@ -285,7 +285,7 @@ def test_a_portrait_clip_keeps_its_rotation_and_gets_an_upright_poster():
 def test_a_clip_longer_than_the_cap_is_refused(settings, private_temp):
     settings.HAMKKE_MAX_VIDEO_SECONDS = 1
     with pytest.raises(InvalidUpload) as refused:
-        services.store_video(upload=upload(make_video(seconds=2.5), "long.mov"))
+        media_services.store_video(upload=upload(make_video(seconds=2.5), "long.mov"))
     assert "2.5 seconds" in refused.value.message
     assert "at most 1 seconds" in refused.value.message
     assert refused.value.field == "video"
@@ -301,19 +301,19 @@ def test_a_clip_that_does_not_say_its_length_is_measured_and_refused(settings):
         assert source.duration is None
     settings.HAMKKE_MAX_VIDEO_SECONDS = 2
     with pytest.raises(InvalidUpload, match=r"long; at most 2 seconds"):
-        services.store_video(upload=upload(data, "live.webm"))
+        media_services.store_video(upload=upload(data, "live.webm"))
     assert stored_files(settings) == []
 
 
 def test_a_clip_at_the_cap_is_accepted(settings):
     settings.HAMKKE_MAX_VIDEO_SECONDS = 2
-    media = services.store_video(upload=upload(make_video(seconds=2), "exact.mov"))
+    media = media_services.store_video(upload=upload(make_video(seconds=2), "exact.mov"))
     assert media.duration_seconds == pytest.approx(2.0, abs=0.05)
 
 
 def test_a_text_file_named_mp4_is_refused(settings):
     with pytest.raises(InvalidUpload, match="not a video"):
-        services.store_video(upload=upload(b"just some text\n" * 50, "clip.mp4", "video/mp4"))
+        media_services.store_video(upload=upload(b"just some text\n" * 50, "clip.mp4", "video/mp4"))
     assert stored_files(settings) == []
 
 
@@ -322,7 +322,7 @@ def test_an_mp4_header_with_nothing_behind_it_is_refused(settings):
     # Right first bytes (the ftyp box), then noise.
     fake = data[:32] + bytes(range(256)) * 8
     with pytest.raises(InvalidUpload, match="could not be read"):
-        services.store_video(upload=upload(fake, "fake.mp4"))
+        media_services.store_video(upload=upload(fake, "fake.mp4"))
     assert stored_files(settings) == []
 
 
@@ -331,7 +331,7 @@ def test_an_upload_cut_short_is_refused(settings, private_temp):
     data = make_video(container="mp4", seconds=2)
     assert data.rfind(b"moov") > data.find(b"mdat")
     with pytest.raises(InvalidUpload, match="could not be read"):
-        services.store_video(upload=upload(data[: len(data) // 2], "cut.mp4"))
+        media_services.store_video(upload=upload(data[: len(data) // 2], "cut.mp4"))
     assert stored_files(settings) == []
     assert Media.objects.count() == 0
     assert list(private_temp.iterdir()) == []
@@ -347,7 +347,7 @@ def test_a_streaming_mp4_cut_short_is_refused_although_it_opens(settings, codec)
         assert 0 < sum(1 for p in source.demux(video=0) if p.size) < 40  # it does open
 
     with pytest.raises(InvalidUpload, match="ends before the video does"):
-        services.store_video(upload=upload(cut, "cut.mp4"))
+        media_services.store_video(upload=upload(cut, "cut.mp4"))
     assert stored_files(settings) == []
 
 
@@ -365,14 +365,14 @@ def test_an_mp4_missing_only_its_last_frames_is_refused(settings):
         assert not any(p.is_corrupt for p in packets)
 
     with pytest.raises(InvalidUpload, match="ends before the video does"):
-        services.store_video(upload=upload(cut, "cut.mp4"))
+        media_services.store_video(upload=upload(cut, "cut.mp4"))
     assert stored_files(settings) == []
 
 
 def test_a_webm_cut_short_is_refused(settings):
     data = make_video(container="webm", codec="libvpx", seconds=4)
     with pytest.raises(InvalidUpload, match="ends before the video does"):
-        services.store_video(upload=upload(data[: len(data) * 6 // 10], "cut.webm"))
+        media_services.store_video(upload=upload(data[: len(data) * 6 // 10], "cut.webm"))
     assert stored_files(settings) == []
 
 
@@ -388,21 +388,21 @@ def test_sound_without_a_picture_is_refused(settings):
             out.mux(sound.encode(None))
         data = path.read_bytes()
     with pytest.raises(InvalidUpload, match="no video picture"):
-        services.store_video(upload=upload(data, "voice.mp4"))
+        media_services.store_video(upload=upload(data, "voice.mp4"))
     assert stored_files(settings) == []
 
 
 def test_a_picture_codec_outside_the_list_is_not_decoded(settings):
     data = make_video(container="mov", codec="mjpeg", seconds=1)
     with pytest.raises(InvalidUpload, match="encoded as mjpeg"):
-        services.store_video(upload=upload(data, "motion.mov"))
+        media_services.store_video(upload=upload(data, "motion.mov"))
     assert stored_files(settings) == []
 
 
 def test_a_picture_over_the_pixel_limit_is_refused(settings):
     settings.HAMKKE_MAX_IMAGE_PIXELS = 64 * 48 - 1
     with pytest.raises(InvalidUpload, match="too large"):
-        services.store_video(upload=upload(make_video(), "clip.mov"))
+        media_services.store_video(upload=upload(make_video(), "clip.mov"))
     assert stored_files(settings) == []
 
 
@@ -412,7 +412,7 @@ def test_a_database_failure_leaves_no_file(settings, monkeypatch, private_temp):
 
     monkeypatch.setattr(Media, "save", broken_save)
     with pytest.raises(RuntimeError, match="went away"):
-        services.store_video(upload=upload(make_video(), "clip.mov"))
+        media_services.store_video(upload=upload(make_video(), "clip.mov"))
     assert stored_files(settings) == []
     assert list(private_temp.iterdir()) == []
 
@@ -425,6 +425,6 @@ def test_an_upload_spilled_to_disk_is_read_the_same(tmp_path):
     spilled = TemporaryUploadedFile("big.mov", "video/quicktime", len(data), None)
     spilled.write(data)
     spilled.seek(0)
-    media = services.store_video(upload=spilled)
+    media = media_services.store_video(upload=spilled)
     assert b"TestPhone" not in read_stored(media.file)
     assert media.duration_seconds == pytest.approx(2.0, abs=0.05)

@@ -15,7 +15,7 @@ from hamkke.accounts.models import (
     VerificationLock,
     VerifiedIdentity,
 )
-from hamkke.core.services import record_audit
+from hamkke.core.audit.services import record_audit
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):

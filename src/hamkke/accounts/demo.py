@@ -11,8 +11,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 
 from hamkke.accounts.models import Membership, Role, User
+from hamkke.core.city.selectors import current_city
 from hamkke.core.models import Department
-from hamkke.core.selectors import current_city
 
 DEMO_PASSWORD = "hamkke-demo-2026"
 # Public on purpose: it only ever protects demo accounts on a demo database.

@@ -32,6 +32,8 @@ from hamkke.accounts.models import (
 from hamkke.accounts.permissions import require_member_manager, require_role
 from hamkke.accounts.personal_data import erase_personal_data
 from hamkke.accounts.sms import SMSDeliveryError, get_sms_backend
+from hamkke.core.audit.services import record_audit
+from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import (
     Conflict,
     DomainError,
@@ -42,8 +44,6 @@ from hamkke.core.errors import (
     TooManyAttempts,
 )
 from hamkke.core.models import AuditEntry, Department
-from hamkke.core.selectors import current_city
-from hamkke.core.services import record_audit
 
 # Sending codes: at most one a minute and five an hour, per person and per phone number. They
 # are counted in the database so every web process sees the same count; django-ratelimit in

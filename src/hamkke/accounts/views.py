@@ -42,7 +42,7 @@ from hamkke.accounts.permissions import (
 )
 from hamkke.accounts.personal_data import export_personal_data
 from hamkke.core.errors import DomainError, NotAllowed, TooManyAttempts
-from hamkke.core.views import carry_out, found_or_404
+from hamkke.core.web.responses import carry_out, found_or_404
 
 
 def _show_error(form: forms.Form, exc: DomainError) -> int:

@@ -29,7 +29,7 @@ from hamkke.budget.models import (
     SurveyScore,
 )
 from hamkke.core.errors import DomainError
-from hamkke.core.forms import DomainErrorsInline
+from hamkke.core.web.forms import DomainErrorsInline
 
 POOL_PHASES = (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW)
 

@@ -42,9 +42,9 @@ from hamkke.budget.schemas import (
     ref_of,
     weights_of,
 )
-from hamkke.core.api import SessionWithCsrf, one_page
+from hamkke.core.city.selectors import current_city, district_by_code
 from hamkke.core.errors import Conflict, InvalidInput, NotFound
-from hamkke.core.selectors import current_city, district_by_code
+from hamkke.core.web.api import SessionWithCsrf, one_page
 
 router = Router(tags=["budget"])
 

@@ -41,8 +41,8 @@ from hamkke.budget.models import (
     ProjectUpdate,
     SurveyScore,
 )
+from hamkke.core.city.selectors import current_city
 from hamkke.core.models import City, Department, District
-from hamkke.core.selectors import current_city
 
 DEMO_BALLOTS = 100_000
 RESULTS_SLUG = "seoul-2013"

@@ -36,11 +36,12 @@ from hamkke.budget.desk_forms import (
     SurveyForm,
 )
 from hamkke.budget.models import Cycle, Phase, Pool, Project, ProjectStatus
-from hamkke.core import selectors as core_selectors
+from hamkke.core.audit import selectors as audit_selectors
+from hamkke.core.city import selectors as city_selectors
 from hamkke.core.errors import DomainError, NotAllowed, NotFound
-from hamkke.core.forms import ServiceForm
 from hamkke.core.models import Department
-from hamkke.core.views import carry_out, found_or_404, page_of
+from hamkke.core.web.forms import ServiceForm
+from hamkke.core.web.responses import carry_out, found_or_404, page_of
 
 PAGE_SIZE = 50
 # Where the booth keeps the last ballot's receipt between the POST and the page after it.
@@ -65,14 +66,14 @@ SCREENS = (
 
 
 def _cycle(slug: str) -> Cycle:
-    return found_or_404(selectors.cycle_by_slug, core_selectors.current_city(), slug)
+    return found_or_404(selectors.cycle_by_slug, city_selectors.current_city(), slug)
 
 
 def _roles_by_department(user: User) -> dict[int, Role]:
     """The user's role in each department of the city (superusers: administrator in all)."""
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     if user.is_superuser:
-        return {d.pk: Role.ADMINISTRATOR for d in core_selectors.departments_of(city)}
+        return {d.pk: Role.ADMINISTRATOR for d in city_selectors.departments_of(city)}
     return {
         m.department_id: Role(m.role)
         for m in account_selectors.memberships_of(user)
@@ -195,7 +196,7 @@ class _RowForms:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """The cycles run by the official's departments (or with proposals routed to them)."""
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     roles = _roles_by_department(request.user)
     cycles = (
         selectors.cycles_of(city)
@@ -233,7 +234,7 @@ def new_cycle(request: HttpRequest) -> HttpResponse:
         form = CycleForm(request.POST, departments=departments)
         created = form.submit(
             lambda: services.create_cycle(
-                actor=request.user, city=core_selectors.current_city(), **form.service_kwargs()
+                actor=request.user, city=city_selectors.current_city(), **form.service_kwargs()
             ),
             reraise=(NotAllowed,),
         )
@@ -258,7 +259,7 @@ def _cycle_page(
 ) -> HttpResponse:
     may_add_pool = access.at_least(Role.MANAGER) and cycle.phase in POOL_PHASES
     if pool_form is None and may_add_pool:
-        pool_form = PoolForm(city=core_selectors.current_city(), auto_id="pool-%s")
+        pool_form = PoolForm(city=city_selectors.current_city(), auto_id="pool-%s")
     context = _context(
         cycle,
         access.role,
@@ -282,7 +283,7 @@ def cycle_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def add_pool(request: HttpRequest, slug: str) -> HttpResponse:
     cycle, _role = _cycle_for(request, slug, Role.MANAGER)
-    form = PoolForm(request.POST, city=core_selectors.current_city(), auto_id="pool-%s")
+    form = PoolForm(request.POST, city=city_selectors.current_city(), auto_id="pool-%s")
     added = form.submit(
         lambda: services.add_pool(actor=request.user, cycle=cycle, **form.service_kwargs()),
         reraise=(NotAllowed,),
@@ -304,7 +305,7 @@ def add_pool(request: HttpRequest, slug: str) -> HttpResponse:
 def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """The cycle's proposals by status (waiting for review first), oldest first."""
     cycle, access = _cycle_seen(request, slug)
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     scope = selectors.projects_of(cycle).select_related("reviewing_department", "proposer")
     if not access.runs:
         scope = scope.filter(reviewing_department_id__in=access.reviewing)
@@ -385,7 +386,7 @@ def _review_page(
         review_form = ReviewForm(project=project, auto_id="review-%s")
     if route_form is None and may_route:
         route_form = RouteForm(
-            city=core_selectors.current_city(),
+            city=city_selectors.current_city(),
             initial={"department": project.reviewing_department_id},
             auto_id="route-%s",
         )
@@ -397,7 +398,7 @@ def _review_page(
         review_form=review_form if may_decide else None,
         route_form=route_form if may_route else None,
         reviewer_role=role,
-        audit=core_selectors.audit_trail(project, limit=50),
+        audit=audit_selectors.audit_trail(project, limit=50),
     )
     return render(request, "budget/desk/project.html", context, status=status)
 
@@ -440,7 +441,7 @@ def decide(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @require_POST
 def route(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     cycle, project, access = _project_for(request, slug, code)
-    form = RouteForm(request.POST, city=core_selectors.current_city(), auto_id="route-%s")
+    form = RouteForm(request.POST, city=city_selectors.current_city(), auto_id="route-%s")
     routed = form.submit(
         lambda: services.route_for_review(
             actor=request.user, project=project, department=form.cleaned_data["department"]

@@ -23,8 +23,8 @@ from hamkke.budget.models import (
     ProjectStatus,
 )
 from hamkke.budget.services import MAX_SURVEY_BYTES
-from hamkke.core.forms import ServiceForm
 from hamkke.core.models import City, Department, District
+from hamkke.core.web.forms import ServiceForm
 
 # Paths under the desk that a cycle's slug would shadow (see desk_urls).
 RESERVED_SLUGS = ("new", "committee")

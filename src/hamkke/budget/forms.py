@@ -9,8 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hamkke.budget.models import Area, Pool, ProjectStatus
-from hamkke.core.forms import DomainErrorsInline, coordinate_field
 from hamkke.core.models import District
+from hamkke.core.web.forms import DomainErrorsInline, coordinate_field
 
 # Statuses the public list shows; a withdrawn proposal is the proposer's to take back.
 PUBLIC_STATUSES = (ProjectStatus.ACCEPTED, ProjectStatus.PROPOSED, ProjectStatus.REJECTED)

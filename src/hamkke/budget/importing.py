@@ -60,9 +60,9 @@ from hamkke.budget.models import (
     ProjectStatus,
     new_ballot_id,
 )
+from hamkke.core.audit.services import record_audit
 from hamkke.core.errors import Conflict, InvalidInput, NotFound
 from hamkke.core.models import City, Department, District
-from hamkke.core.services import record_audit
 
 # Pabulib's META `rule` values (as pabulib.org writes them) and the rule of ours that computes the
 # same outcome. "add1-comparison" (Wieliczka) compares the Add1 outcome with another by a vote of

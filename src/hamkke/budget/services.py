@@ -42,9 +42,11 @@ from hamkke.budget.models import (
     ProjectUpdate,
     SurveyScore,
 )
+from hamkke.core.audit.services import record_audit
+from hamkke.core.city.services import locate
 from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hamkke.core.models import City, Department, District
-from hamkke.core.services import locate, notify, record_audit
+from hamkke.core.notifications.services import notify
 
 MAX_SURVEY_BYTES = 2 * 1024 * 1024
 DEFAULT_WEIGHTS = scoring.Weights()  # Seoul's: vote 45, survey 10, committee 45

@@ -34,10 +34,11 @@ from hamkke.budget.models import (
     Project,
     ProjectStatus,
 )
-from hamkke.core import selectors as core_selectors
-from hamkke.core import views as core_views
+from hamkke.core.city import selectors as city_selectors
+from hamkke.core.comments import selectors as comment_selectors
 from hamkke.core.errors import DomainError, NotFound
 from hamkke.core.registries import commentable_for
+from hamkke.core.web import ratelimit, responses
 
 PAGE_SIZE = 30
 # Proposing takes a while to write; a person sends a few a day, a script many a minute.
@@ -73,19 +74,19 @@ RULE_TEXT = {
 
 
 def _city():
-    return core_selectors.current_city()
+    return city_selectors.current_city()
 
 
 def _cycle_or_404(slug: str) -> Cycle:
-    return core_views.found_or_404(selectors.cycle_by_slug, _city(), slug)
+    return responses.found_or_404(selectors.cycle_by_slug, _city(), slug)
 
 
 def _pool_or_404(cycle: Cycle, code: str) -> Pool:
-    return core_views.found_or_404(selectors.pool_by_code, cycle, code)
+    return responses.found_or_404(selectors.pool_by_code, cycle, code)
 
 
 def _project_or_404(cycle: Cycle, code: str) -> Project:
-    return core_views.found_or_404(selectors.project_by_code, cycle, code)
+    return responses.found_or_404(selectors.project_by_code, cycle, code)
 
 
 # --- the cycle ----------------------------------------------------------------------------------
@@ -188,7 +189,7 @@ def projects(request: HttpRequest, cycle: str) -> HttpResponse:
         areas=selectors.areas_of(cycle.city),
     )
     found = selectors.projects_of(cycle, **form.filters())
-    page, query = core_views.page_of(request, found, PAGE_SIZE)
+    page, query = responses.page_of(request, found, PAGE_SIZE)
     context = {**_cycle_context(cycle), "form": form, "page": page, "query": query}
     return render(request, "budget/projects.html", context)
 
@@ -203,7 +204,7 @@ def project(request: HttpRequest, cycle: str, code: str) -> HttpResponse:
         "is_proposer": request.user.is_authenticated and project.proposer_id == request.user.pk,
     }
     if commentable_for(project) is not None:
-        context["thread"] = core_selectors.comment_thread(project, viewer=request.user)
+        context["thread"] = comment_selectors.comment_thread(project, viewer=request.user)
     return render(request, "budget/project.html", context)
 
 
@@ -221,7 +222,7 @@ def _proposal_form(cycle: Cycle, data=None) -> ProposalForm:
         data,
         pools=selectors.pools_of(cycle),
         areas=selectors.areas_of(cycle.city),
-        districts=core_selectors.districts_of(cycle.city),
+        districts=city_selectors.districts_of(cycle.city),
     )
 
 
@@ -288,7 +289,7 @@ def propose(request: HttpRequest, cycle: str) -> HttpResponse:
 def withdraw(request: HttpRequest, cycle: str, code: str) -> HttpResponse:
     cycle = _cycle_or_404(cycle)
     project = _project_or_404(cycle, code)
-    core_views.carry_out(
+    responses.carry_out(
         request,
         lambda: services.withdraw_project(proposer=request.user, project=project),
         _("Your proposal “%(title)s” is withdrawn.") % {"title": project.title},
@@ -475,7 +476,7 @@ def receipt(request: HttpRequest, cycle: str) -> HttpResponse:
         increment=True,
     )
     if limited:
-        return core_views.rate_limited(request)
+        return ratelimit.rate_limited(request)
     if not form.is_valid():
         return render(request, "budget/receipt.html", context, status=400)
     try:

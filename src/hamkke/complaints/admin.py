@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hamkke.complaints import services
 from hamkke.complaints.models import ApiClient, Category, Complaint, ResponseTemplate
+from hamkke.core.audit.services import record_audit
 from hamkke.core.errors import DomainError
-from hamkke.core.services import record_audit
 
 
 @admin.register(Category)

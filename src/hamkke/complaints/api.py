@@ -33,10 +33,10 @@ from hamkke.complaints.schemas import (
     ReopenIn,
 )
 from hamkke.complaints.views import RETRY_AFTER_SECONDS, filing_rate_exceeded, rate_limit_message
-from hamkke.core.api import one_page, session_user
+from hamkke.core.city.selectors import current_city, district_at
 from hamkke.core.errors import InvalidInput, NotFound, TooManyAttempts
 from hamkke.core.models import Media
-from hamkke.core.selectors import current_city, district_at
+from hamkke.core.web.api import one_page, session_user
 
 router = Router(tags=["complaints"])
 

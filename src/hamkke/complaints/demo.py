@@ -12,9 +12,9 @@ from django.utils import timezone
 from hamkke.complaints import services
 from hamkke.complaints.models import Complaint, ResponseTemplate, Status
 from hamkke.complaints.selectors import active_categories
+from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import OutsideCity
 from hamkke.core.models import City
-from hamkke.core.selectors import current_city
 
 DEMO_COUNT = 240
 

@@ -39,9 +39,10 @@ from hamkke.complaints.desk_forms import (
     template_initial,
 )
 from hamkke.complaints.models import Complaint, Status
-from hamkke.core import selectors as core_selectors
-from hamkke.core import views as core_views
+from hamkke.core.audit import selectors as audit_selectors
+from hamkke.core.city import selectors as city_selectors
 from hamkke.core.errors import DomainError, NotAllowed
+from hamkke.core.web import responses
 
 PAGE_SIZE = 50
 
@@ -61,7 +62,7 @@ def _places(request: HttpRequest, city) -> list[selectors.DeskPlace]:
 def queue(request: HttpRequest) -> HttpResponse:
     """The reports of the official's departments, filtered, sorted and paged. An htmx request
     (the filters changed) gets only the results."""
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     places = _places(request, city)
     form = QueueFilterForm(request.GET, city=city, places=places, auto_id="filter-%s")
     form.is_valid()  # invalid fields show their error; the valid ones still filter
@@ -109,7 +110,7 @@ def _back_to_queue(request: HttpRequest) -> str:
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
     """One action on the ticked reports; says which were done and which refused, and why."""
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     places = _places(request, city)
     form = BulkForm(
         request.POST,
@@ -159,7 +160,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 def _complaint_for(request: HttpRequest, tracking_number: str) -> Complaint:
     """The report, for an official of its department (any role); others get 403."""
-    complaint = core_views.found_or_404(selectors.official_complaint, tracking_number)
+    complaint = responses.found_or_404(selectors.official_complaint, tracking_number)
     require_role(request.user, role=Role.VIEWER, department=complaint.department)
     return complaint
 
@@ -227,7 +228,7 @@ def _report_page(
         "moderation": _moderation_forms(complaint, photos, failed_moderation)
         if role >= Role.MANAGER
         else None,
-        "audit": core_selectors.audit_trail(complaint, limit=50) if role >= Role.MANAGER else [],
+        "audit": audit_selectors.audit_trail(complaint, limit=50) if role >= Role.MANAGER else [],
         "Status": Status,
     }
     return render(request, "complaints/desk/report.html", context, status=status)
@@ -373,7 +374,7 @@ def _chart_data(tallies) -> dict:
 @official_required(role=Role.VIEWER)
 @require_GET
 def stats(request: HttpRequest) -> HttpResponse:
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     form = _statistics_filters(request, city)
     numbers = selectors.desk_statistics(city, form.filters())
     context = {
@@ -441,7 +442,7 @@ STATS_COLUMNS = [
 def stats_csv(request: HttpRequest) -> HttpResponse:
     """The statistics page's aggregates, one row per category, district, status and month,
     and a total row with the median."""
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     numbers = selectors.desk_statistics(city, _statistics_filters(request, city).filters())
 
     def row(dimension: str, tally, median="") -> list:
@@ -491,7 +492,7 @@ REPORT_COLUMNS = [
 @require_GET
 def reports_csv(request: HttpRequest) -> HttpResponse:
     """One row per report of the filtered period, streamed; no personal data."""
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     filters = _statistics_filters(request, city).filters()
 
     def rows() -> Iterator[list]:

@@ -23,7 +23,7 @@ from hamkke.complaints.desk_forms import day_end, day_start
 from hamkke.complaints.models import Complaint, ComplaintEvent, Status
 from hamkke.complaints.selectors import Assignee, DeskStatistics, Filters, Tally
 from hamkke.complaints.services import BULK_LIMIT, BulkAction
-from hamkke.core import selectors as core_selectors
+from hamkke.core.city import selectors as city_selectors
 from hamkke.core.errors import InvalidInput, NotAllowed
 
 router = Router(tags=["complaints desk"], auth=django_auth)
@@ -313,7 +313,7 @@ def _fresh(complaint: Complaint) -> ReportOut:
 @router.get("/queue", response=QueuePageOut, summary="My departments' reports, filtered")
 @official_api(role=Role.VIEWER)
 def get_queue(request: HttpRequest, query: Query[QueueQuery]):
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     places = selectors.desk_places(request.user, city)
     if query.department != "all":
         places = [p for p in places if p.department.code == query.department]
@@ -469,7 +469,7 @@ def post_moderate(request: HttpRequest, tracking_number: str, payload: ModerateI
 @router.get("/stats", response=StatsOut, summary="Statistics of the city's reports")
 @official_api(role=Role.VIEWER)
 def get_stats(request: HttpRequest, query: Query[StatsQuery]):
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     filters = Filters(
         categories=(query.category,) if query.category else (),
         districts=(query.district,) if query.district else (),

@@ -16,8 +16,8 @@ from hamkke.complaints.models import Category, Complaint, ResponseTemplate, Stat
 from hamkke.complaints.selectors import Assignee, DeskPlace, Filters
 from hamkke.complaints.services import BULK_LIMIT, MAX_DESCRIPTION, MAX_PHOTOS, BulkAction
 from hamkke.core.errors import NotFound
-from hamkke.core.forms import ServiceForm
 from hamkke.core.models import City, Department, District
+from hamkke.core.web.forms import ServiceForm
 
 ALL_DEPARTMENTS = "all"
 OPEN = ""

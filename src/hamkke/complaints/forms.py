@@ -16,8 +16,8 @@ from hamkke.complaints import selectors
 from hamkke.complaints.models import Category, Status
 from hamkke.complaints.services import MAX_DESCRIPTION, MAX_PHOTOS, Contact
 from hamkke.core.errors import DomainError
-from hamkke.core.forms import DomainErrorsInline, coordinate_field
-from hamkke.core.media import photo_formats
+from hamkke.core.media.files import photo_formats
+from hamkke.core.web.forms import DomainErrorsInline, coordinate_field
 
 PLACE_FIELDS = ("category", "latitude", "longitude", "address")
 ANSWER_PREFIX = "answer_"

@@ -37,16 +37,12 @@ from hamkke.complaints.models import (
     RouteOverride,
     Status,
 )
+from hamkke.core.audit.services import record_audit
+from hamkke.core.city.services import locate
 from hamkke.core.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from hamkke.core.media.services import attach_media, store_photo, store_video
 from hamkke.core.models import City, Department, District, Media
-from hamkke.core.services import (
-    attach_media,
-    locate,
-    notify,
-    record_audit,
-    store_photo,
-    store_video,
-)
+from hamkke.core.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 MAX_PHOTOS = 5

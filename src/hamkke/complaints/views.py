@@ -26,10 +26,10 @@ from hamkke.complaints.forms import (
     question_label,
 )
 from hamkke.complaints.models import Category, Complaint, Status
-from hamkke.core import selectors as core_selectors
-from hamkke.core import views as core_views
+from hamkke.core.city import selectors as city_selectors
 from hamkke.core.errors import DomainError, NotFound, TooManyAttempts
-from hamkke.core.media import photo_gps
+from hamkke.core.media.files import photo_gps
+from hamkke.core.web import ratelimit, responses
 
 PAGE_SIZE = 20
 # Places offered for an address: enough for "강남" (the gu, its office, the station), few
@@ -62,8 +62,8 @@ def rate_limit_message() -> str:
 
 
 def _public_or_404(tracking_number: str) -> Complaint:
-    city = core_selectors.current_city()
-    return core_views.found_or_404(selectors.public_complaint, city, tracking_number.upper())
+    city = city_selectors.current_city()
+    return responses.found_or_404(selectors.public_complaint, city, tracking_number.upper())
 
 
 # --- the list and the map --------------------------------------------------------------------
@@ -73,15 +73,15 @@ def _filter_form(request: HttpRequest, city) -> FilterForm:
     return FilterForm(
         request.GET or None,
         groups=selectors.category_groups(city),
-        districts=core_selectors.districts_of(city),
+        districts=city_selectors.districts_of(city),
     )
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     form = _filter_form(request, city)
     complaints = selectors.public_list(city, form.filters()).order_by("-created_at")
-    page, query = core_views.page_of(request, complaints, PAGE_SIZE)
+    page, query = responses.page_of(request, complaints, PAGE_SIZE)
     thumbnails = selectors.first_thumbnails(page.object_list)
     context = {
         "form": form,
@@ -97,7 +97,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def map_geojson(request: HttpRequest) -> JsonResponse:
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     data = selectors.geojson(city, _filter_form(request, city).filters())
     return JsonResponse(data, content_type="application/geo+json")
 
@@ -132,10 +132,10 @@ _NOT_INITIAL = ("step", "csrfmiddlewaretoken", "find", "place")
 def _place_finder(request: HttpRequest, city):
     """The report form's search for an address, drawing on the same allowance as the API's."""
 
-    def find(query: str) -> list[core_selectors.FoundPlace]:
-        if core_views.place_search_rate_exceeded(request):
-            raise TooManyAttempts(core_views.rate_limit_message(), code="rate_limited")
-        return core_selectors.find_places(city, query, limit=PLACE_CHOICES)
+    def find(query: str) -> list[city_selectors.FoundPlace]:
+        if ratelimit.place_search_rate_exceeded(request):
+            raise TooManyAttempts(ratelimit.rate_limit_message(), code="rate_limited")
+        return city_selectors.find_places(city, query, limit=PLACE_CHOICES)
 
     return find
 
@@ -195,7 +195,7 @@ def new(request: HttpRequest) -> HttpResponse:
     """Step one (category and place) and step two (details) of a report. A link or the step-one
     button that names a category and a place opens step two; sending files the report. The place
     may be an address alone, or one picked from those "Find" (or ?find=) lists."""
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     groups = selectors.category_groups(city)
     data = request.POST if request.method == "POST" else request.GET
     if "find" in data:
@@ -218,7 +218,7 @@ def new(request: HttpRequest) -> HttpResponse:
         return _form_page(request, city, chosen, step=1, status=status, places=chosen.candidates)
     latitude, longitude = chosen.cleaned_data["latitude"], chosen.cleaned_data["longitude"]
     try:
-        district = core_selectors.district_at(city, latitude, longitude)
+        district = city_selectors.district_at(city, latitude, longitude)
     except DomainError as exc:
         chosen.add_domain_error(exc)
         return _form_page(request, city, chosen, step=1, status=exc.status)
@@ -301,7 +301,7 @@ def _file(request: HttpRequest, city, groups) -> HttpResponse:
 @require_GET
 def questions(request: HttpRequest) -> HttpResponse:
     """The chosen category's extra questions, for the form's script to show inline."""
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     form = ReportForm(
         groups=(),
         category=_category(city, request.GET.get("category")),
@@ -314,7 +314,7 @@ def questions(request: HttpRequest) -> HttpResponse:
 def nearby(request: HttpRequest) -> HttpResponse:
     """Open reports of a category near a point, before sending: follow one instead of filing
     it again. A fragment for the form's script; nothing when the input is incomplete."""
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     category = _category(city, request.GET.get("category"))
     try:
         latitude = float(request.GET.get("latitude", ""))
@@ -324,7 +324,7 @@ def nearby(request: HttpRequest) -> HttpResponse:
     context: dict = {"nearby": [], "category": category}
     if category is not None:
         try:
-            context["district"] = core_selectors.district_at(city, latitude, longitude)
+            context["district"] = city_selectors.district_at(city, latitude, longitude)
         except DomainError as exc:
             context["place_error"] = exc.message
         else:
@@ -369,7 +369,7 @@ def photo_location(request: HttpRequest) -> JsonResponse:
     latitude, longitude = gps
     body = {"latitude": latitude, "longitude": longitude, "inside_city": True}
     try:
-        district = core_selectors.district_at(core_selectors.current_city(), latitude, longitude)
+        district = city_selectors.district_at(city_selectors.current_city(), latitude, longitude)
     except DomainError as exc:
         body.update(inside_city=False, detail=exc.message)
     else:
@@ -425,7 +425,7 @@ def _detail_page(
 
 def _reporter_context(complaint, now, rate_form, reopen_form) -> dict:
     """What only the reporter sees: their answers, the rating and the reopening forms."""
-    city = core_selectors.current_city()
+    city = city_selectors.current_city()
     may_reopen = workflow.reporter_may_reopen(
         complaint.status, complaint.resolved_at, now, selectors.reopen_days(city)
     )

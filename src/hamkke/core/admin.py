@@ -10,9 +10,10 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from hamkke.core import services
+from hamkke.core.comments import services as comment_services
+from hamkke.core.comments.forms import ReasonForm
 from hamkke.core.errors import DomainError
-from hamkke.core.forms import ReasonForm
+from hamkke.core.media import services as media_services
 from hamkke.core.models import (
     AuditEntry,
     City,
@@ -123,7 +124,7 @@ class MediaAdmin(admin.ModelAdmin):
     actions = ["hide_media", "show_media"]
 
     def has_add_permission(self, request):
-        return False  # uploads go through the checks in services.store_photo / store_video
+        return False  # uploads go through the checks in media_services.store_photo / store_video
 
     @admin.display(description=_("preview"))
     def preview(self, media: Media):
@@ -148,7 +149,7 @@ class MediaAdmin(admin.ModelAdmin):
     def _set_hidden(self, request, queryset, *, hidden: bool) -> None:
         try:
             for media in queryset:
-                services.set_media_hidden(
+                media_services.set_media_hidden(
                     media=media,
                     moderator=request.user,
                     hidden=hidden,
@@ -246,7 +247,7 @@ class CommentAdmin(admin.ModelAdmin):
             hidden = 0
             for comment in queryset.filter(status=CommentStatus.VISIBLE):
                 try:
-                    services.hide_comment(
+                    comment_services.hide_comment(
                         comment=comment,
                         moderator=request.user,
                         reason=form.cleaned_data["reason"],
@@ -273,7 +274,9 @@ class CommentAdmin(admin.ModelAdmin):
         shown = 0
         for comment in queryset.filter(status=CommentStatus.HIDDEN):
             try:
-                services.unhide_comment(comment=comment, moderator=request.user, request=request)
+                comment_services.unhide_comment(
+                    comment=comment, moderator=request.user, request=request
+                )
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
                 return

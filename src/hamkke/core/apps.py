@@ -18,7 +18,11 @@ class CoreConfig(service_app.ServiceAppConfig):
         service_app.UrlMount("", "hamkke.core.site_urls"),
         service_app.UrlMount("", "hamkke.core.urls"),
     )
-    api_routers = (service_app.ApiMount("/", "hamkke.core.api.router"),)
+    api_routers = (
+        service_app.ApiMount("/", "hamkke.core.city.api.router"),
+        service_app.ApiMount("/", "hamkke.core.comments.api.router"),
+        service_app.ApiMount("/", "hamkke.core.notifications.api.router"),
+    )
     profile_section = None  # core reads the profile's own tables (city, districts, departments)
     demo_seeder = None
     # An author learns when a moderator hides one of their comments, and why.

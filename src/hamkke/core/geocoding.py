@@ -166,17 +166,17 @@ def gazetteer_places(
 
 def city_places(city: City) -> list[tuple[Place, Sequence[str]]]:
     """The gazetteer's list for a loaded city, read from its profile and rows."""
-    from hamkke.core import selectors
+    from hamkke.core.city import selectors as city_selectors
 
     return gazetteer_places(
         places=city.profile.get("places", []),
         districts=[
             (district.code, district.name, district.name_en, outline)
-            for district, outline in selectors.district_outlines(city)
+            for district, outline in city_selectors.district_outlines(city)
         ],
         offices=[
             (department.name, department.name_en, department.district.code)
-            for department in selectors.departments_of(city)
+            for department in city_selectors.departments_of(city)
             if department.district is not None
         ],
     )
@@ -292,7 +292,7 @@ def get_geocoder(city: City | None = None) -> Geocoder:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    from hamkke.core import selectors
+    from hamkke.core.city import selectors as city_selectors
 
     backend = import_string(settings.HAMKKE_GEOCODER)
-    return backend.for_city(city or selectors.current_city())
+    return backend.for_city(city or city_selectors.current_city())

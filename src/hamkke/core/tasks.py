@@ -7,7 +7,8 @@ import smtplib
 
 from celery import shared_task
 
-from hamkke.core import services
+from hamkke.core.media import services as media_services
+from hamkke.core.notifications import services as notification_services
 
 
 @shared_task(
@@ -16,10 +17,10 @@ from hamkke.core import services
     max_retries=5,
 )
 def send_notification_email(notification_id: int) -> bool:
-    return services.deliver_notification_email(notification_id=notification_id)
+    return notification_services.deliver_notification_email(notification_id=notification_id)
 
 
 @shared_task
 def delete_orphan_media_files() -> int:
     """Meant for the beat schedule, a few times a day."""
-    return len(services.delete_orphan_media_files())
+    return len(media_services.delete_orphan_media_files())

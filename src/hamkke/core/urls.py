@@ -3,6 +3,8 @@
 from django.urls import path
 
 from hamkke.core import views
+from hamkke.core.comments import views as comment_views
+from hamkke.core.notifications import views as notification_views
 
 app_name = "core"
 urlpatterns = [
@@ -10,28 +12,32 @@ urlpatterns = [
     # A thread is addressed by its target, "app_label.model" and primary key.
     path(
         "comments/on/<str:target_type>/<str:target_id>/",
-        views.comment_thread,
+        comment_views.comment_thread,
         name="comment-thread",
     ),
-    path("comments/<int:comment_id>/report/", views.comment_report, name="comment-report"),
-    path("comments/<int:comment_id>/hide/", views.comment_hide, name="comment-hide"),
-    path("comments/<int:comment_id>/unhide/", views.comment_unhide, name="comment-unhide"),
+    path("comments/<int:comment_id>/report/", comment_views.comment_report, name="comment-report"),
+    path("comments/<int:comment_id>/hide/", comment_views.comment_hide, name="comment-hide"),
+    path("comments/<int:comment_id>/unhide/", comment_views.comment_unhide, name="comment-unhide"),
     path(
         "comments/<int:comment_id>/dismiss-reports/",
-        views.comment_dismiss_reports,
+        comment_views.comment_dismiss_reports,
         name="comment-dismiss-reports",
     ),
-    path("moderation/comments/", views.moderation_queue, name="moderation-queue"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("moderation/comments/", comment_views.moderation_queue, name="moderation-queue"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path(
+        "notifications/read-all/",
+        notification_views.notifications_read_all,
+        name="notifications-read-all",
+    ),
     path(
         "notifications/<int:notification_id>/read/",
-        views.notification_read,
+        notification_views.notification_read,
         name="notification-read",
     ),
     path(
         "notifications/preferences/",
-        views.notification_preferences,
+        notification_views.notification_preferences,
         name="notification-preferences",
     ),
 ]

@@ -25,8 +25,8 @@ from hamkke.complaints.open311.representation import (
     service_out,
     update_out,
 )
+from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import DomainError
-from hamkke.core.selectors import current_city
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed, as discovery reports it.

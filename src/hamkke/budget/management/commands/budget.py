@@ -105,8 +105,8 @@ class Command(BaseCommand):
         self, *, file: Path, slug: str, district: str, phase: str, rule: str, **_options
     ) -> None:
         from hamkke.budget import importing, selectors
+        from hamkke.core.city.selectors import current_city
         from hamkke.core.errors import DomainError
-        from hamkke.core.selectors import current_city
 
         text = self._read_text(file)
         try:
@@ -152,8 +152,8 @@ class Command(BaseCommand):
 
     def handle_export(self, *, cycle: str, pool: str, output: Path | None, **_options) -> None:
         from hamkke.budget import importing, selectors
+        from hamkke.core.city.selectors import current_city
         from hamkke.core.errors import DomainError
-        from hamkke.core.selectors import current_city
 
         try:
             found = selectors.cycle_by_slug(current_city(), cycle)

@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 if (folder / "profile.toml").exists():
                     self.stdout.write(folder.name)
             return
-        from hamkke.core.services import load_city
+        from hamkke.core.city.services import load_city
 
         name = options["name"]
         folder = Path(name) if ("/" in name or Path(name).is_dir()) else None

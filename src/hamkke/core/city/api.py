@@ -1,0 +1,149 @@
+"""Open API of the city itself: the city, its districts and departments, locating a point,
+finding places by name or address."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from hamkke.core.city import selectors as city_selectors
+from hamkke.core.errors import TooManyAttempts
+from hamkke.core.geo import cell_for
+from hamkke.core.web.ratelimit import place_search_rate_exceeded, rate_limit_message
+
+router = Router(tags=["city"])
+
+
+class CityOut(Schema):
+    slug: str
+    name: str
+    name_en: str
+    default_language: str
+    time_zone: str
+    center: tuple[float, float]
+    zoom: int
+    area_km2: float
+
+
+class DistrictOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    area_km2: float
+
+
+class DepartmentOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    district: str | None
+
+
+class LocateIn(Schema):
+    latitude: float
+    longitude: float
+
+
+class LocateOut(Schema):
+    latitude: float
+    longitude: float
+    district: DistrictOut
+    h3_cell: str
+
+
+@router.get("/city", response=CityOut, summary="The city this site serves")
+def get_city(request: HttpRequest):
+    city = city_selectors.current_city()
+    return CityOut(
+        slug=city.slug,
+        name=city.name,
+        name_en=city.name_en,
+        default_language=city.default_language,
+        time_zone=city.time_zone,
+        center=(city.center_lat, city.center_lon),
+        zoom=city.zoom,
+        area_km2=city.area_km2,
+    )
+
+
+@router.get("/districts", response=list[DistrictOut], summary="The city's districts")
+def list_districts(request: HttpRequest):
+    return city_selectors.districts_of(city_selectors.current_city())
+
+
+@router.get("/districts.geojson", summary="District boundaries as a GeoJSON FeatureCollection")
+def districts_geojson(request: HttpRequest):
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": d.code,
+                "properties": {"code": d.code, "name": d.name, "name_en": d.name_en},
+                "geometry": geometry,
+            }
+            for d, geometry in city_selectors.district_outlines(city_selectors.current_city())
+        ],
+    }
+
+
+@router.get("/departments", response=list[DepartmentOut], summary="The city's departments")
+def list_departments(request: HttpRequest):
+    return [
+        DepartmentOut(
+            code=d.code,
+            name=d.name,
+            name_en=d.name_en,
+            district=d.district.code if d.district else None,
+        )
+        for d in city_selectors.departments_of(city_selectors.current_city())
+    ]
+
+
+@router.get("/locate", response=LocateOut, summary="Which district a point is in")
+def locate_point(request: HttpRequest, latitude: float, longitude: float):
+    """Answers 400 `outside_city` for a point outside the city. Nothing is stored."""
+    district = city_selectors.district_at(city_selectors.current_city(), latitude, longitude)
+    return LocateOut(
+        latitude=latitude,
+        longitude=longitude,
+        district=district,
+        h3_cell=cell_for(latitude, longitude),
+    )
+
+
+class PlaceOut(Schema):
+    name: str
+    name_en: str
+    latitude: float
+    longitude: float
+    kind: str = Field(..., description="district, office, station, park, landmark, …")
+    district: DistrictOut
+
+
+@router.get("/geocode", response=list[PlaceOut], summary="Find places by name or address")
+def geocode(request: HttpRequest, q: str = "", limit: int = 5):
+    """Places in the city matching `q` (Korean or English; spaces and punctuation do not
+    matter), best first, each with its district; at most `limit` (1 to 20). An empty `q` or
+    one over 200 characters answers 400; more than 60 searches a minute from one address, 429.
+    Which geocoder answers is the deployment's choice (HAMKKE_GEOCODER)."""
+    if place_search_rate_exceeded(request):
+        raise TooManyAttempts(rate_limit_message(), code="rate_limited", retry_after=60)
+    found = city_selectors.find_places(city_selectors.current_city(), q, limit=limit)
+    return [
+        PlaceOut(
+            name=f.place.name,
+            name_en=f.place.name_en,
+            latitude=f.place.latitude,
+            longitude=f.place.longitude,
+            kind=f.place.kind,
+            district=f.district,
+        )
+        for f in found
+    ]
+
+
+# --- comments ----------------------------------------------------------------------------------
+
+
+# --- notifications -----------------------------------------------------------------------------

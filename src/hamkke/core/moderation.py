@@ -1,0 +1,45 @@
+"""Who takes part and who moderates what people post (comments, photos): the rules core's
+rooms share. Core cannot import accounts, so it reads the membership relation by its name."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from hamkke.core.errors import NotAllowed
+
+# An official of this role or higher in any department moderates (accounts.Role.MANAGER).
+MODERATOR_ROLE = 30
+
+
+def is_official(person) -> bool:
+    """Staff, or anyone holding a role in a department: they see the officials' desks."""
+    if person is None or not person.is_authenticated:
+        return False
+    return person.is_staff or person.memberships.exists()
+
+
+def can_moderate(person) -> bool:
+    """Staff, or an official with the manager role (or higher) in any department."""
+    if person is None or not person.is_authenticated or not person.is_active:
+        return False
+    if person.is_staff:
+        return True
+    return person.memberships.filter(role__gte=MODERATOR_ROLE).exists()
+
+
+def require_participant(person) -> None:
+    if person is None or not person.is_authenticated or not person.is_active:
+        raise NotAllowed(_("Log in to take part."), code="not_authenticated")
+    if getattr(person, "banned_at", None):
+        raise NotAllowed(
+            _("Your account is suspended: you cannot take part until the suspension ends."),
+            code="banned",
+        )
+
+
+def require_moderator(person) -> None:
+    if not can_moderate(person):
+        raise NotAllowed(
+            _("Only moderators (staff, or officials with the manager role) may do this."),
+            code="not_moderator",
+        )
