@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from tests import factories
@@ -21,10 +23,31 @@ def _isolated_media(settings, tmp_path):
     forget_current_city()  # a city remembered from another test's (rolled back) database
 
 
+@pytest.fixture(autouse=True)
+def _frozen_rate_limit_clock(monkeypatch):
+    """django-ratelimit counts per fixed window of time.time(): a burst that straddles two
+    windows would pass in part and a test would fail now and then. Each test's clock stands
+    still in the middle of a window (the windows of every rate it uses: 60 s, 1 h)."""
+    import django_ratelimit.core as ratelimit_core
+
+    monkeypatch.setattr(ratelimit_core, "time", SimpleNamespace(time=lambda: 1_800_001_830.0))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seoul's real profile is loaded once per test run into the test database (loading it
+    takes about half a second; it used to be done for every test that asked for the city)."""
+    with django_db_blocker.unblock():
+        factories.load_seoul()
+
+
 @pytest.fixture
 def city(db):
-    """Seoul, loaded from its real profile."""
-    return factories.load_seoul()
+    """Seoul, loaded from its real profile (once per run; again only after a transactional
+    test emptied the database)."""
+    from hamkke.core.models import City
+
+    return City.objects.filter(slug="seoul").first() or factories.load_seoul()
 
 
 @pytest.fixture

@@ -65,3 +65,22 @@ def test_identities_and_the_census_are_read_only(admin_client, citizen):
     assert admin_client.get("/admin/accounts/verifiedidentity/add/").status_code == 403
     census = admin_client.get("/admin/accounts/censusrecord/").content.decode()
     assert 'href="/me/census/"' in census
+
+
+def test_the_back_office_keeps_the_no_role_above_your_own_rule(transport):
+    from hamkke.accounts import services
+    from hamkke.core.errors import NotAllowed
+
+    manager = factories.make_user(email="manager@example.org")
+    Membership.objects.create(user=manager, department=transport, role=Role.MANAGER)
+    person = factories.make_user(email="clerk@example.org")
+    with pytest.raises(NotAllowed):
+        services.save_membership_in_back_office(
+            actor=manager, user=person, department=transport, role=Role.ADMINISTRATOR
+        )
+    assert not Membership.objects.filter(user=person).exists()
+    saved = services.save_membership_in_back_office(
+        actor=manager, user=person, department=transport, role=Role.HANDLER
+    )
+    assert saved.role == Role.HANDLER
+    assert AuditEntry.objects.get(action="accounts.member_saved_in_admin").actor == manager

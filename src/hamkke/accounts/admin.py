@@ -3,11 +3,13 @@ views of verified identities, the census register and verification locks."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from hamkke.accounts import policies, services
 from hamkke.accounts.models import (
     CensusRecord,
     Membership,
@@ -15,7 +17,8 @@ from hamkke.accounts.models import (
     VerificationLock,
     VerifiedIdentity,
 )
-from hamkke.core.audit.services import record_audit
+from hamkke.accounts.permissions import require_member_manager
+from hamkke.core.errors import DomainError
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -74,31 +77,47 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
     list_select_related = ("user", "department")
 
-    # Role changes made here are official actions like those on the members page.
+    # Memberships change through the same service, and rules, as on the members page.
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        actor, stored = request.actor, obj
+
+        class CheckedMembershipForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                department, role = cleaned.get("department"), cleaned.get("role")
+                if department is None or role is None:
+                    return cleaned
+                try:
+                    acting = require_member_manager(actor.user, department=department)
+                    policies.may_grant(role, acting=acting).enforce()
+                    if stored is not None:
+                        policies.may_change_member(stored.role, acting=acting).enforce()
+                except DomainError as exc:
+                    raise forms.ValidationError(exc.message) from exc
+                return cleaned
+
+        return CheckedMembershipForm
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        record_audit(
-            actor=request.user,
-            action="accounts.member_saved_in_admin",
-            target=obj,
-            data={
-                "department": obj.department.code,
-                "member": obj.user.email,
-                "role": obj.get_role_display(),
-                "changed": list(form.changed_data),
-            },
-            request=request,
+        saved = services.save_membership_in_back_office(
+            actor=request.actor,
+            user=obj.user,
+            department=obj.department,
+            role=obj.role,
+            membership=obj if change else None,
+            changed=form.changed_data,
         )
+        obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        record_audit(
-            actor=request.user,
-            action="accounts.member_removed_in_admin",
-            target=obj,
-            data={"department": obj.department.code, "member": obj.user.email},
-            request=request,
-        )
-        super().delete_model(request, obj)
+        services.remove_membership_in_back_office(actor=request.actor, membership=obj)
+
+    def get_actions(self, request):
+        # The bulk delete would skip the service (and its audit): one at a time here.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import IO
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from hamkke.accounts import identity, selectors
+from hamkke.accounts import identity, policies, selectors
 from hamkke.accounts.census import CensusProblem, read_census_csv
 from hamkke.accounts.models import (
     CensusRecord,
@@ -32,6 +33,7 @@ from hamkke.accounts.models import (
 from hamkke.accounts.permissions import require_member_manager, require_role
 from hamkke.accounts.personal_data import erase_personal_data
 from hamkke.accounts.sms import SMSDeliveryError, get_sms_backend
+from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
 from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import (
@@ -439,16 +441,8 @@ def _problems_message(problems: list[str], count: int) -> str:
 
 
 def _grantable(role: int, *, acting: Role) -> Role:
-    try:
-        role = Role(int(role))
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(_("Choose one of the roles."), field="role") from exc
-    if role > acting:
-        raise NotAllowed(
-            _("You can give roles up to “%(role)s”.") % {"role": acting.label},
-            code="role_too_high",
-        )
-    return role
+    policies.may_grant(role, acting=acting).enforce()
+    return Role(int(role))
 
 
 @transaction.atomic
@@ -493,10 +487,7 @@ def change_member_role(
     acting = require_member_manager(actor, department=membership.department)
     role = _grantable(role, acting=acting)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.role > acting:
-        raise NotAllowed(
-            _("Only an administrator can change an administrator's role."), code="role_too_high"
-        )
+    policies.may_change_member(membership.role, acting=acting).enforce()
     previous = Role(membership.role)
     if previous == role:
         return membership
@@ -522,10 +513,7 @@ def remove_member(
     *, actor: User, membership: Membership, request: HttpRequest | None = None
 ) -> None:
     acting = require_member_manager(actor, department=membership.department)
-    if membership.role > acting:
-        raise NotAllowed(
-            _("Only an administrator can remove an administrator."), code="role_too_high"
-        )
+    policies.may_remove_member(membership.role, acting=acting).enforce()
     record_audit(
         actor=actor,
         action="accounts.member_removed",
@@ -536,6 +524,58 @@ def remove_member(
             "role": Role(membership.role).label,
         },
         request=request,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def save_membership_in_back_office(
+    *,
+    actor,
+    user: User,
+    department: Department,
+    role: int,
+    membership: Membership | None = None,
+    changed: Sequence[str] = (),
+) -> Membership:
+    """A membership added or edited in the back office: the same rules as the members page
+    (only a manager of the department or a city administrator, no role above one's own, no
+    change to someone above), audited as a back-office action."""
+    who = Actor.of(actor)
+    acting = require_member_manager(who.user, department=department)
+    role = _grantable(role, acting=acting)
+    if membership is None:
+        membership = Membership(user=user, department=department)
+    else:
+        stored = Membership.objects.select_for_update().get(pk=membership.pk)
+        policies.may_change_member(stored.role, acting=acting).enforce()
+        membership.user, membership.department = user, department
+    membership.role = role
+    membership.save()
+    record_audit(
+        actor=who,
+        action="accounts.member_saved_in_admin",
+        target=membership,
+        data={
+            "department": department.code,
+            "member": user.email,
+            "role": Role(role).label,
+            "changed": list(changed),
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_membership_in_back_office(*, actor, membership: Membership) -> None:
+    who = Actor.of(actor)
+    acting = require_member_manager(who.user, department=membership.department)
+    policies.may_remove_member(membership.role, acting=acting).enforce()
+    record_audit(
+        actor=who,
+        action="accounts.member_removed_in_admin",
+        target=membership,
+        data={"department": membership.department.code, "member": membership.user.email},
     )
     membership.delete()
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hamkke.accounts import selectors, services, throttles
+from hamkke.accounts import policies, selectors, services, throttles
 from hamkke.accounts.forms import (
     AddMemberForm,
     CensusUploadForm,
@@ -272,7 +272,7 @@ def department_members(request: HttpRequest, code: str) -> HttpResponse:
     POST adds a member. A manager of another department is refused (403)."""
     department = _department_or_404(code)
     acting = require_member_manager(request.user, department=department)
-    roles = [(value, label) for value, label in Role.choices if value <= acting]
+    roles = policies.grantable_roles(acting)
     form = AddMemberForm(request.POST or None, prefix="add")
     form.fields["role"].choices = roles
     status = 200
@@ -295,10 +295,14 @@ def department_members(request: HttpRequest, code: str) -> HttpResponse:
                 return _members_page(department.code)
     context = {
         "department": department,
-        "members": selectors.department_members(department),
+        # Each member with whether the acting official may change them (the same policy the
+        # services enforce), so the page offers exactly what would be allowed.
+        "members": [
+            (member, policies.may_change_member(member.role, acting=acting))
+            for member in selectors.department_members(department)
+        ],
         "form": form,
         "roles": roles,
-        "acting": acting,
     }
     return render(request, "accounts/department_members.html", context, status=status)
 
