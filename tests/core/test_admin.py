@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
+from hamkke.core.actors import Actor
 from hamkke.core.comments import services as comment_services
 from hamkke.core.media import services as media_services
 from hamkke.core.models import AuditEntry, City, Comment, CommentStatus, Media
@@ -27,6 +28,7 @@ def admin_request(user, data=None):
     request = factory.post("/admin/", data or {}) if data is not None else factory.get("/admin/")
     request.user = user
     request.session = {}
+    request.actor = Actor.from_request(request)  # what ActorMiddleware sets
     request._messages = FallbackStorage(request)
     return request
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 
+from hamkke.core.actors import Actor, client_address
 from hamkke.core.audit.services import record_audit
 from hamkke.core.models import AuditEntry
 from tests import factories
@@ -22,11 +23,10 @@ def test_an_entry_names_the_actor_the_target_and_the_address():
     request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.44")
 
     entry = record_audit(
-        actor=official,
+        actor=Actor(user=official, address=client_address(request)),
         action="district.rename",
         target=district,
         data={"when": dt.date(2026, 1, 2), "old": "Mapo"},
-        request=request,
     )
 
     entry = AuditEntry.objects.get(pk=entry.pk)
@@ -52,12 +52,12 @@ def test_behind_the_sites_proxy_the_last_forwarded_hop_is_the_client(settings):
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.23"
     )
-    assert record_audit(actor=None, action="x", request=request).ip_address == "198.51.100.23"
+    assert record_audit(actor=Actor.from_request(request), action="x").ip_address == "198.51.100.23"
 
 
 def test_a_malformed_address_is_not_stored():
     request = RequestFactory().get("/", REMOTE_ADDR="not-an-ip")
-    assert record_audit(actor=None, action="x", request=request).ip_address is None
+    assert record_audit(actor=Actor.from_request(request), action="x").ip_address is None
 
 
 def test_the_log_is_append_only():

@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from hamkke.core import moderation
+from hamkke.core.actors import Actor, client_address
 from hamkke.core.comments import selectors as comment_selectors
 from hamkke.core.comments import services as comment_services
 from hamkke.core.errors import (
@@ -193,7 +194,9 @@ def test_a_manager_hides_a_comment_and_the_audit_log_records_it(
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
 
     comment_services.hide_comment(
-        comment=comment, moderator=manager, reason="Insults", request=request
+        comment=comment,
+        moderator=Actor(user=manager, address=client_address(request)),
+        reason="Insults",
     )
 
     comment.refresh_from_db()

@@ -155,11 +155,10 @@ def list_members(request: HttpRequest, code: str):
 def add_member(request: HttpRequest, code: str, payload: MemberIn):
     department = selectors.department_by_code(code)
     membership = services.add_member(
-        actor=request.user,
+        actor=request.actor,
         department=department,
         email=payload.email,
         role=payload.role,
-        request=request,
     )
     return Status(201, _member_out(membership))
 
@@ -175,7 +174,7 @@ def change_member_role(request: HttpRequest, code: str, member_id: int, payload:
     require_member_manager(request.user, department=department)
     membership = selectors.membership_in(department, member_id)
     membership = services.change_member_role(
-        actor=request.user, membership=membership, role=payload.role, request=request
+        actor=request.actor, membership=membership, role=payload.role
     )
     return _member_out(membership)
 
@@ -188,7 +187,7 @@ def remove_member(request: HttpRequest, code: str, member_id: int):
     department = selectors.department_by_code(code)
     require_member_manager(request.user, department=department)
     membership = selectors.membership_in(department, member_id)
-    services.remove_member(actor=request.user, membership=membership, request=request)
+    services.remove_member(actor=request.actor, membership=membership)
     return Status(204, None)
 
 
@@ -199,7 +198,7 @@ def remove_member(request: HttpRequest, code: str, member_id: int):
 )
 @official_api(role=Role.ADMINISTRATOR)
 def upload_census(request: HttpRequest, file: File[UploadedFile]):
-    result = services.import_census(actor=request.user, file=file, request=request)
+    result = services.import_census(actor=request.actor, file=file)
     return Status(
         201,
         CensusUploadOut(

@@ -13,7 +13,6 @@ from typing import IO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -330,12 +329,12 @@ class CensusImport:
     updated: int
 
 
-def import_census(
-    *, actor: User, file: IO[bytes], request: HttpRequest | None = None
-) -> CensusImport:
+def import_census(*, actor: Actor | User, file: IO[bytes]) -> CensusImport:
     """Store a residents register CSV as keyed hashes, all or nothing: any bad row and nothing
     is stored, with every problem reported by line. A resident already on the register is
     updated (they may have moved district). `request` is for the audit log's address only."""
+    who = Actor.of(actor)
+    actor = who.user
     require_role(actor, role=Role.ADMINISTRATOR)
     districts = dict(current_city().districts.values_list("code", "id"))
     rows: dict[str, tuple[str, int, int]] = {}  # record key → match key, district id, line
@@ -392,7 +391,7 @@ def import_census(
             batch=batch, rows=len(rows), created=len(rows) - existing, updated=existing
         )
         record_audit(
-            actor=actor,
+            actor=who,
             action="accounts.census_uploaded",
             data={
                 "batch": batch,
@@ -400,7 +399,6 @@ def import_census(
                 "created": result.created,
                 "updated": result.updated,
             },
-            request=request,
         )
     return result
 
@@ -448,13 +446,14 @@ def _grantable(role: int, *, acting: Role) -> Role:
 @transaction.atomic
 def add_member(
     *,
-    actor: User,
+    actor: Actor | User,
     department: Department,
     email: str,
     role: int,
-    request: HttpRequest | None = None,
 ) -> Membership:
     """Give an existing account a role in the department."""
+    who = Actor.of(actor)
+    actor = who.user
     acting = require_member_manager(actor, department=department)
     role = _grantable(role, acting=acting)
     person = User.objects.filter(email__iexact=(email or "").strip()).first()
@@ -470,20 +469,19 @@ def add_member(
         )
     membership = Membership.objects.create(user=person, department=department, role=role)
     record_audit(
-        actor=actor,
+        actor=who,
         action="accounts.member_added",
         target=membership,
         data={"department": department.code, "member": person.email, "role": role.label},
-        request=request,
     )
     return membership
 
 
 @transaction.atomic
-def change_member_role(
-    *, actor: User, membership: Membership, role: int, request: HttpRequest | None = None
-) -> Membership:
+def change_member_role(*, actor: Actor | User, membership: Membership, role: int) -> Membership:
     """Change a member's role. Nobody changes a role above their own, or grants one."""
+    who = Actor.of(actor)
+    actor = who.user
     acting = require_member_manager(actor, department=membership.department)
     role = _grantable(role, acting=acting)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
@@ -494,7 +492,7 @@ def change_member_role(
     membership.role = role
     membership.save(update_fields=["role"])
     record_audit(
-        actor=actor,
+        actor=who,
         action="accounts.member_role_changed",
         target=membership,
         data={
@@ -503,19 +501,18 @@ def change_member_role(
             "from": previous.label,
             "to": role.label,
         },
-        request=request,
     )
     return membership
 
 
 @transaction.atomic
-def remove_member(
-    *, actor: User, membership: Membership, request: HttpRequest | None = None
-) -> None:
+def remove_member(*, actor: Actor | User, membership: Membership) -> None:
+    who = Actor.of(actor)
+    actor = who.user
     acting = require_member_manager(actor, department=membership.department)
     policies.may_remove_member(membership.role, acting=acting).enforce()
     record_audit(
-        actor=actor,
+        actor=who,
         action="accounts.member_removed",
         target=membership,
         data={
@@ -523,7 +520,6 @@ def remove_member(
             "member": membership.user.email,
             "role": Role(membership.role).label,
         },
-        request=request,
     )
     membership.delete()
 
@@ -614,12 +610,12 @@ def _ban_target(actor: User, user: User) -> User:
 
 
 @transaction.atomic
-def ban_account(
-    *, actor: User, user: User, reason: str, request: HttpRequest | None = None
-) -> User:
+def ban_account(*, actor: Actor | User, user: User, reason: str) -> User:
     """Suspend an abusive account: it can no longer file reports or comment. Managers and
     administrators of any department may; officials' accounts are handled through their
     departments instead. The reason is kept on the account and in the audit log."""
+    who = Actor.of(actor)
+    actor = who.user
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Give the reason for the ban."), field="reason")
@@ -639,15 +635,15 @@ def ban_account(
     user.banned_at = timezone.now()
     user.ban_reason = reason
     user.save(update_fields=["banned_at", "ban_reason"])
-    record_audit(
-        actor=actor, action="accounts.ban", target=user, data={"reason": reason}, request=request
-    )
+    record_audit(actor=who, action="accounts.ban", target=user, data={"reason": reason})
     return user
 
 
 @transaction.atomic
-def unban_account(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
+def unban_account(*, actor: Actor | User, user: User) -> User:
     """Lift a ban; the audit log keeps the reason it was given for."""
+    who = Actor.of(actor)
+    actor = who.user
     user = _ban_target(actor, user)
     if user.banned_at is None:
         raise Conflict(_("This account is not banned."), code="not_banned")
@@ -655,5 +651,5 @@ def unban_account(*, actor: User, user: User, request: HttpRequest | None = None
     user.banned_at = None
     user.ban_reason = ""
     user.save(update_fields=["banned_at", "ban_reason"])
-    record_audit(actor=actor, action="accounts.unban", target=user, data=previous, request=request)
+    record_audit(actor=who, action="accounts.unban", target=user, data=previous)
     return user

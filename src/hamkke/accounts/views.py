@@ -281,9 +281,8 @@ def department_members(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 member = services.add_member(
-                    actor=request.user,
+                    actor=request.actor,
                     department=department,
-                    request=request,
                     **form.cleaned_data,
                 )
             except NotAllowed:
@@ -320,10 +319,9 @@ def department_member_role(request: HttpRequest, code: str, member_id: int) -> H
     carry_out(
         request,
         lambda: services.change_member_role(
-            actor=request.user,
+            actor=request.actor,
             membership=membership,
             role=form.cleaned_data["role"],
-            request=request,
         ),
         _("%(email)s's role was changed.") % {"email": membership.user.email},
         reraise=(NotAllowed,),
@@ -337,7 +335,7 @@ def department_member_remove(request: HttpRequest, code: str, member_id: int) ->
     department = _department_or_404(code)
     require_member_manager(request.user, department=department)
     membership = _membership_or_404(department, member_id)
-    services.remove_member(actor=request.user, membership=membership, request=request)
+    services.remove_member(actor=request.actor, membership=membership)
     messages.success(request, _("%(email)s was removed.") % {"email": membership.user.email})
     return _members_page(department.code)
 
@@ -355,9 +353,7 @@ def census_upload(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                result = services.import_census(
-                    actor=request.user, file=form.cleaned_data["file"], request=request
-                )
+                result = services.import_census(actor=request.actor, file=form.cleaned_data["file"])
             except DomainError as exc:
                 status = _show_error(form, exc)
             else:

@@ -151,10 +151,9 @@ class MediaAdmin(admin.ModelAdmin):
             for media in queryset:
                 media_services.set_media_hidden(
                     media=media,
-                    moderator=request.user,
+                    moderator=request.actor,
                     hidden=hidden,
                     reason="back office",
-                    request=request,
                 )
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
@@ -249,9 +248,8 @@ class CommentAdmin(admin.ModelAdmin):
                 try:
                     comment_services.hide_comment(
                         comment=comment,
-                        moderator=request.user,
+                        moderator=request.actor,
                         reason=form.cleaned_data["reason"],
-                        request=request,
                     )
                 except DomainError as exc:
                     self.message_user(request, exc.message, messages.ERROR)
@@ -274,9 +272,7 @@ class CommentAdmin(admin.ModelAdmin):
         shown = 0
         for comment in queryset.filter(status=CommentStatus.HIDDEN):
             try:
-                comment_services.unhide_comment(
-                    comment=comment, moderator=request.user, request=request
-                )
+                comment_services.unhide_comment(comment=comment, moderator=request.actor)
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
                 return

@@ -120,9 +120,8 @@ def report_comment(request: HttpRequest, comment_id: int, payload: ReasonIn):
 def hide_comment(request: HttpRequest, comment_id: int, payload: ReasonIn):
     comment = comment_services.hide_comment(
         comment=comment_selectors.comment_by_id(comment_id),
-        moderator=request.user,
+        moderator=request.actor,
         reason=payload.reason,
-        request=request,
     )
     return _one_comment(comment, request)
 
@@ -136,6 +135,6 @@ def hide_comment(request: HttpRequest, comment_id: int, payload: ReasonIn):
 )
 def unhide_comment(request: HttpRequest, comment_id: int):
     comment = comment_services.unhide_comment(
-        comment=comment_selectors.comment_by_id(comment_id), moderator=request.user, request=request
+        comment=comment_selectors.comment_by_id(comment_id), moderator=request.actor
     )
     return _one_comment(comment, request)

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hamkke.core import moderation
+from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
 from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooManyAttempts
 from hamkke.core.models import (
@@ -91,11 +91,11 @@ def report_comment(*, comment: Comment, reporter: User, reason: str) -> CommentR
 
 
 @transaction.atomic
-def hide_comment(
-    *, comment: Comment, moderator: User, reason: str, request: HttpRequest | None = None
-) -> Comment:
+def hide_comment(*, comment: Comment, moderator: Actor | User, reason: str) -> Comment:
     """Hide a comment from the public ("hidden by a moderator"), resolve its reports, write the
     audit entry and tell the author why."""
+    who = Actor.of(moderator)
+    moderator = who.user
     moderation.require_moderator(moderator)
     text = clean_text(reason)[:REASON_MAX_CHARS]
     if not text:
@@ -110,11 +110,10 @@ def hide_comment(
     comment.save(update_fields=["status", "hidden_reason", "hidden_at", "hidden_by"])
     resolved = _resolve_reports(comment)
     record_audit(
-        actor=moderator,
+        actor=who,
         action="comment.hide",
         target=comment,
         data={"reason": text, "reports_resolved": resolved, "on": _target_address(comment)},
-        request=request,
     )
     if comment.author_id:
         notify(
@@ -128,10 +127,10 @@ def hide_comment(
 
 
 @transaction.atomic
-def unhide_comment(
-    *, comment: Comment, moderator: User, request: HttpRequest | None = None
-) -> Comment:
+def unhide_comment(*, comment: Comment, moderator: Actor | User) -> Comment:
     """Show a hidden comment again."""
+    who = Actor.of(moderator)
+    moderator = who.user
     moderation.require_moderator(moderator)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if not comment.is_hidden:
@@ -143,30 +142,28 @@ def unhide_comment(
     comment.hidden_by = None
     comment.save(update_fields=["status", "hidden_reason", "hidden_at", "hidden_by"])
     record_audit(
-        actor=moderator,
+        actor=who,
         action="comment.unhide",
         target=comment,
         data={"previous_reason": previous_reason, "on": _target_address(comment)},
-        request=request,
     )
     return comment
 
 
 @transaction.atomic
-def dismiss_comment_reports(
-    *, comment: Comment, moderator: User, request: HttpRequest | None = None
-) -> int:
+def dismiss_comment_reports(*, comment: Comment, moderator: Actor | User) -> int:
     """Decide a reported comment may stay: its open reports are resolved and it leaves the
     moderation queue. Returns how many reports were resolved."""
+    who = Actor.of(moderator)
+    moderator = who.user
     moderation.require_moderator(moderator)
     resolved = _resolve_reports(comment)
     if resolved:
         record_audit(
-            actor=moderator,
+            actor=who,
             action="comment.reports_dismissed",
             target=comment,
             data={"reports_resolved": resolved, "on": _target_address(comment)},
-            request=request,
         )
     return resolved
 

@@ -105,9 +105,8 @@ def comment_hide(request: HttpRequest, comment_id: int) -> HttpResponse:
         hidden = form.submit(
             lambda: comment_services.hide_comment(
                 comment=comment,
-                moderator=request.user,
+                moderator=request.actor,
                 reason=form.cleaned_data["reason"],
-                request=request,
             )
         )
         if hidden:
@@ -123,7 +122,7 @@ def comment_unhide(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = _comment_or_404(comment_id)
     back = safe_next(request, _thread_url(_type_key(comment), comment.target_id))
     try:
-        comment_services.unhide_comment(comment=comment, moderator=request.user, request=request)
+        comment_services.unhide_comment(comment=comment, moderator=request.actor)
     except DomainError as exc:
         return render_domain_error(request, exc)
     messages.success(request, _("The comment is shown again."))
@@ -136,9 +135,7 @@ def comment_dismiss_reports(request: HttpRequest, comment_id: int) -> HttpRespon
     comment = _comment_or_404(comment_id)
     back = safe_next(request, reverse("core:moderation-queue"))
     try:
-        comment_services.dismiss_comment_reports(
-            comment=comment, moderator=request.user, request=request
-        )
+        comment_services.dismiss_comment_reports(comment=comment, moderator=request.actor)
     except DomainError as exc:
         return render_domain_error(request, exc)
     messages.success(request, _("The reports are dismissed; the comment stays."))

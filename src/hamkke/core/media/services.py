@@ -12,7 +12,6 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,12 +151,13 @@ def attach_media(*, media: Media, target: models.Model) -> Media:
 def set_media_hidden(
     *,
     media: Media,
-    moderator: User,
+    moderator: Actor | User,
     hidden: bool,
     reason: str = "",
-    request: HttpRequest | None = None,
 ) -> Media:
     """Hide an upload from the public (or show it again); only moderators may."""
+    who = Actor.of(moderator)
+    moderator = who.user
     moderation.require_moderator(moderator)
     media = Media.objects.select_for_update().get(pk=media.pk)
     if media.hidden == hidden:
@@ -165,11 +165,10 @@ def set_media_hidden(
     media.hidden = hidden
     media.save(update_fields=["hidden"])
     record_audit(
-        actor=moderator,
+        actor=who,
         action="media.hide" if hidden else "media.unhide",
         target=media,
         data={"reason": clean_text(reason)[:300]},
-        request=request,
     )
     return media
 
