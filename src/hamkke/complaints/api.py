@@ -269,7 +269,5 @@ def rate(request: HttpRequest, tracking_number: str, payload: RateIn):
 def reopen(request: HttpRequest, tracking_number: str, payload: ReopenIn):
     """403 for anyone but the reporter; 409 outside the profile's reopen window."""
     complaint = _public(tracking_number)
-    services.reopen_by_reporter(
-        complaint=complaint, actor=request.actor, reason=payload.reason
-    )
+    services.reopen_by_reporter(complaint=complaint, actor=request.actor, reason=payload.reason)
     return _detail_out(request, _public(tracking_number))

@@ -290,4 +290,3 @@ def report_offers(
         rate=may_rate(actor, complaint),
         reopen=may_reopen(actor, complaint, now=now, reopen_days=reopen_days),
     )
-

@@ -453,9 +453,7 @@ def _transfer(complaint: Complaint, department: Department | None) -> None:
 
 
 @transaction.atomic
-def assign_handler(
-    *, complaint: Complaint, actor: Actor | User, handler: User | None
-) -> Complaint:
+def assign_handler(*, complaint: Complaint, actor: Actor | User, handler: User | None) -> Complaint:
     """A manager gives a report to one of the department's handlers (or takes it back)."""
     who = Actor.of(actor)
     policies.may_assign(_seat(who, complaint)).enforce()
@@ -628,9 +626,7 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def create_api_client(
-    *, name: str, actor: Actor | User | None = None
-) -> tuple[ApiClient, str]:
+def create_api_client(*, name: str, actor: Actor | User | None = None) -> tuple[ApiClient, str]:
     """Issue a key to an app. The key is returned once; only its hash is kept."""
     who = Actor.of(actor)
     name = name.strip()
@@ -675,9 +671,7 @@ def set_category_active(
     if changed:
         record_audit(
             actor=actor,
-            action="complaints.category_activated"
-            if active
-            else "complaints.category_deactivated",
+            action="complaints.category_activated" if active else "complaints.category_deactivated",
             target=category,
         )
     return category
@@ -767,9 +761,7 @@ def forget_reporter(user: User) -> None:
 
 
 @transaction.atomic
-def ban_reporter(
-    *, complaint: Complaint, actor: Actor | User, reason: str, request=None
-) -> User:
+def ban_reporter(*, complaint: Complaint, actor: Actor | User, reason: str, request=None) -> User:
     """A manager of the report's department bans the account that filed an abusive report.
     The ban is the account's (accounts.services.ban_account); the report's log notes it too."""
     who = Actor.of(actor)

@@ -241,9 +241,7 @@ def _create_request(request, *, fmt, data, city) -> HttpResponse:
     )
 
 
-def _in_open311_terms(
-    exc: InvalidInput, data, *, code: str, located: bool
-) -> Open311Error | None:
+def _in_open311_terms(exc: InvalidInput, data, *, code: str, located: bool) -> Open311Error | None:
     """The filing step's refusals of a missing or unknown service and of a missing point, in
     the words of Open311's parameters (service_code, lat and long); None for the others (a
     point outside the city, say), answered as they are."""
