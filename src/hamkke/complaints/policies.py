@@ -169,6 +169,8 @@ class DeskOffers:
     handle: Decision
     answer: Decision
     moves: frozenset[workflow.Move]
+    transfer: Decision
+    mark_duplicate: Decision
     assign: Decision
     moderate: Decision
     hide_media: Decision
@@ -181,6 +183,8 @@ def desk_offers(seat: Seat, complaint: Complaint) -> DeskOffers:
         handle=may_handle(seat),
         answer=may_answer(seat, complaint),
         moves=moves_offered(seat, complaint),
+        transfer=may_transfer(seat, complaint),
+        mark_duplicate=may_mark_duplicate(seat, complaint),
         assign=may_assign(seat),
         moderate=may_moderate(seat),
         hide_media=may_hide_media(seat, complaint),

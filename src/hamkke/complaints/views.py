@@ -394,7 +394,9 @@ def _detail_page(
         "following": selectors.is_following(complaint, request.user),
         "refusal": refusal,
         "status_label": Status(complaint.status).label,
-        "is_duplicate": complaint.status == Status.DUPLICATE and complaint.duplicate_of_id,
+        "is_duplicate": (
+            complaint.status == Status.DUPLICATE and complaint.duplicate_of_id is not None
+        ),
         "duplicate_of": (
             complaint.duplicate_of
             if complaint.duplicate_of and not complaint.duplicate_of.hidden

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hamkke.accounts.models import User
 from hamkke.complaints import selectors, workflow
 from hamkke.complaints.models import Complaint, ResponseTemplate, Status
+from hamkke.complaints.policies import DeskOffers
 from hamkke.complaints.selectors import QUEUE_ANY_STATUS, QUEUE_OPEN, Assignee, DeskPlace, Filters
 from hamkke.complaints.services import BULK_LIMIT, MAX_DESCRIPTION, MAX_PHOTOS, BulkAction
 from hamkke.core import selectors as core_selectors
@@ -157,8 +158,8 @@ class MultiplePhotoField(forms.FileField):
 
 
 class StatusForm(ServiceForm):
-    """A move of the workflow: only the moves the official may make now are offered
-    (`moves`, from policies.moves_offered)."""
+    """A move of the workflow: only what the policies offer this official now (`offers`) is
+    in the form: the moves, and the fields a transfer and a duplicate need."""
 
     status = forms.ChoiceField(label=_("New status"))
     public_note = forms.CharField(
@@ -197,15 +198,15 @@ class StatusForm(ServiceForm):
         help_text=_("Up to 5 photos; shown to everyone with the answer."),
     )
 
-    def __init__(self, *args, complaint: Complaint, moves: Collection[workflow.Move], **kwargs):
+    def __init__(self, *args, complaint: Complaint, offers: DeskOffers, **kwargs):
         super().__init__(*args, **kwargs)
         self.complaint = complaint
         self.fields["status"].choices = [
-            (value, label) for value, label in Status.choices if value in moves
+            (value, label) for value, label in Status.choices if value in offers.moves
         ]
-        if workflow.Move.DUPLICATE not in moves:
+        if not offers.mark_duplicate:
             del self.fields["duplicate_of"]
-        if workflow.Move.TRANSFERRED in moves:
+        if offers.transfer:
             self.fields["department"].queryset = selectors.transfer_departments(complaint)
         else:
             del self.fields["department"]

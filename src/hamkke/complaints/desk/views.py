@@ -210,7 +210,7 @@ def _report_page(
     templates = selectors.templates_for(complaint)
     if status_form is None and offers.handle:
         initial = template_initial(templates, request.GET.get("template"), offers.moves)
-        status_form = StatusForm(complaint=complaint, moves=offers.moves, initial=initial)
+        status_form = StatusForm(complaint=complaint, offers=offers, initial=initial)
     if assign_form is None and offers.assign:
         assign_form = AssignForm(
             department=complaint.department, initial={"handler": complaint.handler_id}
@@ -254,9 +254,9 @@ def report(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def change_status(request: HttpRequest, tracking_number: str) -> HttpResponse:
     complaint, seat = _complaint_for(request, tracking_number)
     # Before the form: its choices are the moves this official may make.
-    policies.may_handle(seat).enforce()
-    moves = policies.moves_offered(seat, complaint)
-    form = StatusForm(request.POST, request.FILES, complaint=complaint, moves=moves)
+    offers = policies.desk_offers(seat, complaint)
+    offers.handle.enforce()
+    form = StatusForm(request.POST, request.FILES, complaint=complaint, offers=offers)
     changed = form.submit(
         lambda: services.change_status(
             complaint=complaint, actor=request.actor, **form.service_kwargs()
