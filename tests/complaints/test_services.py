@@ -170,9 +170,9 @@ def test_closed_or_other_category_reports_are_not_suggested(city, category, make
 
 def test_me_too_follows_once(city, category, citizen):
     complaint = file(category)
-    services.follow_complaint(complaint=complaint, user=citizen)
+    services.follow_complaint(complaint=complaint, actor=citizen)
     with pytest.raises(Conflict):
-        services.follow_complaint(complaint=complaint, user=citizen)
+        services.follow_complaint(complaint=complaint, actor=citizen)
     complaint.refresh_from_db()
     assert complaint.followers_count == 1
 
@@ -313,23 +313,23 @@ def _resolved(category, citizen, make_official, when=None):
 def test_reporter_rates_the_answer(city, category, citizen, make_official):
     complaint = _resolved(category, citizen, make_official)
     with pytest.raises(InvalidInput):
-        services.rate_answer(complaint=complaint, user=citizen, rating=6)
-    services.rate_answer(complaint=complaint, user=citizen, rating=4, comment="빨랐어요")
+        services.rate_answer(complaint=complaint, actor=citizen, rating=6)
+    services.rate_answer(complaint=complaint, actor=citizen, rating=4, comment="빨랐어요")
     stranger = factories.make_user()
     with pytest.raises(NotAllowed):
-        services.rate_answer(complaint=complaint, user=stranger, rating=1)
+        services.rate_answer(complaint=complaint, actor=stranger, rating=1)
     complaint.refresh_from_db()
     assert complaint.rating == 4
 
 
 def test_reporter_reopens_within_the_window_only(city, category, citizen, make_official):
     fresh = _resolved(category, citizen, make_official)
-    services.reopen_by_reporter(complaint=fresh, user=citizen, reason="아직 그대로입니다.")
+    services.reopen_by_reporter(complaint=fresh, actor=citizen, reason="아직 그대로입니다.")
     fresh.refresh_from_db()
     assert fresh.status == Status.REOPENED and fresh.is_open
     old = _resolved(category, citizen, make_official, when=timezone.now() - timedelta(days=30))
     with pytest.raises(Conflict, match="14"):
-        services.reopen_by_reporter(complaint=old, user=citizen, reason="다시 봐 주세요")
+        services.reopen_by_reporter(complaint=old, actor=citizen, reason="다시 봐 주세요")
 
 
 # --- moderation ----------------------------------------------------------------------------

@@ -661,7 +661,7 @@ def test_questions_fragment_follows_the_category(client, city):
 def test_my_reports_lists_mine_and_those_i_follow(client, city, category, citizen):
     mine = file(category, reporter=citizen)
     followed = file(category, where=MAPO)
-    services.follow_complaint(complaint=followed, user=citizen)
+    services.follow_complaint(complaint=followed, actor=citizen)
     someone_elses = file(category, reporter=factories.make_user())
 
     assert client.get("/complaints/mine/").status_code == 302

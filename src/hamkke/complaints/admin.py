@@ -1,6 +1,7 @@
 """Back-office screens of the Smart Complaint Report: categories (from the profile, shown not
-edited), response templates (edited here), apps' API keys (issued through the service, the key
-shown once) and reports (read-only: officials act on them at the desk, where it is logged)."""
+edited but for switching them off), response templates (edited here), apps' API keys (issued
+through the service, the key shown once) and reports (read-only: officials act on them at the
+desk). Every save goes through a service, which writes the audit log."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from hamkke.complaints import services
 from hamkke.complaints.models import ApiClient, Category, Complaint, ResponseTemplate
-from hamkke.core.audit.services import record_audit
 from hamkke.core.errors import DomainError
 
 
@@ -49,6 +49,9 @@ class CategoryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # reports keep their category
 
+    def save_model(self, request: HttpRequest, obj: Category, form, change: bool) -> None:
+        services.set_category_active(category=obj, active=obj.active, actor=request.actor)
+
 
 @admin.register(ResponseTemplate)
 class ResponseTemplateAdmin(admin.ModelAdmin):
@@ -56,6 +59,16 @@ class ResponseTemplateAdmin(admin.ModelAdmin):
     list_filter = ["category", "status"]
     search_fields = ["title", "body"]
     list_select_related = ["category", "city"]
+
+    def save_model(self, request: HttpRequest, obj: ResponseTemplate, form, change: bool) -> None:
+        services.save_response_template(template=obj, actor=request.actor)
+
+    def delete_model(self, request: HttpRequest, obj: ResponseTemplate) -> None:
+        services.delete_response_template(template=obj, actor=request.actor)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for template in queryset:
+            services.delete_response_template(template=template, actor=request.actor)
 
 
 class ApiKeyForm(forms.Form):
@@ -84,17 +97,10 @@ class ApiClientAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 client, key = services.create_api_client(
-                    name=form.cleaned_data["name"], created_by=request.user
+                    name=form.cleaned_data["name"], actor=request.actor
                 )
             except DomainError as exc:
                 form.add_error("name", exc.message)
-            else:
-                record_audit(
-                    actor=request.user,
-                    action="complaints.api_key_created",
-                    target=client,
-                    request=request,
-                )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Issue an API key"),
@@ -117,14 +123,13 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     def _set_active(self, request: HttpRequest, queryset, *, active: bool) -> None:
         for client in queryset:
-            ApiClient.objects.filter(pk=client.pk).update(active=active)
-            record_audit(
-                actor=request.user,
-                action="complaints.api_key_restored" if active else "complaints.api_key_revoked",
-                target=client,
-                request=request,
-            )
+            services.set_api_client_active(client=client, active=active, actor=request.actor)
         self.message_user(request, _("Done."), messages.SUCCESS)
+
+    def save_model(self, request: HttpRequest, obj: ApiClient, form, change: bool) -> None:
+        # Only `active` can be changed here; a new key is issued by add_view.
+        if "active" in form.changed_data:
+            services.set_api_client_active(client=obj, active=obj.active, actor=request.actor)
 
 
 @admin.register(Complaint)

@@ -15,8 +15,12 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
-from hamkke.complaints import selectors, services
-from hamkke.complaints.forms import day_end, day_start
+from hamkke.complaints import filing, selectors, services
+from hamkke.complaints.filing import (
+    RETRY_AFTER_SECONDS,
+    filing_rate_exceeded,
+    rate_limit_message,
+)
 from hamkke.complaints.models import Complaint
 from hamkke.complaints.models import Status as ComplaintStatus
 from hamkke.complaints.schemas import (
@@ -32,9 +36,8 @@ from hamkke.complaints.schemas import (
     RateIn,
     ReopenIn,
 )
-from hamkke.complaints.views import RETRY_AFTER_SECONDS, filing_rate_exceeded, rate_limit_message
 from hamkke.core.city.selectors import current_city, district_at
-from hamkke.core.errors import InvalidInput, NotFound, TooManyAttempts
+from hamkke.core.errors import InvalidInput, TooManyAttempts
 from hamkke.core.models import Media
 from hamkke.core.web.api import one_page, session_user
 
@@ -81,19 +84,12 @@ def _public(tracking_number: str) -> Complaint:
 
 
 def _filters(filters: FiltersIn) -> selectors.Filters:
-    unknown = sorted(set(filters.status) - set(ComplaintStatus.values))
-    if unknown:
-        raise InvalidInput(
-            _("Unknown status %(statuses)s; use one of: %(known)s.")
-            % {"statuses": ", ".join(unknown), "known": ", ".join(ComplaintStatus.values)},
-            field="status",
-        )
-    return selectors.Filters(
-        categories=tuple(filters.category),
-        statuses=tuple(filters.status),
-        districts=tuple(filters.district),
-        start=day_start(filters.start),
-        end=day_end(filters.end),
+    return selectors.public_filters(
+        categories=filters.category,
+        statuses=filters.status,
+        districts=filters.district,
+        start=filters.start,
+        end=filters.end,
         open_only=filters.open,
     )
 
@@ -128,10 +124,8 @@ def list_complaints(
     page_size: int = 20,
 ):
     """Public reports only; `page_size` is at most 100."""
-    complaints = selectors.public_list(current_city(), _filters(filters)).order_by(
-        "-created_at", "-id"
-    )
-    return ComplaintPageOut(**one_page(complaints.select_related("duplicate_of"), page, page_size))
+    complaints = selectors.public_list(current_city(), _filters(filters))
+    return ComplaintPageOut(**one_page(complaints, page, page_size))
 
 
 @router.get("/nearby", response=list[NearbyOut], summary="Open reports near a point")
@@ -205,32 +199,15 @@ def create_complaint(
     {detail, code, field}: 400 outside the city or a file that is not what it claims, 413 a
     file too large, 429 too many reports in a short time. Nothing is kept from a refused
     report."""
-    # An app without a session files anonymously.
-    reporter = session_user(request)
+    # A signed-in session must send its CSRF token; an app without a session files anonymously.
+    session_user(request)
     if filing_rate_exceeded(request):
         raise TooManyAttempts(
             rate_limit_message(), code="rate_limited", retry_after=RETRY_AFTER_SECONDS
         )
-    city = current_city()
-    if not payload.category:
-        raise InvalidInput(_("Choose what kind of problem it is."), field="category")
-    try:
-        category = selectors.category_by_code(city, payload.category)
-    except NotFound as exc:
-        raise InvalidInput(exc.message, field="category") from exc
-    if payload.latitude is None or payload.longitude is None:
-        raise InvalidInput(
-            _("Give the place of the problem: latitude and longitude."), field="location"
-        )
-    contact = services.Contact()
-    if reporter is None:
-        contact = services.Contact(
-            name=payload.contact_name.strip(),
-            email=payload.contact_email.strip(),
-            phone=payload.contact_phone.strip(),
-        )
-    complaint = services.file_complaint(
-        category=category,
+    complaint = filing.file_report(
+        actor=request.actor,
+        category=payload.category,
         latitude=payload.latitude,
         longitude=payload.longitude,
         address=payload.address,
@@ -238,8 +215,11 @@ def create_complaint(
         answers=_answers(payload.answers),
         photos=photos or [],
         videos=[video] if video else [],
-        reporter=reporter,
-        contact=contact,
+        contact=services.Contact(
+            name=payload.contact_name.strip(),
+            email=payload.contact_email.strip(),
+            phone=payload.contact_phone.strip(),
+        ),
     )
     return Status(201, _detail_out(request, _public(complaint.tracking_number)))
 
@@ -253,7 +233,7 @@ def create_complaint(
 def follow(request: HttpRequest, tracking_number: str):
     """409 when already following or for one's own report; 400 for a closed report."""
     complaint = _public(tracking_number)
-    services.follow_complaint(complaint=complaint, user=request.user)
+    services.follow_complaint(complaint=complaint, actor=request.actor)
     complaint.refresh_from_db(fields=["followers_count"])
     return Status(
         201,
@@ -275,7 +255,7 @@ def rate(request: HttpRequest, tracking_number: str, payload: RateIn):
     """403 for anyone but the reporter, 409 before there is an answer."""
     complaint = _public(tracking_number)
     services.rate_answer(
-        complaint=complaint, user=request.user, rating=payload.rating, comment=payload.comment
+        complaint=complaint, actor=request.actor, rating=payload.rating, comment=payload.comment
     )
     return _detail_out(request, _public(tracking_number))
 
@@ -289,5 +269,5 @@ def rate(request: HttpRequest, tracking_number: str, payload: RateIn):
 def reopen(request: HttpRequest, tracking_number: str, payload: ReopenIn):
     """403 for anyone but the reporter; 409 outside the profile's reopen window."""
     complaint = _public(tracking_number)
-    services.reopen_by_reporter(complaint=complaint, user=request.user, reason=payload.reason)
+    services.reopen_by_reporter(complaint=complaint, actor=request.actor, reason=payload.reason)
     return _detail_out(request, _public(tracking_number))

@@ -27,7 +27,7 @@ class ComplaintsConfig(service_app.ServiceAppConfig):
     )
     # The desk's router first: its paths would otherwise be taken for a report's id.
     api_routers = (
-        service_app.ApiMount("/complaints/desk", "hamkke.complaints.desk_api.router"),
+        service_app.ApiMount("/complaints/desk", "hamkke.complaints.desk.api.router"),
         service_app.ApiMount("/complaints", "hamkke.complaints.api.router"),
     )
     profile_section = service_app.ProfileSection(

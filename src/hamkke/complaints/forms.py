@@ -1,14 +1,12 @@
 """Forms of the citizens' pages: the report form (two steps without JavaScript: what and where,
 then the details with the category's questions), the public list's filters, and the reporter's
-rating and reopening. Every rule of filing stays in services.file_complaint."""
+rating and reopening. Every rule of filing stays in complaints.filing and services."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, time
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -290,27 +288,14 @@ class FilterForm(forms.Form):
         self.is_valid()
         data = self.cleaned_data
         status = data.get("status") or ""
-        return selectors.Filters(
+        return selectors.public_filters(
             categories=(data["category"],) if data.get("category") else (),
             statuses=(status,) if status not in ("", OPEN, CLOSED) else (),
             districts=(data["district"],) if data.get("district") else (),
-            start=day_start(data.get("from")),
-            end=day_end(data.get("to")),
+            start=data.get("from"),
+            end=data.get("to"),
             open_only={OPEN: True, CLOSED: False}.get(status),
         )
-
-
-def day_start(day) -> datetime | None:
-    """The first moment of a day in the site's time zone (None for no day)."""
-    if day is None:
-        return None
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def day_end(day) -> datetime | None:
-    if day is None:
-        return None
-    return timezone.make_aware(datetime.combine(day, time.max))
 
 
 # --- the reporter ----------------------------------------------------------------------------

@@ -3,6 +3,8 @@ followers ("me too"), response templates and the API clients that file through O
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -90,6 +92,11 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("app (Open311)")
     SENSOR = "sensor", _("sensor")
     OFFICIAL = "official", _("entered by an official")
+
+
+def hash_api_key(key: str) -> str:
+    """What is stored of an app's key, and what a key sent with a request is compared by."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class ApiClient(models.Model):

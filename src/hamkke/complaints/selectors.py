@@ -1,10 +1,12 @@
 """Reads of the Smart Complaint Report: public lists and maps, nearby open reports, the
-officials' queues and the statistics. Public reads never carry personal data."""
+officials' queues and the statistics, the filters all of them share, and the lookups the pages,
+the APIs and Open311 make. Public reads never carry personal data."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from django.contrib.contenttypes.models import ContentType
@@ -28,13 +30,15 @@ from django.utils.translation import gettext as _
 
 from hamkke.accounts.models import Membership, Role, User
 from hamkke.complaints.models import (
+    ApiClient,
     Category,
     Complaint,
     ComplaintEvent,
     ResponseTemplate,
     Status,
+    hash_api_key,
 )
-from hamkke.core.errors import NotFound
+from hamkke.core.errors import InvalidInput, NotFound
 from hamkke.core.geo import cells_within, distance_m
 from hamkke.core.models import City, Department, Media
 
@@ -146,6 +150,84 @@ class Filters:
     open_only: bool | None = None
 
 
+def day_start(day: date | None) -> datetime | None:
+    """The first moment of a day in the site's time zone (None for no day)."""
+    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
+
+
+def day_end(day: date | None) -> datetime | None:
+    """The last moment of a day in the site's time zone (None for no day)."""
+    return timezone.make_aware(datetime.combine(day, time.max)) if day else None
+
+
+def public_filters(
+    *,
+    categories: Sequence[str] = (),
+    statuses: Sequence[str] = (),
+    districts: Sequence[str] = (),
+    start: date | None = None,
+    end: date | None = None,
+    open_only: bool | None = None,
+) -> Filters:
+    """The public list's and map's filters as the API reads them; unknown statuses are refused
+    by name."""
+    unknown = sorted(set(statuses) - set(Status.values))
+    if unknown:
+        raise InvalidInput(
+            _("Unknown status %(statuses)s; use one of: %(known)s.")
+            % {"statuses": ", ".join(unknown), "known": ", ".join(Status.values)},
+            field="status",
+        )
+    return Filters(
+        categories=tuple(categories),
+        statuses=tuple(statuses),
+        districts=tuple(districts),
+        start=day_start(start),
+        end=day_end(end),
+        open_only=open_only,
+    )
+
+
+# The desk queue's status choice: empty for every open status, "any" for all of them.
+QUEUE_OPEN = ""
+QUEUE_ANY_STATUS = "any"
+
+
+def queue_filters(
+    *,
+    status: str = QUEUE_OPEN,
+    category: str = "",
+    district: str = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> Filters:
+    """The desk queue's filters as the page and the desk API read them. An unknown status is
+    refused (the page's form offers only known ones)."""
+    if status not in (QUEUE_OPEN, QUEUE_ANY_STATUS) and status not in Status.values:
+        raise InvalidInput(_("Unknown status %(s)s.") % {"s": status}, field="status")
+    return Filters(
+        categories=(category,) if category else (),
+        districts=(district,) if district else (),
+        statuses=(status,) if status not in (QUEUE_OPEN, QUEUE_ANY_STATUS) else (),
+        # department_queue shows open reports unless a status is chosen or this is False.
+        open_only=False if status == QUEUE_ANY_STATUS else None,
+        start=day_start(start),
+        end=day_end(end),
+    )
+
+
+def period_filters(
+    *, category: str = "", district: str = "", start: date | None = None, end: date | None = None
+) -> Filters:
+    """The statistics' filters (a period, a district, a category), for the page and the API."""
+    return Filters(
+        categories=(category,) if category else (),
+        districts=(district,) if district else (),
+        start=day_start(start),
+        end=day_end(end),
+    )
+
+
 def filtered(city: City, filters: Filters, *, public: bool = True) -> QuerySet[Complaint]:
     complaints = _public(city) if public else Complaint.objects.filter(city=city)
     if filters.categories:
@@ -164,7 +246,13 @@ def filtered(city: City, filters: Filters, *, public: bool = True) -> QuerySet[C
 
 
 def public_list(city: City, filters: Filters) -> QuerySet[Complaint]:
-    return filtered(city, filters).select_related("category", "district", "location", "department")
+    """The public list, newest first (the id keeps reports filed at the same moment in one
+    order from page to page)."""
+    return (
+        filtered(city, filters)
+        .select_related("category", "district", "location", "department", "duplicate_of")
+        .order_by("-created_at", "-id")
+    )
 
 
 def geojson(city: City, filters: Filters, *, limit: int = 5000) -> dict:
@@ -321,6 +409,25 @@ def open311_requests(
     return complaints.order_by("-created_at")
 
 
+def complaint_by_token(city: City, token: str) -> Complaint | None:
+    """A public report by the token Open311 handed the app that filed it."""
+    return Complaint.objects.filter(city=city, token=token, hidden=False).first()
+
+
+def api_client_by_key(key: str) -> ApiClient | None:
+    """The active app whose key this is (compared by its hash); None for a wrong or revoked
+    key."""
+    return ApiClient.objects.filter(key_hash=hash_api_key(key), active=True).first()
+
+
+def api_client_by_name(name: str) -> ApiClient | None:
+    return ApiClient.objects.filter(name=name).first()
+
+
+def api_clients() -> list[ApiClient]:
+    return list(ApiClient.objects.order_by("name"))
+
+
 def first_photos(complaints) -> dict[int, str]:
     """The first visible photo's URL of each complaint, in one query."""
     ids = [c.pk for c in complaints]
@@ -434,6 +541,22 @@ def desk_queue(
     if assignee == Assignee.NOBODY:
         complaints = complaints.filter(handler__isnull=True)
     return complaints.order_by(*QUEUE_SORTS.get(sort, QUEUE_SORTS["sla"]), "pk")
+
+
+def transfer_departments(complaint: Complaint) -> QuerySet[Department]:
+    """Where a report may be transferred: the city's other departments."""
+    return Department.objects.filter(city_id=complaint.city_id).exclude(pk=complaint.department_id)
+
+
+def city_departments(city: City) -> QuerySet[Department]:
+    """The city's departments by name, as choices (bulk transfers)."""
+    return Department.objects.filter(city=city).order_by("name")
+
+
+def categories_of(city: City) -> list[Category]:
+    """Every category of the city, inactive ones too (old reports keep them), in the profile's
+    order: the desk's filters."""
+    return list(Category.objects.filter(city=city).order_by("group__order", "order", "code"))
 
 
 def handler_accounts(department_ids: list[int]) -> QuerySet[User]:

@@ -1,9 +1,10 @@
 """Every write of the Smart Complaint Report: filing, following, routing, the officials'
-workflow, the reporter's rating and reopening, moderation and SLA escalation."""
+workflow, the reporter's rating and reopening, moderation, SLA escalation and the back office
+(categories switched off, response templates, apps' keys). Who may act is asked of
+complaints.policies; whoever acts is an Actor (a plain user is accepted too)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Sequence
@@ -22,9 +23,8 @@ from django.utils.translation import gettext as _
 
 from hamkke.accounts import services as accounts_services
 from hamkke.accounts.models import Role, User
-from hamkke.accounts.permissions import require_role
 from hamkke.accounts.sms import SMSDeliveryError, get_sms_backend
-from hamkke.complaints import workflow
+from hamkke.complaints import policies, selectors, workflow
 from hamkke.complaints.models import (
     CLOSED_STATUSES,
     ApiClient,
@@ -34,9 +34,12 @@ from hamkke.complaints.models import (
     Complaint,
     ComplaintEvent,
     Follow,
+    ResponseTemplate,
     RouteOverride,
     Status,
+    hash_api_key,
 )
+from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
 from hamkke.core.city.services import locate
 from hamkke.core.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
@@ -245,8 +248,7 @@ def file_complaint(
         )
     if len(videos) > MAX_VIDEOS:
         raise InvalidInput(_("At most one video per report."), field="video")
-    if reporter is not None and reporter.banned_at:
-        raise NotAllowed(_("This account may not file reports."))
+    policies.may_file(reporter).enforce()
     clean_answers = check_answers(category, answers)
     now = now or timezone.now()
     stored: list[Media] = []
@@ -331,15 +333,15 @@ def _delete_files(media: Media) -> None:
 
 
 @transaction.atomic
-def follow_complaint(*, complaint: Complaint, user: User) -> Follow:
+def follow_complaint(*, complaint: Complaint, actor: Actor | User) -> Follow:
     """Follow an open report instead of filing the same one again."""
-    if not complaint.is_open or complaint.hidden:
-        raise InvalidInput(_("Only open reports can be followed."))
-    if complaint.reporter_id == user.pk:
-        raise Conflict(_("This is your own report; you already get its news."))
+    who = Actor.of(actor)
+    if who.user is None:
+        raise NotAllowed(_("Log in to follow this report (me too)"))
+    policies.may_follow(who, complaint).enforce()
     try:
         with transaction.atomic():
-            follow = Follow.objects.create(complaint=complaint, user=user)
+            follow = Follow.objects.create(complaint=complaint, user=who.user)
     except IntegrityError as exc:
         raise Conflict(_("You already follow this report.")) from exc
     Complaint.objects.filter(pk=complaint.pk).update(followers_count=F("followers_count") + 1)
@@ -349,32 +351,27 @@ def follow_complaint(*, complaint: Complaint, user: User) -> Follow:
 # --- officials' workflow ---------------------------------------------------------------------
 
 
-def _require_handler(actor: User, complaint: Complaint, role: int = Role.HANDLER) -> None:
-    require_role(actor, role=role, department=complaint.department)
+def _seat(who: Actor, complaint: Complaint) -> policies.Seat:
+    return policies.seat_at(who, complaint.department)
 
 
 @transaction.atomic
 def change_status(
     *,
     complaint: Complaint,
-    actor: User,
+    actor: Actor | User,
     status: str,
     public_note: str = "",
     internal_note: str = "",
     duplicate_of: Complaint | None = None,
     department: Department | None = None,
     result_photos: Sequence[UploadedFile] = (),
-    request=None,
     now: datetime | None = None,
 ) -> ComplaintEvent:
     """Move a report to a new status, as an official of its department."""
+    who = Actor.of(actor)
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    _require_handler(actor, complaint)
-    if not workflow.can_move(complaint.status, status):
-        raise Conflict(
-            _("A report that is %(current)s cannot become %(target)s.")
-            % {"current": Status(complaint.status).label, "target": Status(status).label}
-        )
+    policies.may_change_status(_seat(who, complaint), complaint, status).enforce()
     public_note, internal_note = public_note.strip(), internal_note.strip()
     if status in workflow.NEEDS_PUBLIC_NOTE and not public_note:
         raise InvalidInput(_("Write the answer the public will see."), field="public_note")
@@ -404,14 +401,14 @@ def change_status(
         previous_status=previous,
         public_note=public_note,
         internal_note=internal_note,
-        actor=actor,
+        actor=who.user,
         department=complaint.department,
         created_at=now,
     )
     stored = []
     try:
         for upload in result_photos:
-            media = store_photo(upload=upload, uploaded_by=actor)
+            media = store_photo(upload=upload, uploaded_by=who.user)
             stored.append(media)
             attach_media(media=media, target=event)
     except BaseException:
@@ -419,10 +416,9 @@ def change_status(
             _delete_files(media)
         raise
     record_audit(
-        actor=actor,
+        actor=who,
         action=f"complaint.{status}",
         target=complaint,
-        request=request,
         data={"from": previous, "to": status, "department": complaint.department.code},
     )
     transaction.on_commit(
@@ -453,9 +449,10 @@ def _transfer(complaint: Complaint, department: Department | None) -> None:
 
 
 @transaction.atomic
-def assign_handler(*, complaint: Complaint, actor: User, handler: User | None, request=None):
+def assign_handler(*, complaint: Complaint, actor: Actor | User, handler: User | None) -> Complaint:
     """A manager gives a report to one of the department's handlers (or takes it back)."""
-    _require_handler(actor, complaint, role=Role.MANAGER)
+    who = Actor.of(actor)
+    policies.may_assign(_seat(who, complaint)).enforce()
     if (
         handler is not None
         and not handler.memberships.filter(
@@ -470,10 +467,9 @@ def assign_handler(*, complaint: Complaint, actor: User, handler: User | None, r
     Complaint.objects.filter(pk=complaint.pk).update(handler=handler, updated_at=timezone.now())
     complaint.handler = handler
     record_audit(
-        actor=actor,
+        actor=who,
         action="complaint.assign",
         target=complaint,
-        request=request,
         data={"handler": handler.pk if handler else None},
     )
     return complaint
@@ -483,12 +479,12 @@ def assign_handler(*, complaint: Complaint, actor: User, handler: User | None, r
 
 
 @transaction.atomic
-def rate_answer(*, complaint: Complaint, user: User, rating: int, comment: str = "") -> Complaint:
+def rate_answer(
+    *, complaint: Complaint, actor: Actor | User, rating: int, comment: str = ""
+) -> Complaint:
+    """The reporter rates the city's answer (1 to 5), and may change the rating later."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    if complaint.reporter_id != user.pk:
-        raise NotAllowed(_("Only the person who reported it can rate the answer."))
-    if complaint.status not in workflow.RATEABLE:
-        raise Conflict(_("The report has no answer to rate yet."))
+    policies.may_rate(actor, complaint).enforce()
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput(_("Rate the answer from 1 to 5."), field="rating")
     complaint.rating = rating
@@ -499,19 +495,13 @@ def rate_answer(*, complaint: Complaint, user: User, rating: int, comment: str =
 
 @transaction.atomic
 def reopen_by_reporter(
-    *, complaint: Complaint, user: User, reason: str, now: datetime | None = None
+    *, complaint: Complaint, actor: Actor | User, reason: str, now: datetime | None = None
 ) -> ComplaintEvent:
     """The reporter asks for a further answer or reopens, within the profile's window."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-    if complaint.reporter_id != user.pk:
-        raise NotAllowed(_("Only the person who reported it can reopen it."))
     now = now or timezone.now()
-    reopen_days = complaint.city.profile.get("complaints", {}).get("reopen_days", 14)
-    if not workflow.reporter_may_reopen(complaint.status, complaint.resolved_at, now, reopen_days):
-        raise Conflict(
-            _("This report can be reopened only within %(days)d days of its answer.")
-            % {"days": reopen_days}
-        )
+    reopen_days = selectors.reopen_days(complaint.city)
+    policies.may_reopen(actor, complaint, now=now, reopen_days=reopen_days).enforce()
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("Say why the answer is not enough."), field="reason")
@@ -540,14 +530,14 @@ def reopen_by_reporter(
 def moderate_complaint(
     *,
     complaint: Complaint,
-    actor: User,
+    actor: Actor | User,
     hidden: bool | None = None,
     description: str | None = None,
     reason: str,
-    request=None,
 ) -> Complaint:
     """Hide a report from the public or edit out what must not be published."""
-    _require_handler(actor, complaint, role=Role.MANAGER)
+    who = Actor.of(actor)
+    policies.may_moderate(_seat(who, complaint)).enforce()
     if not reason.strip():
         raise InvalidInput(_("Give the reason for the moderation."), field="reason")
     changes = {}
@@ -563,10 +553,9 @@ def moderate_complaint(
         complaint.description = description.strip()
     complaint.save()
     record_audit(
-        actor=actor,
+        actor=who,
         action="complaint.moderate",
         target=complaint,
-        request=request,
         data={**changes, "reason": reason.strip()},
     )
     return complaint
@@ -574,18 +563,16 @@ def moderate_complaint(
 
 @transaction.atomic
 def set_photo_hidden(
-    *, complaint: Complaint, media: Media, actor: User, hidden: bool, reason: str, request=None
+    *, complaint: Complaint, media: Media, actor: Actor | User, hidden: bool, reason: str
 ) -> None:
     """Hide a report's photo from the public (a face, a number plate), or show it again."""
-    _require_handler(actor, complaint, role=Role.MANAGER)
-    if media.target_id != str(complaint.pk) or media.target_type.model_class() is not Complaint:
-        raise NotFound(_("That photo is not part of this report."))
+    who = Actor.of(actor)
+    policies.may_hide_media(_seat(who, complaint), complaint, media).enforce()
     Media.objects.filter(pk=media.pk).update(hidden=hidden)
     record_audit(
-        actor=actor,
+        actor=who,
         action="complaint.hide_photo" if hidden else "complaint.show_photo",
         target=complaint,
-        request=request,
         data={"media": media.pk, "reason": reason.strip()},
     )
 
@@ -634,13 +621,10 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
 # --- API clients -----------------------------------------------------------------------------
 
 
-def hash_api_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 @transaction.atomic
-def create_api_client(*, name: str, created_by: User | None = None) -> tuple[ApiClient, str]:
+def create_api_client(*, name: str, actor: Actor | User | None = None) -> tuple[ApiClient, str]:
     """Issue a key to an app. The key is returned once; only its hash is kept."""
+    who = Actor.of(actor)
     name = name.strip()
     if not name:
         raise InvalidInput(_("Name the app the key is for."), field="name")
@@ -648,9 +632,74 @@ def create_api_client(*, name: str, created_by: User | None = None) -> tuple[Api
         raise Conflict(_("An app named %(name)s already has a key.") % {"name": name})
     key = secrets.token_urlsafe(24)
     client = ApiClient.objects.create(
-        name=name, key_prefix=key[:8], key_hash=hash_api_key(key), created_by=created_by
+        name=name, key_prefix=key[:8], key_hash=hash_api_key(key), created_by=who.user
     )
+    record_audit(actor=who, action="complaints.api_key_created", target=client)
     return client, key
+
+
+@transaction.atomic
+def set_api_client_active(
+    *, client: ApiClient, active: bool, actor: Actor | User | None = None
+) -> ApiClient:
+    """Revoke an app's key (its reports keep naming it), or restore it."""
+    ApiClient.objects.filter(pk=client.pk).update(active=active)
+    client.active = active
+    record_audit(
+        actor=actor,
+        action="complaints.api_key_restored" if active else "complaints.api_key_revoked",
+        target=client,
+    )
+    return client
+
+
+# --- the back office -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_category_active(
+    *, category: Category, active: bool, actor: Actor | User | None = None
+) -> Category:
+    """Stop new reports in a category (or allow them again). Everything else about a category
+    comes from the city profile and is overwritten by its next load."""
+    changed = Category.objects.filter(pk=category.pk).exclude(active=active).update(active=active)
+    category.active = active
+    if changed:
+        record_audit(
+            actor=actor,
+            action="complaints.category_activated" if active else "complaints.category_deactivated",
+            target=category,
+        )
+    return category
+
+
+@transaction.atomic
+def save_response_template(
+    *, template: ResponseTemplate, actor: Actor | User | None = None
+) -> ResponseTemplate:
+    """Write a ready answer officials start from (a new one, or changes to one)."""
+    created = template.pk is None
+    template.save()
+    record_audit(
+        actor=actor,
+        action="complaints.template_created" if created else "complaints.template_changed",
+        target=template,
+        data={"title": template.title, "status": template.status},
+    )
+    return template
+
+
+@transaction.atomic
+def delete_response_template(
+    *, template: ResponseTemplate, actor: Actor | User | None = None
+) -> None:
+    record_audit(
+        actor=actor,
+        action="complaints.template_deleted",
+        target=template,
+        data={"title": template.title},
+    )
+    template.delete()
 
 
 # --- notifications ---------------------------------------------------------------------------
@@ -703,32 +752,28 @@ def forget_reporter(user: User) -> None:
 
 
 @transaction.atomic
-def ban_reporter(*, complaint: Complaint, actor: User, reason: str, request=None) -> User:
+def ban_reporter(*, complaint: Complaint, actor: Actor | User, reason: str) -> User:
     """A manager of the report's department bans the account that filed an abusive report.
     The ban is the account's (accounts.services.ban_account); the report's log notes it too."""
-    _require_handler(actor, complaint, role=Role.MANAGER)
-    if complaint.reporter_id is None:
-        raise InvalidInput(_("This report was filed without an account: there is none to ban."))
-    user = accounts_services.ban_account(
-        actor=actor, user=complaint.reporter, reason=reason, request=request
-    )
+    who = Actor.of(actor)
+    policies.may_ban_reporter(_seat(who, complaint), complaint).enforce()
+    user = accounts_services.ban_account(actor=who, user=complaint.reporter, reason=reason)
     record_audit(
-        actor=actor,
+        actor=who,
         action="complaint.ban_reporter",
         target=complaint,
-        request=request,
         data={"reason": user.ban_reason},
     )
     return user
 
 
 @transaction.atomic
-def unban_reporter(*, complaint: Complaint, actor: User, request=None) -> User:
-    _require_handler(actor, complaint, role=Role.MANAGER)
-    if complaint.reporter_id is None:
-        raise InvalidInput(_("This report was filed without an account."))
-    user = accounts_services.unban_account(actor=actor, user=complaint.reporter, request=request)
-    record_audit(actor=actor, action="complaint.unban_reporter", target=complaint, request=request)
+def unban_reporter(*, complaint: Complaint, actor: Actor | User) -> User:
+    """A manager of the report's department lifts the ban on the account that filed it."""
+    who = Actor.of(actor)
+    policies.may_unban_reporter(_seat(who, complaint), complaint).enforce()
+    user = accounts_services.unban_account(actor=who, user=complaint.reporter)
+    record_audit(actor=who, action="complaint.unban_reporter", target=complaint)
     return user
 
 
@@ -757,14 +802,13 @@ class BulkResult:
 
 def act_in_bulk(
     *,
-    actor: User,
+    actor: Actor | User,
     tracking_numbers: Sequence[str],
     action: str,
     handler: User | None = None,
     department: Department | None = None,
     public_note: str = "",
     internal_note: str = "",
-    request=None,
 ) -> BulkResult:
     """One action on many reports, each through the same service as a single report and in
     its own transaction: a refusal for one report (a move the workflow does not allow, a
@@ -796,7 +840,7 @@ def act_in_bulk(
             continue
         try:
             if action == BulkAction.ASSIGN:
-                assign_handler(complaint=complaint, actor=actor, handler=handler, request=request)
+                assign_handler(complaint=complaint, actor=actor, handler=handler)
             else:
                 change_status(
                     complaint=complaint,
@@ -805,7 +849,6 @@ def act_in_bulk(
                     public_note=public_note,
                     internal_note=internal_note,
                     department=department if action == BulkAction.TRANSFER else None,
-                    request=request,
                 )
         except DomainError as exc:
             failed.append((number, exc.message))

@@ -2,7 +2,8 @@
 
 from django.urls import path, re_path
 
-from hamkke.complaints import desk, views
+from hamkke.complaints import views
+from hamkke.complaints.desk import views as desk
 
 app_name = "complaints"
 urlpatterns = [
@@ -20,7 +21,7 @@ urlpatterns = [
     re_path(r"^(?P<tracking_number>\d{6}-[0-9A-Za-z]{5})/follow/$", views.follow, name="follow"),
     re_path(r"^(?P<tracking_number>\d{6}-[0-9A-Za-z]{5})/rate/$", views.rate, name="rate"),
     re_path(r"^(?P<tracking_number>\d{6}-[0-9A-Za-z]{5})/reopen/$", views.reopen, name="reopen"),
-    # Officials (desk.py)
+    # Officials (desk/views.py)
     path("desk/", desk.queue, name="desk"),
     path("desk/bulk/", desk.bulk, name="desk-bulk"),
     path("desk/stats/", desk.stats, name="desk-stats"),

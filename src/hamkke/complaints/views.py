@@ -4,7 +4,6 @@ too", the reporter's rating and reopening, and the small helpers the form's scri
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -17,7 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from hamkke.complaints import selectors, services, workflow
+from hamkke.complaints import filing, policies, selectors, services
+from hamkke.complaints.filing import (
+    RETRY_AFTER_SECONDS,
+    filing_rate_exceeded,
+    rate_limit_message,
+)
 from hamkke.complaints.forms import (
     FilterForm,
     RatingForm,
@@ -37,28 +41,6 @@ PAGE_SIZE = 20
 PLACE_CHOICES = 5
 # Reading a photo's EXIF decodes it: generous for a person trying a few photos, not for a bot.
 PHOTO_LOCATION_RATE = "30/m"
-RETRY_AFTER_SECONDS = 60
-
-
-def filing_rate_exceeded(request: HttpRequest) -> bool:
-    """Whether this address, or this account, has filed more than HAMKKE_COMPLAINT_RATE.
-    Every attempt counts, refused ones too: checking uploads is the costly part. The report
-    form and the API draw on the same allowance."""
-    rate = settings.HAMKKE_COMPLAINT_RATE
-    by_address = is_ratelimited(
-        request, group="complaints.file.ip", key="ip", rate=rate, increment=True
-    )
-    by_account = request.user.is_authenticated and is_ratelimited(
-        request, group="complaints.file.user", key="user", rate=rate, increment=True
-    )
-    return by_address or by_account
-
-
-def rate_limit_message() -> str:
-    return _(
-        "You have sent many reports in a short time. Please wait a few minutes and try again; "
-        "if the problem is urgent, call 120 (Dasan Call Center)."
-    )
 
 
 def _public_or_404(tracking_number: str) -> Complaint:
@@ -80,7 +62,7 @@ def _filter_form(request: HttpRequest, city) -> FilterForm:
 def index(request: HttpRequest) -> HttpResponse:
     city = city_selectors.current_city()
     form = _filter_form(request, city)
-    complaints = selectors.public_list(city, form.filters()).order_by("-created_at")
+    complaints = selectors.public_list(city, form.filters())
     page, query = responses.page_of(request, complaints, PAGE_SIZE)
     thumbnails = selectors.first_thumbnails(page.object_list)
     context = {
@@ -280,8 +262,9 @@ def _file(request: HttpRequest, city, groups) -> HttpResponse:
 
     def file() -> Complaint:
         data = form.cleaned_data
-        return services.file_complaint(
-            category=form.chosen_category,
+        return filing.file_report(
+            actor=request.actor,
+            category=data["category"],
             latitude=data["latitude"],
             longitude=data["longitude"],
             address=data["address"],
@@ -289,8 +272,8 @@ def _file(request: HttpRequest, city, groups) -> HttpResponse:
             answers=form.answers(),
             photos=data["photos"],
             videos=[data["video"]] if data.get("video") else [],
-            reporter=request.user if request.user.is_authenticated else None,
             contact=form.contact(),
+            city=city,
         )
 
     if form.submit(file):
@@ -398,47 +381,44 @@ def _detail_page(
     refusal: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    user = request.user
-    now = timezone.now()
-    is_reporter = user.is_authenticated and complaint.reporter_id == user.pk
-    following = selectors.is_following(complaint, user)
+    city = city_selectors.current_city()
+    offers = policies.report_offers(
+        request.actor, complaint, now=timezone.now(), reopen_days=selectors.reopen_days(city)
+    )
     result_photos = selectors.public_result_photos(complaint)
     context = {
         "complaint": complaint,
         "events": [(e, result_photos.get(e.pk, [])) for e in complaint.events.all()],
         "photos": selectors.media_of(complaint),
-        "is_reporter": is_reporter,
-        "following": following,
-        "may_follow": complaint.is_open and not is_reporter and not following,
+        "offers": offers,
+        "following": selectors.is_following(complaint, request.user),
         "refusal": refusal,
         "status_label": Status(complaint.status).label,
+        "is_duplicate": (
+            complaint.status == Status.DUPLICATE and complaint.duplicate_of_id is not None
+        ),
         "duplicate_of": (
             complaint.duplicate_of
             if complaint.duplicate_of and not complaint.duplicate_of.hidden
             else None
         ),
     }
-    if is_reporter:
-        context.update(_reporter_context(complaint, now, rate_form, reopen_form))
+    if offers.is_reporter:
+        context.update(_reporter_context(complaint, city, offers, rate_form, reopen_form))
     return render(request, "complaints/detail.html", context, status=status)
 
 
-def _reporter_context(complaint, now, rate_form, reopen_form) -> dict:
+def _reporter_context(complaint, city, offers, rate_form, reopen_form) -> dict:
     """What only the reporter sees: their answers, the rating and the reopening forms."""
-    city = city_selectors.current_city()
-    may_reopen = workflow.reporter_may_reopen(
-        complaint.status, complaint.resolved_at, now, selectors.reopen_days(city)
-    )
     questions = {q["code"]: question_label(q) for q in complaint.category.questions}
-    may_rate = complaint.status in workflow.RATEABLE
     initial = {"rating": complaint.rating, "comment": complaint.rating_comment}
     return {
         "my_answers": [
             (questions.get(code, code), value) for code, value in complaint.answers.items()
         ],
-        "rate_form": rate_form or (RatingForm(initial=initial) if may_rate else None),
-        "reopen_form": reopen_form or (ReopenForm() if may_reopen else None),
-        "reopen_deadline": selectors.reopen_deadline(complaint, city) if may_reopen else None,
+        "rate_form": rate_form or (RatingForm(initial=initial) if offers.rate else None),
+        "reopen_form": reopen_form or (ReopenForm() if offers.reopen else None),
+        "reopen_deadline": selectors.reopen_deadline(complaint, city) if offers.reopen else None,
     }
 
 
@@ -472,7 +452,7 @@ def follow(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if (login := _member_only(request, complaint)) is not None:
         return login
     try:
-        services.follow_complaint(complaint=complaint, user=request.user)
+        services.follow_complaint(complaint=complaint, actor=request.actor)
     except DomainError as exc:
         return _refused(request, complaint, exc)
     messages.success(
@@ -490,7 +470,7 @@ def rate(request: HttpRequest, tracking_number: str) -> HttpResponse:
     rated = form.submit(
         lambda: services.rate_answer(
             complaint=complaint,
-            user=request.user,
+            actor=request.actor,
             rating=form.cleaned_data["rating"],
             comment=form.cleaned_data["comment"],
         )
@@ -509,7 +489,7 @@ def reopen(request: HttpRequest, tracking_number: str) -> HttpResponse:
     form = ReopenForm(request.POST)
     reopened = form.submit(
         lambda: services.reopen_by_reporter(
-            complaint=complaint, user=request.user, reason=form.cleaned_data["reason"]
+            complaint=complaint, actor=request.actor, reason=form.cleaned_data["reason"]
         )
     )
     if reopened:

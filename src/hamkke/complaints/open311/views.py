@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
-from hamkke.complaints import selectors, services
+from hamkke.complaints import filing, selectors, services
 from hamkke.complaints.models import ApiClient, Channel, Complaint
 from hamkke.complaints.open311 import formats, params
 from hamkke.complaints.open311.params import Open311Error
@@ -25,8 +25,9 @@ from hamkke.complaints.open311.representation import (
     service_out,
     update_out,
 )
+from hamkke.core.actors import Actor
 from hamkke.core.city.selectors import current_city
-from hamkke.core.errors import DomainError
+from hamkke.core.errors import DomainError, InvalidInput
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed, as discovery reports it.
@@ -131,7 +132,7 @@ def request_detail(request, request_id: str, *, fmt, data, city):
 
 @open311()
 def token_detail(request, token: str, *, fmt, data, city):
-    complaint = Complaint.objects.filter(city=city, token=token, hidden=False).first()
+    complaint = selectors.complaint_by_token(city, token)
     if complaint is None:
         raise Open311Error(404, f"token {token!r} not found")
     return formats.render(
@@ -192,41 +193,40 @@ def _create_request(request, *, fmt, data, city) -> HttpResponse:
     client = _api_client(data)
     if _too_many(request, client):
         raise Open311Error(429, "too many requests: wait a minute before filing more")
-    code = params.text(data, "service_code")
-    if code is None:
-        raise Open311Error(400, "service_code is required")
-    try:
-        category = selectors.category_by_code(city, code)
-    except DomainError as exc:
-        raise Open311Error(400, f"service_code {code!r} not found") from exc
+    code = params.text(data, "service_code") or ""
     lat, lon = params.number(data, "lat"), params.number(data, "long")
-    if lat is None or lon is None:
-        if params.text(data, "address_string") or params.text(data, "address_id"):
-            raise Open311Error(
-                400, "lat and long are required: this endpoint locates requests by coordinates"
-            )
-        raise Open311Error(400, "a location is required: lat and long")
     names = " ".join(
         filter(None, (params.text(data, "first_name"), params.text(data, "last_name")))
     )
-    complaint = services.file_complaint(
-        category=category,
-        latitude=lat,
-        longitude=lon,
-        address=params.text(data, "address_string") or "",
-        description=params.text(data, "description") or "",
-        answers=params.attributes(data),
-        photos=request.FILES.getlist("media[]") or request.FILES.getlist("media"),
-        contact=services.Contact(
-            name=names,
-            email=params.text(data, "email") or "",
-            phone=params.text(data, "phone") or "",
-        ),
-        channel=Channel.OPEN311,
-        api_client=client,
-        device_id=params.text(data, "device_id") or "",
-        external_media_url=params.text(data, "media_url") or "",
-    )
+    try:
+        complaint = filing.file_report(
+            # An app files through its key: a browser session that happens to be signed in is
+            # not the reporter, only the address is the caller's.
+            actor=Actor(user=None, address=request.actor.address),
+            category=code,
+            latitude=lat,
+            longitude=lon,
+            address=params.text(data, "address_string") or "",
+            description=params.text(data, "description") or "",
+            answers=params.attributes(data),
+            photos=request.FILES.getlist("media[]") or request.FILES.getlist("media"),
+            contact=services.Contact(
+                name=names,
+                email=params.text(data, "email") or "",
+                phone=params.text(data, "phone") or "",
+            ),
+            channel=Channel.OPEN311,
+            api_client=client,
+            device_id=params.text(data, "device_id") or "",
+            external_media_url=params.text(data, "media_url") or "",
+            city=city,
+        )
+    except InvalidInput as exc:
+        located = lat is not None and lon is not None
+        worded = _in_open311_terms(exc, data, code=code, located=located)
+        if worded is None:
+            raise
+        raise worded from exc
     return formats.render(
         fmt,
         "service_requests",
@@ -241,6 +241,23 @@ def _create_request(request, *, fmt, data, city) -> HttpResponse:
     )
 
 
+def _in_open311_terms(exc: InvalidInput, data, *, code: str, located: bool) -> Open311Error | None:
+    """The filing step's refusals of a missing or unknown service and of a missing point, in
+    the words of Open311's parameters (service_code, lat and long); None for the others (a
+    point outside the city, say), answered as they are."""
+    if exc.field == "category":
+        if not code:
+            return Open311Error(400, "service_code is required")
+        return Open311Error(400, f"service_code {code!r} not found")
+    if exc.field == "location" and not located:
+        if params.text(data, "address_string") or params.text(data, "address_id"):
+            return Open311Error(
+                400, "lat and long are required: this endpoint locates requests by coordinates"
+            )
+        return Open311Error(400, "a location is required: lat and long")
+    return None
+
+
 def _notice(complaint: Complaint) -> str:
     expected = timezone.localtime(complaint.expected_at).strftime("%Y-%m-%d")
     department = complaint.department.name_en or complaint.department.name
@@ -251,7 +268,7 @@ def _api_client(data) -> ApiClient:
     key = params.text(data, "api_key")
     if key is None:
         raise Open311Error(403, "api_key is required to file a request")
-    client = ApiClient.objects.filter(key_hash=services.hash_api_key(key), active=True).first()
+    client = selectors.api_client_by_key(key)
     if client is None:
         raise Open311Error(403, "api_key is not valid")
     return client

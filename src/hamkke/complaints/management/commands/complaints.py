@@ -23,8 +23,7 @@ class Command(BaseCommand):
         verbs.add_parser("escalate", help="Flag overdue reports and tell their managers")
 
     def handle(self, *args, verb: str, **options):
-        from hamkke.complaints import services
-        from hamkke.complaints.models import ApiClient
+        from hamkke.complaints import selectors, services
 
         if verb == "escalate":
             count = services.escalate_overdue()
@@ -39,10 +38,12 @@ class Command(BaseCommand):
             self.stdout.write(f"API key for {client.name} (shown once, keep it safe):")
             self.stdout.write(key)
         elif action == "list":
-            for client in ApiClient.objects.order_by("name"):
+            for client in selectors.api_clients():
                 state = "active" if client.active else "revoked"
                 self.stdout.write(f"{client.name}\t{client.key_prefix}…\t{state}")
         elif action == "revoke":
-            if not ApiClient.objects.filter(name=options["name"]).update(active=False):
+            client = selectors.api_client_by_name(options["name"])
+            if client is None:
                 raise CommandError(f"No app named {options['name']!r}.")
+            services.set_api_client_active(client=client, active=False)
             self.stdout.write(f"Revoked the key of {options['name']}.")

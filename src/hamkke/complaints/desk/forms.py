@@ -1,27 +1,27 @@
 """Forms of the officials' desk: the queue's filters, the status change, assignment, bulk
-actions, moderation and the statistics' filters. They parse; the services decide."""
+actions, moderation and the statistics' filters. They parse; the policies say what to offer
+and the services decide."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Collection
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hamkke.accounts.models import User
 from hamkke.complaints import selectors, workflow
-from hamkke.complaints.models import Category, Complaint, ResponseTemplate, Status
-from hamkke.complaints.selectors import Assignee, DeskPlace, Filters
+from hamkke.complaints.models import Complaint, ResponseTemplate, Status
+from hamkke.complaints.policies import DeskOffers
+from hamkke.complaints.selectors import QUEUE_ANY_STATUS, QUEUE_OPEN, Assignee, DeskPlace, Filters
 from hamkke.complaints.services import BULK_LIMIT, MAX_DESCRIPTION, MAX_PHOTOS, BulkAction
+from hamkke.core.city import selectors as city_selectors
 from hamkke.core.errors import NotFound
-from hamkke.core.models import City, Department, District
+from hamkke.core.models import City, Department
 from hamkke.core.web.forms import ServiceForm
 
 ALL_DEPARTMENTS = "all"
-OPEN = ""
-ANY_STATUS = "any"
 SORTS = [
     ("sla", _("Expected date (SLA), soonest first")),
     ("age", _("Age, oldest first")),
@@ -30,21 +30,13 @@ SORTS = [
 ]
 
 
-def day_start(day: date | None) -> datetime | None:
-    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
-
-
-def day_end(day: date | None) -> datetime | None:
-    return timezone.make_aware(datetime.combine(day, time.max)) if day else None
-
-
 def _category_choices(city: City) -> list[tuple[str, str]]:
-    categories = Category.objects.filter(city=city).order_by("group__order", "order", "code")
+    categories = selectors.categories_of(city)
     return [("", _("All categories"))] + [(c.code, c.display_name) for c in categories]
 
 
 def _district_choices(city: City) -> list[tuple[str, str]]:
-    districts = District.objects.filter(city=city).order_by("name")
+    districts = city_selectors.districts_of(city)
     return [("", _("All districts"))] + [(d.code, d.display_name) for d in districts]
 
 
@@ -93,8 +85,8 @@ class QueueFilterForm(PeriodMixin, forms.Form):
             *departments,
         ]
         self.fields["status"].choices = [
-            (OPEN, _("Open (any open status)")),
-            (ANY_STATUS, _("Any status")),
+            (QUEUE_OPEN, _("Open (any open status)")),
+            (QUEUE_ANY_STATUS, _("Any status")),
             *Status.choices,
         ]
         self.fields["category"].choices = _category_choices(city)
@@ -108,15 +100,12 @@ class QueueFilterForm(PeriodMixin, forms.Form):
 
     def filters(self) -> Filters:
         data = self.cleaned_data
-        status = data.get("status") or OPEN
-        return Filters(
-            categories=(data["category"],) if data.get("category") else (),
-            districts=(data["district"],) if data.get("district") else (),
-            statuses=(status,) if status not in (OPEN, ANY_STATUS) else (),
-            # department_queue shows open reports unless a status is chosen or this is False.
-            open_only=False if status == ANY_STATUS else None,
-            start=day_start(data.get("start")),
-            end=day_end(data.get("end")),
+        return selectors.queue_filters(
+            status=data.get("status") or QUEUE_OPEN,
+            category=data.get("category") or "",
+            district=data.get("district") or "",
+            start=data.get("start"),
+            end=data.get("end"),
         )
 
     def chosen_sort(self) -> str:
@@ -140,11 +129,11 @@ class StatisticsFilterForm(PeriodMixin, forms.Form):
 
     def filters(self) -> Filters:
         data = self.cleaned_data
-        return Filters(
-            categories=(data["category"],) if data.get("category") else (),
-            districts=(data["district"],) if data.get("district") else (),
-            start=day_start(data.get("start")),
-            end=day_end(data.get("end")),
+        return selectors.period_filters(
+            category=data.get("category") or "",
+            district=data.get("district") or "",
+            start=data.get("start"),
+            end=data.get("end"),
         )
 
 
@@ -169,7 +158,8 @@ class MultiplePhotoField(forms.FileField):
 
 
 class StatusForm(ServiceForm):
-    """A move of the workflow: only the statuses allowed from the current one are offered."""
+    """A move of the workflow: only what the policies offer this official now (`offers`) is
+    in the form: the moves, and the fields a transfer and a duplicate need."""
 
     status = forms.ChoiceField(label=_("New status"))
     public_note = forms.CharField(
@@ -208,19 +198,16 @@ class StatusForm(ServiceForm):
         help_text=_("Up to 5 photos; shown to everyone with the answer."),
     )
 
-    def __init__(self, *args, complaint: Complaint, **kwargs):
+    def __init__(self, *args, complaint: Complaint, offers: DeskOffers, **kwargs):
         super().__init__(*args, **kwargs)
         self.complaint = complaint
-        allowed = workflow.allowed_moves(complaint.status)
         self.fields["status"].choices = [
-            (value, label) for value, label in Status.choices if value in allowed
+            (value, label) for value, label in Status.choices if value in offers.moves
         ]
-        if workflow.Move.DUPLICATE not in allowed:
+        if not offers.mark_duplicate:
             del self.fields["duplicate_of"]
-        if workflow.Move.TRANSFERRED in allowed:
-            self.fields["department"].queryset = Department.objects.filter(
-                city_id=complaint.city_id
-            ).exclude(pk=complaint.department_id)
+        if offers.transfer:
+            self.fields["department"].queryset = selectors.transfer_departments(complaint)
         else:
             del self.fields["department"]
 
@@ -252,15 +239,16 @@ class StatusForm(ServiceForm):
 
 
 def template_initial(
-    complaint: Complaint, templates: list[ResponseTemplate], template_id: str | None
+    templates: list[ResponseTemplate], template_id: str | None, moves: Collection[workflow.Move]
 ) -> dict:
     """The status form's starting values when an official picked a response template (the
-    no-JavaScript way: ?template=<id>). Templates of other categories are ignored."""
+    no-JavaScript way: ?template=<id>). Templates of other categories are ignored, and so is a
+    template's status that is not among the `moves` offered."""
     chosen = next((t for t in templates if str(t.pk) == (template_id or "")), None)
     if chosen is None:
         return {}
     initial = {"public_note": chosen.body}
-    if chosen.status and workflow.Move(chosen.status) in workflow.allowed_moves(complaint.status):
+    if chosen.status and workflow.Move(chosen.status) in moves:
         initial["status"] = chosen.status
     return initial
 
@@ -318,7 +306,7 @@ class BulkForm(ServiceForm):
     def __init__(self, *args, city: City, department_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = selectors.handler_accounts(department_ids)
-        self.fields["department"].queryset = Department.objects.filter(city=city).order_by("name")
+        self.fields["department"].queryset = selectors.city_departments(city)
         # Any number the official ticks is a choice; the service looks each one up and
         # reports the ones it cannot act on.
         numbers = self.data.getlist("tracking_numbers") if self.is_bound else []

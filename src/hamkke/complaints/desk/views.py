@@ -1,15 +1,13 @@
-"""The officials' desk: department queues with bulk actions, one report's workflow,
+"""The officials' desk pages: department queues with bulk actions, one report's workflow,
 assignment and moderation, and the statistics with their CSV exports. Thin: a form parses,
-a service acts, and a refusal is shown beside the field it concerns (a missing role: 403)."""
+the policies say what to offer, a service acts, and a refusal is shown beside the field it
+concerns (a missing role: 403)."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from hamkke.accounts import selectors as account_selectors
 from hamkke.accounts.models import Role
-from hamkke.accounts.permissions import official_required, require_role
-from hamkke.complaints import selectors, services
-from hamkke.complaints.desk_forms import (
+from hamkke.accounts.permissions import official_required
+from hamkke.complaints import policies, selectors, services
+from hamkke.complaints.desk import exports
+from hamkke.complaints.desk.forms import (
     MODERATION_FORMS,
     AssignForm,
     BanForm,
@@ -39,6 +37,7 @@ from hamkke.complaints.desk_forms import (
     template_initial,
 )
 from hamkke.complaints.models import Complaint, Status
+from hamkke.complaints.policies import Seat
 from hamkke.core.audit import selectors as audit_selectors
 from hamkke.core.city import selectors as city_selectors
 from hamkke.core.errors import DomainError, NotAllowed
@@ -52,8 +51,7 @@ PAGE_SIZE = 50
 
 def _places(request: HttpRequest, city) -> list[selectors.DeskPlace]:
     places = selectors.desk_places(request.user, city)
-    if not places:
-        raise NotAllowed(_("You work in no department of this city."), code="role_required")
+    policies.may_use_desk(places).enforce()
     return places
 
 
@@ -77,7 +75,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         assignee=form.cleaned_data.get("assignee") or "",
     )
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
-    may_act = any(place.role >= Role.HANDLER for place in chosen)
+    may_act = policies.may_act_in_bulk(chosen)
     context = {
         "form": form,
         "places": places,
@@ -127,13 +125,12 @@ def bulk(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         result = services.act_in_bulk(
-            actor=request.user,
+            actor=request.actor,
             tracking_numbers=data["tracking_numbers"],
             action=data["action"],
             handler=data.get("handler"),
             department=data.get("department"),
             public_note=data.get("public_note", ""),
-            request=request,
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -158,16 +155,24 @@ def bulk(request: HttpRequest) -> HttpResponse:
 # --- one report --------------------------------------------------------------------------------
 
 
-def _complaint_for(request: HttpRequest, tracking_number: str) -> Complaint:
-    """The report, for an official of its department (any role); others get 403."""
+def _complaint_for(request: HttpRequest, tracking_number: str) -> tuple[Complaint, Seat]:
+    """The report and the official's seat at its department's desk (any role); others get
+    403."""
     complaint = responses.found_or_404(selectors.official_complaint, tracking_number)
-    require_role(request.user, role=Role.VIEWER, department=complaint.department)
-    return complaint
+    seat = policies.seat_at(request.actor, complaint.department)
+    policies.may_read(seat).enforce()
+    return complaint, seat
 
 
-def _moderation_forms(complaint: Complaint, photos, failed: tuple[str, object] | None) -> dict:
+def _moderation_forms(
+    complaint: Complaint,
+    photos,
+    failed: tuple[str, object] | None,
+    offers: policies.DeskOffers,
+) -> dict:
     """A fresh form per moderation action, except the one that failed, which keeps its input
     and errors. Distinct ids, as all of them are on one page."""
+    photos = photos if offers.hide_media else []
     forms = {
         ModerationAction.EDIT: EditDescriptionForm(
             initial={"description": complaint.description}, auto_id="edit-%s"
@@ -195,18 +200,19 @@ def _moderation_forms(complaint: Complaint, photos, failed: tuple[str, object] |
 def _report_page(
     request: HttpRequest,
     complaint: Complaint,
+    seat: Seat,
     *,
     status_form: StatusForm | None = None,
     assign_form: AssignForm | None = None,
     failed_moderation: tuple[str, object] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    role = account_selectors.highest_role(request.user, department=complaint.department) or 0
+    offers = policies.desk_offers(seat, complaint)
     templates = selectors.templates_for(complaint)
-    if status_form is None and role >= Role.HANDLER:
-        initial = template_initial(complaint, templates, request.GET.get("template"))
-        status_form = StatusForm(complaint=complaint, initial=initial)
-    if assign_form is None and role >= Role.MANAGER:
+    if status_form is None and offers.handle:
+        initial = template_initial(templates, request.GET.get("template"), offers.moves)
+        status_form = StatusForm(complaint=complaint, offers=offers, initial=initial)
+    if assign_form is None and offers.assign:
         assign_form = AssignForm(
             department=complaint.department, initial={"handler": complaint.handler_id}
         )
@@ -214,9 +220,7 @@ def _report_page(
     shots = selectors.result_photos(complaint)
     context = {
         "complaint": complaint,
-        "role": role,
-        "is_handler": role >= Role.HANDLER,
-        "is_manager": role >= Role.MANAGER,
+        "offers": offers,
         "now": timezone.now(),
         "events": [(event, shots.get(event.pk, [])) for event in complaint.events.all()],
         "photos": photos,
@@ -225,11 +229,10 @@ def _report_page(
         "chosen_template": request.GET.get("template", ""),
         "status_form": status_form,
         "assign_form": assign_form,
-        "moderation": _moderation_forms(complaint, photos, failed_moderation)
-        if role >= Role.MANAGER
+        "moderation": _moderation_forms(complaint, photos, failed_moderation, offers)
+        if offers.moderate
         else None,
-        "audit": audit_selectors.audit_trail(complaint, limit=50) if role >= Role.MANAGER else [],
-        "Status": Status,
+        "audit": audit_selectors.audit_trail(complaint, limit=50) if offers.moderate else [],
     }
     return render(request, "complaints/desk/report.html", context, status=status)
 
@@ -244,22 +247,25 @@ def _to_report(complaint: Complaint, anchor: str = "") -> HttpResponse:
 def report(request: HttpRequest, tracking_number: str) -> HttpResponse:
     """Everything about one report: what the public sees, the private contact details, the
     full history with internal notes, and the forms the official's role allows."""
-    return _report_page(request, _complaint_for(request, tracking_number))
+    return _report_page(request, *_complaint_for(request, tracking_number))
 
 
 @official_required(role=Role.HANDLER)
 @require_POST
 def change_status(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    complaint = _complaint_for(request, tracking_number)
-    form = StatusForm(request.POST, request.FILES, complaint=complaint)
+    complaint, seat = _complaint_for(request, tracking_number)
+    # Before the form: its choices are the moves this official may make.
+    offers = policies.desk_offers(seat, complaint)
+    offers.handle.enforce()
+    form = StatusForm(request.POST, request.FILES, complaint=complaint, offers=offers)
     changed = form.submit(
         lambda: services.change_status(
-            complaint=complaint, actor=request.user, request=request, **form.service_kwargs()
+            complaint=complaint, actor=request.actor, **form.service_kwargs()
         ),
         reraise=(NotAllowed,),
     )
     if not changed:
-        return _report_page(request, complaint, status_form=form, status=form.status_code)
+        return _report_page(request, complaint, seat, status_form=form, status=form.status_code)
     new = Status(form.cleaned_data["status"]).label
     messages.success(request, _("The report is now %(status)s.") % {"status": new})
     return _to_report(complaint)
@@ -268,19 +274,16 @@ def change_status(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @official_required(role=Role.MANAGER)
 @require_POST
 def assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    complaint = _complaint_for(request, tracking_number)
+    complaint, seat = _complaint_for(request, tracking_number)
     form = AssignForm(request.POST, department=complaint.department)
     assigned = form.submit(
         lambda: services.assign_handler(
-            complaint=complaint,
-            actor=request.user,
-            handler=form.cleaned_data["handler"],
-            request=request,
+            complaint=complaint, actor=request.actor, handler=form.cleaned_data["handler"]
         ),
         reraise=(NotAllowed,),
     )
     if not assigned:
-        return _report_page(request, complaint, assign_form=form, status=form.status_code)
+        return _report_page(request, complaint, seat, assign_form=form, status=form.status_code)
     handler = form.cleaned_data["handler"]
     if handler is None:
         messages.success(request, _("The report is unassigned."))
@@ -293,47 +296,36 @@ def assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 def _moderate(request: HttpRequest, complaint: Complaint, action: str, data: dict) -> str:
     """Carry out one moderation action through its service; returns what to tell the user."""
-    actor, reason = request.user, data.get("reason", "")
+    actor, reason = request.actor, data.get("reason", "")
     if action == ModerationAction.EDIT:
         services.moderate_complaint(
-            complaint=complaint,
-            actor=actor,
-            description=data["description"],
-            reason=reason,
-            request=request,
+            complaint=complaint, actor=actor, description=data["description"], reason=reason
         )
         return _("The description is changed.")
     if action in (ModerationAction.HIDE, ModerationAction.UNHIDE):
         hidden = action == ModerationAction.HIDE
-        services.moderate_complaint(
-            complaint=complaint, actor=actor, hidden=hidden, reason=reason, request=request
-        )
+        services.moderate_complaint(complaint=complaint, actor=actor, hidden=hidden, reason=reason)
         return _("The report is hidden from the public.") if hidden else _("The report is public.")
     if action in (ModerationAction.HIDE_PHOTO, ModerationAction.SHOW_PHOTO):
         media = selectors.complaint_photo(complaint, data["media"])
         hidden = action == ModerationAction.HIDE_PHOTO
         services.set_photo_hidden(
-            complaint=complaint,
-            media=media,
-            actor=actor,
-            hidden=hidden,
-            reason=reason,
-            request=request,
+            complaint=complaint, media=media, actor=actor, hidden=hidden, reason=reason
         )
         return (
             _("The photo is hidden from the public.") if hidden else _("The photo is public again.")
         )
     if action == ModerationAction.BAN:
-        services.ban_reporter(complaint=complaint, actor=actor, reason=reason, request=request)
+        services.ban_reporter(complaint=complaint, actor=actor, reason=reason)
         return _("The reporter's account is banned: it can no longer file reports or comment.")
-    services.unban_reporter(complaint=complaint, actor=actor, request=request)
+    services.unban_reporter(complaint=complaint, actor=actor)
     return _("The ban on the reporter's account is lifted.")
 
 
 @official_required(role=Role.MANAGER)
 @require_POST
 def moderate(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    complaint = _complaint_for(request, tracking_number)
+    complaint, seat = _complaint_for(request, tracking_number)
     action = request.POST.get("action", "")
     form_class = MODERATION_FORMS.get(action)
     if form_class is None:
@@ -347,7 +339,7 @@ def moderate(request: HttpRequest, tracking_number: str) -> HttpResponse:
         messages.success(request, form.result)
         return _to_report(complaint, "moderation")
     return _report_page(
-        request, complaint, failed_moderation=(action, form), status=form.status_code
+        request, complaint, seat, failed_moderation=(action, form), status=form.status_code
     )
 
 
@@ -391,52 +383,6 @@ def stats(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/desk/stats.html", context)
 
 
-class _Echo:
-    """A file whose write returns the line, for streaming csv.writer's output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _spreadsheet_safe(value) -> object:
-    # A cell starting with = + - @ is a formula to spreadsheet programs; names come from
-    # profiles and people, so such text is prefixed with an apostrophe.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def _csv_response(rows: Iterable[Iterable], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # the byte-order mark makes spreadsheet programs read UTF-8 (Korean)
-        for row in rows:
-            yield writer.writerow([_spreadsheet_safe(cell) for cell in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _today() -> str:
-    return timezone.localdate().strftime("%Y%m%d")
-
-
-STATS_COLUMNS = [
-    "dimension",
-    "key",
-    "label",
-    "reports",
-    "open",
-    "overdue",
-    "resolved",
-    "resolved_within_sla",
-    "share_within_sla",
-    "median_days_to_resolve",
-]
-
-
 @official_required(role=Role.VIEWER)
 @require_GET
 def stats_csv(request: HttpRequest) -> HttpResponse:
@@ -444,48 +390,9 @@ def stats_csv(request: HttpRequest) -> HttpResponse:
     and a total row with the median."""
     city = city_selectors.current_city()
     numbers = selectors.desk_statistics(city, _statistics_filters(request, city).filters())
-
-    def row(dimension: str, tally, median="") -> list:
-        share = tally.share_within_sla
-        return [
-            dimension,
-            tally.key,
-            tally.label,
-            tally.total,
-            tally.open,
-            tally.overdue,
-            tally.resolved,
-            tally.within_sla,
-            "" if share is None else share,
-            median,
-        ]
-
-    median = numbers.median_days_to_resolve
-    rows = [
-        STATS_COLUMNS,
-        row("total", numbers.overall, "" if median is None else median),
-        *(row("category", t) for t in numbers.by_category),
-        *(row("district", t) for t in numbers.by_district),
-        *(row("status", t) for t in numbers.by_status),
-        *(row("month", t) for t in numbers.by_month),
-    ]
-    return _csv_response(rows, f"complaints-statistics-{_today()}.csv")
-
-
-REPORT_COLUMNS = [
-    "tracking_number",
-    "category",
-    "district",
-    "department",
-    "channel",
-    "status",
-    "created_at",
-    "expected_at",
-    "resolved_at",
-    "days_to_resolve",
-    "resolved_within_sla",
-    "hidden",
-]
+    return exports.csv_response(
+        exports.statistics_rows(numbers), f"complaints-statistics-{exports.today()}.csv"
+    )
 
 
 @official_required(role=Role.VIEWER)
@@ -494,27 +401,6 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
     """One row per report of the filtered period, streamed; no personal data."""
     city = city_selectors.current_city()
     filters = _statistics_filters(request, city).filters()
-
-    def rows() -> Iterator[list]:
-        yield REPORT_COLUMNS
-        for report in selectors.report_rows(city, filters):
-            number, category, district, department, channel, state = report[:6]
-            created, expected, resolved, hidden = report[6:]
-            days = round((resolved - created).total_seconds() / 86400, 2) if resolved else ""
-            within = "" if resolved is None else int(resolved <= expected)
-            yield [
-                number,
-                category,
-                district,
-                department,
-                channel,
-                state,
-                timezone.localtime(created).isoformat(),
-                timezone.localtime(expected).isoformat(),
-                timezone.localtime(resolved).isoformat() if resolved else "",
-                days,
-                within,
-                int(hidden),
-            ]
-
-    return _csv_response(rows(), f"complaints-reports-{_today()}.csv")
+    return exports.csv_response(
+        exports.report_rows(city, filters), f"complaints-reports-{exports.today()}.csv"
+    )

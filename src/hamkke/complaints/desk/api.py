@@ -1,202 +1,47 @@
 """The officials' JSON API (/api/v1/complaints/desk): queues, one report with its private
 fields, the workflow, assignment, bulk actions, moderation and statistics. Session
-authentication with CSRF on writes; roles and the second factor as on the desk pages."""
+authentication with CSRF on writes; roles and the second factor as on the desk pages, and the
+same policies and services."""
 
 # No `from __future__ import annotations`: ninja reads the endpoints' annotations through the
 # official_api decorator, which only works with real (not string) annotations.
-
-from datetime import date, datetime
-from typing import Literal
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 from ninja.security import django_auth
 
 from hamkke.accounts import selectors as account_selectors
 from hamkke.accounts.models import Role, User
-from hamkke.accounts.permissions import official_api, require_role
-from hamkke.complaints import selectors, services, workflow
-from hamkke.complaints.desk_forms import day_end, day_start
+from hamkke.accounts.permissions import official_api
+from hamkke.complaints import policies, selectors, services, workflow
+from hamkke.complaints.desk.schemas import (
+    AssignIn,
+    BulkIn,
+    BulkOut,
+    EventOut,
+    ModerateIn,
+    PersonOut,
+    PhotoOut,
+    QueuePageOut,
+    QueueQuery,
+    Ref,
+    ReporterOut,
+    ReportOut,
+    StatsOut,
+    StatsQuery,
+    StatusIn,
+    TallyOut,
+    TemplateOut,
+)
 from hamkke.complaints.models import Complaint, ComplaintEvent, Status
-from hamkke.complaints.selectors import Assignee, DeskStatistics, Filters, Tally
-from hamkke.complaints.services import BULK_LIMIT, BulkAction
+from hamkke.complaints.selectors import Assignee, DeskStatistics, Tally
 from hamkke.core.city import selectors as city_selectors
-from hamkke.core.errors import InvalidInput, NotAllowed
+from hamkke.core.errors import InvalidInput
 
 router = Router(tags=["complaints desk"], auth=django_auth)
-
-
-# --- schemas -----------------------------------------------------------------------------------
-
-
-class Ref(Schema):
-    code: str
-    name: str
-
-
-class PersonOut(Schema):
-    id: int
-    email: str
-    display_name: str
-
-
-class ReporterOut(PersonOut):
-    banned: bool
-    ban_reason: str
-
-
-class QueueItemOut(Schema):
-    tracking_number: str
-    status: str
-    status_label: str
-    is_open: bool
-    overdue: bool
-    hidden: bool
-    category: Ref
-    district: Ref
-    department: Ref
-    handler: PersonOut | None
-    created_at: datetime
-    expected_at: datetime
-    updated_at: datetime
-    escalated_at: datetime | None
-
-
-class QueuePageOut(Schema):
-    count: int
-    page: int
-    pages: int
-    items: list[QueueItemOut]
-
-
-class EventOut(Schema):
-    id: int
-    status: str
-    previous_status: str
-    public_note: str
-    internal_note: str
-    actor: PersonOut | None
-    department: str | None
-    created_at: datetime
-
-
-class PhotoOut(Schema):
-    id: int
-    url: str
-    thumbnail_url: str
-    hidden: bool
-
-
-class TemplateOut(Schema):
-    id: int
-    title: str
-    body: str
-    status: str
-
-
-class ReportOut(QueueItemOut):
-    """A report as officials see it: contact details and the reporter included."""
-
-    description: str
-    answers: dict
-    address: str
-    latitude: float
-    longitude: float
-    channel: str
-    reporter: ReporterOut | None
-    contact_name: str
-    contact_email: str
-    contact_phone: str
-    duplicate_of: str | None
-    public_answer: str
-    resolved_at: datetime | None
-    rating: int | None
-    allowed_moves: list[str]
-    photos: list[PhotoOut]
-    events: list[EventOut]
-    templates: list[TemplateOut]
-
-
-class QueueQuery(Schema):
-    department: str = Field("all", description="A department code, or all my departments")
-    status: str = Field("", description="A status, 'any', or empty for every open status")
-    category: str = ""
-    district: str = ""
-    start: date | None = Field(None, description="Filed on or after this day")
-    end: date | None = Field(None, description="Filed on or before this day")
-    overdue: bool = False
-    assignee: Literal["", "me", "none"] = ""
-    sort: Literal["sla", "age", "newest", "updated"] = "sla"
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=200)
-
-
-class StatusIn(Schema):
-    status: str
-    public_note: str = Field("", max_length=4000)
-    internal_note: str = Field("", max_length=4000)
-    duplicate_of: str | None = Field(None, description="Tracking number of the original")
-    department: str | None = Field(None, description="Code of the department to transfer to")
-
-
-class AssignIn(Schema):
-    handler_id: int | None = Field(description="The handler's account id; null unassigns")
-
-
-class BulkIn(Schema):
-    action: BulkAction
-    tracking_numbers: list[str] = Field(min_length=1, max_length=BULK_LIMIT)
-    handler_id: int | None = None
-    department: str | None = None
-    public_note: str = Field("", max_length=4000)
-    internal_note: str = Field("", max_length=4000)
-
-
-class BulkFailure(Schema):
-    tracking_number: str
-    detail: str
-
-
-class BulkOut(Schema):
-    succeeded: list[str]
-    failed: list[BulkFailure]
-
-
-class ModerateIn(Schema):
-    action: Literal["edit", "hide", "unhide", "hide_photo", "show_photo", "ban", "unban"]
-    reason: str = Field("", max_length=300)
-    description: str | None = Field(None, description="The new text, for 'edit'")
-    media_id: int | None = Field(None, description="The photo, for 'hide_photo'/'show_photo'")
-
-
-class StatsQuery(Schema):
-    start: date | None = None
-    end: date | None = None
-    district: str = ""
-    category: str = ""
-
-
-class TallyOut(Schema):
-    key: str
-    label: str
-    total: int
-    open: int
-    overdue: int
-    resolved: int
-    within_sla: int
-    share_within_sla: float | None
-
-
-class StatsOut(Schema):
-    overall: TallyOut
-    median_days_to_resolve: float | None
-    by_category: list[TallyOut]
-    by_district: list[TallyOut]
-    by_status: list[TallyOut]
-    by_month: list[TallyOut]
 
 
 # --- conversions -------------------------------------------------------------------------------
@@ -299,7 +144,7 @@ def _tally(tally: Tally) -> TallyOut:
 def _complaint_for(request: HttpRequest, tracking_number: str) -> Complaint:
     """The report, for an official of its department; NotAllowed (403) for anyone else."""
     complaint = selectors.official_complaint(tracking_number)
-    require_role(request.user, role=Role.VIEWER, department=complaint.department)
+    policies.may_read(policies.seat_at(request.actor, complaint.department)).enforce()
     return complaint
 
 
@@ -316,21 +161,14 @@ def get_queue(request: HttpRequest, query: Query[QueueQuery]):
     city = city_selectors.current_city()
     places = selectors.desk_places(request.user, city)
     if query.department != "all":
+        policies.may_see_queue(places, query.department).enforce()
         places = [p for p in places if p.department.code == query.department]
-        if not places:
-            raise NotAllowed(
-                _("You do not work in the department %(code)s.") % {"code": query.department},
-                code="role_required",
-            )
-    if query.status not in ("", "any") and query.status not in Status.values:
-        raise InvalidInput(_("Unknown status %(s)s.") % {"s": query.status}, field="status")
-    filters = Filters(
-        categories=(query.category,) if query.category else (),
-        districts=(query.district,) if query.district else (),
-        statuses=(query.status,) if query.status not in ("", "any") else (),
-        open_only=False if query.status == "any" else None,
-        start=day_start(query.start),
-        end=day_end(query.end),
+    filters = selectors.queue_filters(
+        status=query.status,
+        category=query.category,
+        district=query.district,
+        start=query.start,
+        end=query.end,
     )
     complaints = selectors.desk_queue(
         [p.department.pk for p in places],
@@ -375,13 +213,12 @@ def post_status(request: HttpRequest, tracking_number: str, payload: StatusIn):
     )
     services.change_status(
         complaint=complaint,
-        actor=request.user,
+        actor=request.actor,
         status=payload.status,
         public_note=payload.public_note,
         internal_note=payload.internal_note,
         duplicate_of=duplicate_of,
         department=department,
-        request=request,
     )
     return _fresh(complaint)
 
@@ -391,9 +228,7 @@ def post_status(request: HttpRequest, tracking_number: str, payload: StatusIn):
 def post_assign(request: HttpRequest, tracking_number: str, payload: AssignIn):
     complaint = _complaint_for(request, tracking_number)
     handler = None if payload.handler_id is None else selectors.official_by_id(payload.handler_id)
-    services.assign_handler(
-        complaint=complaint, actor=request.user, handler=handler, request=request
-    )
+    services.assign_handler(complaint=complaint, actor=request.actor, handler=handler)
     return _fresh(complaint)
 
 
@@ -405,14 +240,13 @@ def post_bulk(request: HttpRequest, payload: BulkIn):
         account_selectors.department_by_code(payload.department) if payload.department else None
     )
     result = services.act_in_bulk(
-        actor=request.user,
+        actor=request.actor,
         tracking_numbers=payload.tracking_numbers,
         action=payload.action,
         handler=handler,
         department=department,
         public_note=payload.public_note,
         internal_note=payload.internal_note,
-        request=request,
     )
     return {
         "succeeded": result.succeeded,
@@ -428,24 +262,16 @@ def post_bulk(request: HttpRequest, payload: BulkIn):
 @official_api(role=Role.MANAGER)
 def post_moderate(request: HttpRequest, tracking_number: str, payload: ModerateIn):
     complaint = _complaint_for(request, tracking_number)
-    actor, reason, action = request.user, payload.reason, payload.action
+    actor, reason, action = request.actor, payload.reason, payload.action
     if action == "edit":
         if payload.description is None:
             raise InvalidInput(_("Send the new description."), field="description")
         services.moderate_complaint(
-            complaint=complaint,
-            actor=actor,
-            description=payload.description,
-            reason=reason,
-            request=request,
+            complaint=complaint, actor=actor, description=payload.description, reason=reason
         )
     elif action in ("hide", "unhide"):
         services.moderate_complaint(
-            complaint=complaint,
-            actor=actor,
-            hidden=action == "hide",
-            reason=reason,
-            request=request,
+            complaint=complaint, actor=actor, hidden=action == "hide", reason=reason
         )
     elif action in ("hide_photo", "show_photo"):
         if payload.media_id is None:
@@ -457,12 +283,11 @@ def post_moderate(request: HttpRequest, tracking_number: str, payload: ModerateI
             actor=actor,
             hidden=action == "hide_photo",
             reason=reason,
-            request=request,
         )
     elif action == "ban":
-        services.ban_reporter(complaint=complaint, actor=actor, reason=reason, request=request)
+        services.ban_reporter(complaint=complaint, actor=actor, reason=reason)
     else:
-        services.unban_reporter(complaint=complaint, actor=actor, request=request)
+        services.unban_reporter(complaint=complaint, actor=actor)
     return _fresh(complaint)
 
 
@@ -470,11 +295,8 @@ def post_moderate(request: HttpRequest, tracking_number: str, payload: ModerateI
 @official_api(role=Role.VIEWER)
 def get_stats(request: HttpRequest, query: Query[StatsQuery]):
     city = city_selectors.current_city()
-    filters = Filters(
-        categories=(query.category,) if query.category else (),
-        districts=(query.district,) if query.district else (),
-        start=day_start(query.start),
-        end=day_end(query.end),
+    filters = selectors.period_filters(
+        category=query.category, district=query.district, start=query.start, end=query.end
     )
     numbers: DeskStatistics = selectors.desk_statistics(city, filters, now=timezone.now())
     return StatsOut(
