@@ -290,7 +290,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if os.environ.get("HAMKKE_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-RATELIMIT_VIEW = "hamkke.core.web.ratelimit.rate_limited"
+RATELIMIT_VIEW = "hamkke.core.ratelimit.rate_limited"
 # Behind a load balancer the client address is in X-Forwarded-For; trust it only when told.
 RATELIMIT_IP_META_KEY = (
     "HTTP_X_FORWARDED_FOR" if os.environ.get("HAMKKE_BEHIND_TLS_PROXY") else "REMOTE_ADDR"

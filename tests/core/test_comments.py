@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.utils import timezone
 
-from hamkke.core import moderation
+from hamkke.core import moderation, ratelimit
 from hamkke.core.actors import Actor, client_address
 from hamkke.core.comments import selectors as comment_selectors
 from hamkke.core.comments import services as comment_services
@@ -100,7 +100,7 @@ def test_too_many_comments_in_a_minute_are_refused_with_a_wait(
     commented_district, author, settings, monkeypatch
 ):
     settings.HAMKKE_COMMENTS_PER_MINUTE = 2
-    monkeypatch.setattr(comment_services.time, "time", lambda: 1_800_000_010.0)
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_800_000_010.0)
     comment_services.add_comment(author=author, target=commented_district, body="one")
     comment_services.add_comment(author=author, target=commented_district, body="two")
     with pytest.raises(TooManyAttempts) as refused:
@@ -113,7 +113,7 @@ def test_too_many_comments_in_a_minute_are_refused_with_a_wait(
         author=factories.make_user(), target=commented_district, body="mine"
     )
     # The next minute opens a new allowance.
-    monkeypatch.setattr(comment_services.time, "time", lambda: 1_800_000_075.0)
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_800_000_075.0)
     comment_services.add_comment(author=author, target=commented_district, body="three, later")
     assert Comment.objects.count() == 4
 

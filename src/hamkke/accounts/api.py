@@ -36,6 +36,7 @@ from hamkke.accounts.schemas import (
     PhoneStartOut,
     ProfileIn,
 )
+from hamkke.core import ratelimit
 
 router = Router(tags=["accounts"], auth=django_auth)
 
@@ -92,7 +93,7 @@ def get_personal_data(request: HttpRequest):
 
 
 @router.post("/me/delete", response={204: None}, summary="Delete my account (confirm password)")
-@throttles.throttled(throttles.PASSWORD)
+@ratelimit.throttled(throttles.PASSWORD)
 def delete_me(request: HttpRequest, payload: PasswordIn):
     services.delete_account(user=request.user, password=payload.password)
     logout(request)
@@ -107,7 +108,7 @@ def delete_me(request: HttpRequest, payload: PasswordIn):
     response={202: PhoneStartOut},
     summary="Text a one-time code to a phone number",
 )
-@throttles.throttled(throttles.SEND_CODE)
+@ratelimit.throttled(throttles.SEND_CODE)
 def start_phone(request: HttpRequest, payload: PhoneStartIn):
     challenge = services.start_phone_verification(user=request.user, phone=payload.phone)
     return Status(
@@ -120,7 +121,7 @@ def start_phone(request: HttpRequest, payload: PhoneStartIn):
     response={201: IdentityOut},
     summary="Verify the account with the code from the text message",
 )
-@throttles.throttled(throttles.CHECK_CODE)
+@ratelimit.throttled(throttles.CHECK_CODE)
 def confirm_phone(request: HttpRequest, payload: PhoneConfirmIn):
     return Status(201, services.confirm_phone_verification(user=request.user, code=payload.code))
 
@@ -130,7 +131,7 @@ def confirm_phone(request: HttpRequest, payload: PhoneConfirmIn):
     response={201: IdentityOut},
     summary="Verify the account against the residents register",
 )
-@throttles.throttled(throttles.CENSUS)
+@ratelimit.throttled(throttles.CENSUS)
 def verify_census(request: HttpRequest, payload: CensusVerifyIn):
     return Status(201, services.verify_by_census(user=request.user, **payload.dict()))
 

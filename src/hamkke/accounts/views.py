@@ -41,6 +41,7 @@ from hamkke.accounts.permissions import (
     session_has_second_factor,
 )
 from hamkke.accounts.personal_data import export_personal_data
+from hamkke.core import ratelimit
 from hamkke.core.errors import DomainError, NotAllowed, TooManyAttempts
 from hamkke.core.web.responses import carry_out, found_or_404
 
@@ -116,7 +117,7 @@ def _phone_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@throttles.throttled(throttles.SEND_CODE)
+@ratelimit.throttled(throttles.SEND_CODE)
 def verify_phone(request: HttpRequest) -> HttpResponse:
     """Step one: the number, to which a code is texted."""
     if request.method == "GET":
@@ -141,7 +142,7 @@ def verify_phone(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@throttles.throttled(throttles.CHECK_CODE)
+@ratelimit.throttled(throttles.CHECK_CODE)
 def verify_phone_confirm(request: HttpRequest) -> HttpResponse:
     """Step two: the code from the text message."""
     form = PhoneConfirmForm(request.POST)
@@ -170,7 +171,7 @@ def _retry_after(exc: DomainError) -> int | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@throttles.throttled(throttles.CENSUS)
+@ratelimit.throttled(throttles.CENSUS)
 def verify_census(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = CensusVerifyForm(request.POST or None)
@@ -223,7 +224,7 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@throttles.throttled(throttles.PASSWORD)
+@ratelimit.throttled(throttles.PASSWORD)
 def delete_account(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST)
     status = 400

@@ -16,11 +16,6 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from hamkke.complaints import filing, selectors, services
-from hamkke.complaints.filing import (
-    RETRY_AFTER_SECONDS,
-    filing_rate_exceeded,
-    rate_limit_message,
-)
 from hamkke.complaints.models import Complaint
 from hamkke.complaints.models import Status as ComplaintStatus
 from hamkke.complaints.schemas import (
@@ -36,8 +31,9 @@ from hamkke.complaints.schemas import (
     RateIn,
     ReopenIn,
 )
+from hamkke.core import ratelimit
 from hamkke.core.city.selectors import current_city, district_at
-from hamkke.core.errors import InvalidInput, TooManyAttempts
+from hamkke.core.errors import InvalidInput
 from hamkke.core.models import Media
 from hamkke.core.web.api import one_page, session_user
 
@@ -201,10 +197,7 @@ def create_complaint(
     report."""
     # A signed-in session must send its CSRF token; an app without a session files anonymously.
     session_user(request)
-    if filing_rate_exceeded(request):
-        raise TooManyAttempts(
-            rate_limit_message(), code="rate_limited", retry_after=RETRY_AFTER_SECONDS
-        )
+    ratelimit.check(request, filing.FILING)
     complaint = filing.file_report(
         actor=request.actor,
         category=payload.category,

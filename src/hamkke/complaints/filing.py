@@ -10,18 +10,15 @@ from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 
 from hamkke.complaints import selectors, services
 from hamkke.complaints.models import ApiClient, Category, Channel, Complaint
+from hamkke.core import ratelimit
 from hamkke.core.actors import Actor
 from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import InvalidInput, NotFound
 from hamkke.core.models import City
-
-RETRY_AFTER_SECONDS = 60
 
 
 def file_report(
@@ -83,22 +80,18 @@ def category_for(city: City, code: str) -> Category:
         raise InvalidInput(exc.message, field="category") from exc
 
 
-def filing_rate_exceeded(request: HttpRequest) -> bool:
-    """Whether this address, or this account, has filed more than HAMKKE_COMPLAINT_RATE.
-    Every attempt counts, refused ones too: checking uploads is the costly part. The report
-    form and the API draw on the same allowance."""
-    rate = settings.HAMKKE_COMPLAINT_RATE
-    by_address = is_ratelimited(
-        request, group="complaints.file.ip", key="ip", rate=rate, increment=True
+def _filing_refused() -> str:
+    return (
+        _("You have sent many reports in a short time. Please wait a few minutes and try again.")
+        + ratelimit.urgent_help()
     )
-    by_account = request.user.is_authenticated and is_ratelimited(
-        request, group="complaints.file.user", key="user", rate=rate, increment=True
-    )
-    return by_address or by_account
 
 
-def rate_limit_message() -> str:
-    return _(
-        "You have sent many reports in a short time. Please wait a few minutes and try again; "
-        "if the problem is urgent, call 120 (Dasan Call Center)."
-    )
+# Every attempt counts, refused ones too: checking uploads is the costly part. The report form
+# and the API draw on the same allowance, per address and per account.
+FILING = ratelimit.Limit(
+    "complaints.file",
+    per_person=lambda: settings.HAMKKE_COMPLAINT_RATE,
+    per_address=lambda: settings.HAMKKE_COMPLAINT_RATE,
+    message=_filing_refused,
+)

@@ -14,14 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from hamkke.complaints import filing, policies, selectors, services
-from hamkke.complaints.filing import (
-    RETRY_AFTER_SECONDS,
-    filing_rate_exceeded,
-    rate_limit_message,
-)
 from hamkke.complaints.forms import (
     FilterForm,
     RatingForm,
@@ -30,17 +24,18 @@ from hamkke.complaints.forms import (
     question_label,
 )
 from hamkke.complaints.models import Category, Complaint, Status
+from hamkke.core import ratelimit
 from hamkke.core.city import selectors as city_selectors
-from hamkke.core.errors import DomainError, NotFound, TooManyAttempts
+from hamkke.core.errors import DomainError, NotFound
 from hamkke.core.media.files import photo_gps
-from hamkke.core.web import ratelimit, responses
+from hamkke.core.web import responses
 
 PAGE_SIZE = 20
 # Places offered for an address: enough for "강남" (the gu, its office, the station), few
 # enough to read on a phone.
 PLACE_CHOICES = 5
 # Reading a photo's EXIF decodes it: generous for a person trying a few photos, not for a bot.
-PHOTO_LOCATION_RATE = "30/m"
+PHOTO_LOCATION = ratelimit.Limit("complaints.photo_location", per_address="30/m")
 
 
 def _public_or_404(tracking_number: str) -> Complaint:
@@ -115,8 +110,7 @@ def _place_finder(request: HttpRequest, city):
     """The report form's search for an address, drawing on the same allowance as the API's."""
 
     def find(query: str) -> list[city_selectors.FoundPlace]:
-        if ratelimit.place_search_rate_exceeded(request):
-            raise TooManyAttempts(ratelimit.rate_limit_message(), code="rate_limited")
+        ratelimit.check(request, ratelimit.PLACE_SEARCH)
         return city_selectors.find_places(city, query, limit=PLACE_CHOICES)
 
     return find
@@ -253,11 +247,11 @@ def _find_place(request: HttpRequest, city, groups, data) -> HttpResponse:
 def _file(request: HttpRequest, city, groups) -> HttpResponse:
     form = _report_form(request, city, groups, data=request.POST, files=request.FILES)
     extra = {"files_dropped": bool(request.FILES)}
-    if filing_rate_exceeded(request):
+    if ratelimit.exceeded(request, filing.FILING):
         form.is_valid()
-        form.add_error(None, rate_limit_message())
+        form.add_error(None, filing.FILING.refusal().message)
         response = _form_page(request, city, form, step=2, status=429, **extra)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Retry-After"] = str(ratelimit.RETRY_AFTER_SECONDS)
         return response
 
     def file() -> Complaint:
@@ -319,19 +313,8 @@ def nearby(request: HttpRequest) -> HttpResponse:
 def photo_location(request: HttpRequest) -> JsonResponse:
     """Where the first photo was taken, read from its EXIF before the stored copy loses it.
     Nothing is stored: the upload is read and forgotten."""
-    limited = is_ratelimited(
-        request,
-        group="complaints.photo_location",
-        key="ip",
-        rate=PHOTO_LOCATION_RATE,
-        increment=True,
-    )
-    if limited:
-        response = JsonResponse(
-            {"detail": rate_limit_message(), "code": "rate_limited"}, status=429
-        )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+    if ratelimit.exceeded(request, PHOTO_LOCATION):
+        return ratelimit.rate_limited(request, message=filing.FILING.refusal().message)
     upload = request.FILES.get("photo")
     if upload is None:
         return JsonResponse(

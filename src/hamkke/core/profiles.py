@@ -59,6 +59,9 @@ class CityBasics(Strict):
     time_zone: str
     open311_jurisdiction: str = Field(min_length=1)
     phone_country_code: str = Field(default="82", pattern=r"^[1-9][0-9]{0,2}$")
+    # The number people call when something cannot wait (named when a request is refused).
+    help_line: str = Field(default="", max_length=100)
+    help_line_en: str = Field(default="", max_length=100)
     map: MapView
 
     @field_validator("time_zone")

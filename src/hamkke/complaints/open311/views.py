@@ -13,7 +13,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django_ratelimit.core import is_ratelimited
 
 from hamkke.complaints import filing, selectors, services
 from hamkke.complaints.models import ApiClient, Channel, Complaint
@@ -25,6 +24,7 @@ from hamkke.complaints.open311.representation import (
     service_out,
     update_out,
 )
+from hamkke.core import ratelimit
 from hamkke.core.actors import Actor
 from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import DomainError, InvalidInput
@@ -274,20 +274,14 @@ def _api_client(data) -> ApiClient:
     return client
 
 
+POST_BY_ADDRESS = ratelimit.Limit(
+    "open311-post", per_address=lambda: settings.HAMKKE_OPEN311_IP_RATE
+)
+
+
 def _too_many(request, client: ApiClient) -> bool:
     """Per app and per address, so one busy app cannot starve the others."""
-    per_app = is_ratelimited(
-        request,
-        group="open311-post-app",
-        key=lambda _g, _r: str(client.pk),
-        rate=settings.HAMKKE_OPEN311_APP_RATE,
-        increment=True,
+    per_app = ratelimit.attempt_by(
+        group="open311-post-app", key=str(client.pk), rate=settings.HAMKKE_OPEN311_APP_RATE
     )
-    per_ip = is_ratelimited(
-        request,
-        group="open311-post-ip",
-        key="ip",
-        rate=settings.HAMKKE_OPEN311_IP_RATE,
-        increment=True,
-    )
-    return per_app or per_ip
+    return ratelimit.exceeded(request, POST_BY_ADDRESS) or per_app > 0

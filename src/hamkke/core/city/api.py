@@ -6,10 +6,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from hamkke.core import ratelimit
 from hamkke.core.city import selectors as city_selectors
-from hamkke.core.errors import TooManyAttempts
 from hamkke.core.geo import cell_for
-from hamkke.core.web.ratelimit import place_search_rate_exceeded, rate_limit_message
 
 router = Router(tags=["city"])
 
@@ -127,8 +126,7 @@ def geocode(request: HttpRequest, q: str = "", limit: int = 5):
     matter), best first, each with its district; at most `limit` (1 to 20). An empty `q` or
     one over 200 characters answers 400; more than 60 searches a minute from one address, 429.
     Which geocoder answers is the deployment's choice (HAMKKE_GEOCODER)."""
-    if place_search_rate_exceeded(request):
-        raise TooManyAttempts(rate_limit_message(), code="rate_limited", retry_after=60)
+    ratelimit.check(request, ratelimit.PLACE_SEARCH)
     found = city_selectors.find_places(city_selectors.current_city(), q, limit=limit)
     return [
         PlaceOut(

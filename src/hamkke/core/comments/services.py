@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hamkke.core import moderation
+from hamkke.core import moderation, ratelimit
 from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
 from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooManyAttempts
@@ -185,17 +183,12 @@ def _target_url(comment: Comment) -> str:
 
 
 def _throttle(person: User, action: str, per_minute: int) -> None:
-    """A per-person allowance per minute, kept in the shared cache so every web worker counts
-    together. Raises TooManyAttempts (429) with the seconds to wait."""
-    key = f"hamkke:throttle:{action}:{person.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=70)
-        count = 1
-    if count > per_minute:
+    """A per-person allowance per minute, counted like every other limit of the site."""
+    wait = ratelimit.attempt_by(
+        group=f"comments.{action}", key=str(person.pk), rate=f"{per_minute}/m"
+    )
+    if wait:
         raise TooManyAttempts(
             _("You are doing that too often. Please wait a minute and try again."),
-            retry_after=60 - int(time.time() % 60),
+            retry_after=wait,
         )
