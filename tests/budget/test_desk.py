@@ -171,7 +171,7 @@ def test_the_desk_lists_the_departments_cycles_with_their_numbers(
     from hamkke.budget import services
 
     services.cast_paper_ballot(
-        official=budget_official,
+        actor=budget_official,
         pool=cycle.pools.get(code="jongno"),
         resident_id=resident,
         choices=["j1"],
@@ -610,7 +610,7 @@ def vote_on_paper(official, cycle, pool: str, district: str, choices: list[str])
 
     _user, resident = make_resident(district_code=district)
     services.cast_paper_ballot(
-        official=official, pool=cycle.pools.get(code=pool), resident_id=resident, choices=choices
+        actor=official, pool=cycle.pools.get(code=pool), resident_id=resident, choices=choices
     )
 
 

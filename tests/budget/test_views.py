@@ -446,7 +446,7 @@ def test_the_hub_tells_an_unverified_person_how_to_verify(client, cycle, citizen
 
 
 def test_the_hub_shows_where_a_resident_votes_and_has_voted(client, cycle, pools, mapo_voter):
-    services.cast_ballot(voter=mapo_voter, pool=pools["city"], choices=["c1"])
+    services.cast_ballot(actor=mapo_voter, pool=pools["city"], choices=["c1"])
     client.force_login(mapo_voter)
     html = text_of(client.get(url("vote", cycle)))
     assert "You are verified as a resident of Mapo-gu." in html
@@ -598,7 +598,7 @@ def test_the_ballot_needs_an_account_and_a_real_pool(client, cycle, mapo_voter):
 
 
 def test_a_receipt_shows_its_ballot_and_an_unknown_one_is_404(client, cycle, pools, jongno_voter):
-    cast = services.cast_ballot(voter=jongno_voter, pool=pools["jongno"], choices=["j1", "j3"])
+    cast = services.cast_ballot(actor=jongno_voter, pool=pools["jongno"], choices=["j1", "j3"])
     # Anyone with the code may look, typed in lower case without dashes.
     typed = cast.receipt.replace("-", "").lower()
     page = client.get(url("receipt", cycle), {"code": typed})
@@ -619,7 +619,7 @@ def test_a_receipt_shows_its_ballot_and_an_unknown_one_is_404(client, cycle, poo
 
 
 def test_a_receipt_of_another_cycle_is_not_found_here(client, city, cycle, pools, mapo_voter):
-    cast = services.cast_ballot(voter=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
+    cast = services.cast_ballot(actor=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
     other = make_cycle(city, phase="voting")
     assert client.get(url("receipt", other), {"code": cast.receipt}).status_code == 404
 
@@ -628,7 +628,7 @@ def test_a_receipt_of_another_cycle_is_not_found_here(client, city, cycle, pools
 
 
 def test_no_running_totals_while_people_vote(client, cycle, pools, mapo_voter):
-    services.cast_ballot(voter=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
+    services.cast_ballot(actor=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
     html = text_of(client.get(url("results", cycle)))
     assert "No running totals are shown while people vote" in html
     assert "1 resident has voted so far." in html
@@ -642,7 +642,7 @@ def test_the_published_results_show_every_project_and_the_files(
 ):
     # Three Mapo residents: m2 and m3 get two votes each, m1 one; no survey nor committee.
     for choices in (["m2", "m3"], ["m2", "m3"], ["m1"]):
-        services.cast_ballot(voter=make_voter(MAPO), pool=pools["mapo"], choices=choices)
+        services.cast_ballot(actor=make_voter(MAPO), pool=pools["mapo"], choices=choices)
     set_phase(cycle, "results")
     before = text_of(client.get(url("results", cycle)))
     assert "will be published here soon" in before and "<table" not in before
@@ -694,7 +694,7 @@ def test_the_published_results_show_every_project_and_the_files(
 def test_a_selected_projects_page_shows_its_implementation_updates(
     client, cycle, pools, budget_manager, mapo_voter
 ):
-    services.cast_ballot(voter=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
+    services.cast_ballot(actor=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
     set_phase(cycle, "implementation")
     services.publish_results(actor=budget_manager, cycle=cycle)
     project = Project.objects.get(cycle=cycle, code="m2")
