@@ -105,6 +105,38 @@ def test_citizens_propose_during_proposals_and_departments_review(city, citizen,
     assert citizen.notifications.filter(kind="budget.project").count() == 1
 
 
+def test_services_take_an_actor_and_audit_its_address(city, citizen, budget_official):
+    """Pages and the API hand services request.actor; a plain user (commands, tests) is an
+    actor without an address."""
+    from hamkke.core.actors import Actor
+    from hamkke.core.models import AuditEntry
+
+    cycle = make_cycle(city, phase="proposals")
+    project = services.propose_project(
+        actor=Actor(user=citizen, address="192.0.2.10"),
+        pool=cycle.pools.get(code="city"),
+        area=Area.objects.get(city=city, code="safety"),
+        title="Lights",
+        summary="Lights in the underpass",
+    )
+    assert project.proposer == citizen
+    services.review_project(
+        actor=budget_official, project=project, accept=False, reasons="Not the city's"
+    )
+    proposed = AuditEntry.objects.get(action="budget.proposed")
+    assert (proposed.actor, proposed.ip_address) == (citizen, "192.0.2.10")
+    reviewed = AuditEntry.objects.get(action="budget.reviewed")
+    assert (reviewed.actor, reviewed.ip_address) == (budget_official, None)
+    with pytest.raises(NotAllowed, match="Log in to propose"):
+        services.propose_project(
+            actor=Actor(user=None, address="192.0.2.10"),
+            pool=cycle.pools.get(code="city"),
+            area=Area.objects.get(city=city, code="safety"),
+            title="Lights",
+            summary="Lights in the underpass",
+        )
+
+
 def test_rejection_needs_reasons_and_keeps_them(city, citizen, budget_official):
     cycle = make_cycle(city, phase="review")
     set_phase(cycle, "proposals")

@@ -594,6 +594,67 @@ def test_the_ballot_needs_an_account_and_a_real_pool(client, cycle, mapo_voter):
     assert client.get(url("ballot", cycle, "nowhere")).status_code == 404
 
 
+def _identity_reads(captured) -> int:
+    return sum("accounts_verifiedidentity" in q["sql"] for q in captured.captured_queries)
+
+
+def test_the_ballot_page_reads_the_voter_once_in_a_bounded_number_of_queries(
+    client, cycle, pools, mapo_voter, django_assert_max_num_queries
+):
+    """Like the API's project list, the ballot costs a fixed number of queries, and the voter's
+    identity is read once per request, whichever step."""
+    client.force_login(mapo_voter)
+    address = url("ballot", cycle, "mapo")
+    client.get(address)  # the city is remembered after the first request
+
+    # Showing the ballot: the session and the user (2); the cycle and the pool (2); the voter's
+    # identity and whether they voted in this pool, for policies.may_vote (2); the ballot's
+    # projects (1); what base.html asks for every signed-in person: unread notifications and
+    # whether they are an official, a moderator (3). 10.
+    with django_assert_max_num_queries(10) as captured:
+        page = client.get(address)
+    assert page.status_code == 200
+    assert _identity_reads(captured) == 1
+
+    # Casting: the same 4 to find the pool; cast_ballot reads the identity and the register
+    # (2) and the ballot's projects for its rule (1, cached during voting afterwards); storing
+    # the register's row, the ballot and its choices in their own transaction (savepoint, 3
+    # inserts, release: 5); the chosen projects for the receipt (1); base.html's 3. 16.
+    with django_assert_max_num_queries(16) as captured:
+        cast = client.post(address, {"step": "cast", "choices": ["m2", "m3"]})
+    assert cast.status_code == 201
+    assert _identity_reads(captured) == 1
+    assert Participation.objects.filter(pool=pools["mapo"]).count() == 1
+
+
+def test_a_banned_resident_is_refused_before_the_ballot(client, cycle, mapo_voter):
+    """The page asks policies.may_vote, the service's own rule: the ballot is not offered to an
+    account that may not take part (cast_ballot would refuse it)."""
+    mapo_voter.banned_at = timezone.now()
+    mapo_voter.save(update_fields=["banned_at"])
+    client.force_login(mapo_voter)
+    page = client.get(url("ballot", cycle, "mapo"))
+    assert page.status_code == 403
+    assert "Your account may not take part." in text_of(page)
+    assert 'name="choices"' not in text_of(page)
+
+
+def test_proposing_records_the_address_in_the_audit_log(client, open_cycle, citizen):
+    from hamkke.core.models import AuditEntry
+
+    client.force_login(citizen)
+    pool = open_cycle.pools.get(code="city")
+    client.post(
+        url("propose", open_cycle),
+        {"title": "Benches", "summary": "Benches by the stream", "area": "welfare", "pool": "city"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    project = Project.objects.get(pool=pool, title="Benches")
+    entry = AuditEntry.objects.get(action="budget.proposed", target_id=str(project.pk))
+    assert entry.actor == citizen
+    assert entry.ip_address == "203.0.113.9"
+
+
 # --- receipts -----------------------------------------------------------------------------------
 
 

@@ -226,16 +226,6 @@ def standing_of(user: User, cycle: Cycle) -> list[PoolStanding]:
     return standings_for(voter_identity(user), cycle)
 
 
-def standing_in(identity: VerifiedIdentity | None, pool: Pool) -> PoolStanding:
-    """Where the person with this voter identity (or none) stands with one pool."""
-    district = identity.district if identity is not None else None
-    return PoolStanding(
-        pool=pool,
-        eligible=bool(policies.residence_allows(pool, district)),
-        voted=identity is not None and has_voted(pool, identity.identity_key),
-    )
-
-
 def standings_for(identity: VerifiedIdentity | None, cycle: Cycle) -> list[PoolStanding]:
     """Each pool of the cycle, for the person with this voter identity (or none)."""
     voted: set[int] = set()
