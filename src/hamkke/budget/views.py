@@ -112,8 +112,7 @@ def _cycle_context(cycle: Cycle) -> dict:
         "steps": timeline_of(cycle, now),
         "published": cycle.results_published_at is not None,
         "voting_started": now >= cycle.voting_from,
-        # What the phase offers everyone; the pages offer the actions by these.
-        "proposals_open": policies.proposals_open(cycle, now=now),
+        # Templates offer the ballot by this flag, the policy's answer, not by the phase's name.
         "voting_open": policies.voting_open(cycle, now=now),
         "now": now,
     }
