@@ -493,7 +493,7 @@ def test_a_receipt_finds_its_ballot(client, city, cycle, pools, mapo_voter, budg
 
     _user, resident_id = make_resident(district_code=MAPO)
     paper = services.cast_paper_ballot(
-        official=budget_official,
+        actor=budget_official,
         pool=pools["mapo"],
         resident_id=resident_id,
         choices=["m1", "m2", "m3"],
@@ -568,7 +568,7 @@ def published_cycle(client, city, cycle, pools, manager, official):
         receipts[(person.email, pool)] = response.json()["receipt"]
     _user, resident_id = make_resident(district_code=MAPO)
     services.cast_paper_ballot(
-        official=official, pool=pools["city"], resident_id=resident_id, choices=["c1", "c2", "c3"]
+        actor=official, pool=pools["city"], resident_id=resident_id, choices=["c1", "c2", "c3"]
     )
     client.logout()
 
@@ -583,7 +583,7 @@ def published_cycle(client, city, cycle, pools, manager, official):
     projects = {p.code: p for p in Project.objects.filter(cycle=cycle)}
     for member, scores in ((first, {"c1": 80, "c2": 40, "c3": 60, "c4": 20}), (second, {"c1": 60})):
         for code, score in scores.items():
-            services.score_project(member=member, project=projects[code], score=score)
+            services.score_project(actor=member, project=projects[code], score=score)
     set_phase(cycle, "results")
     return receipts
 

@@ -133,15 +133,15 @@ def test_the_demo_citizen_can_vote_in_the_open_cycle(seeded, city):
     local = selectors.pool_by_code(cycle, "11110")
     assert (citywide.ballot_kind, citywide.max_choices) == ("approval", 3)
     assert local.ballot_kind == "knapsack" and local.district == identity.district
-    cast = services.cast_ballot(voter=citizen, pool=citywide, choices=["c1", "c3"])
+    cast = services.cast_ballot(actor=citizen, pool=citywide, choices=["c1", "c3"])
     assert [p.code for p in selectors.ballot_by_receipt(cycle, cast.receipt).choices] == [
         "c1",
         "c3",
     ]
     cheapest = min(selectors.ballot_projects(local), key=lambda p: p.cost)
-    services.cast_ballot(voter=citizen, pool=local, choices=[cheapest.code])
+    services.cast_ballot(actor=citizen, pool=local, choices=[cheapest.code])
     with pytest.raises(Conflict):
-        services.cast_ballot(voter=citizen, pool=citywide, choices=["c2"])
+        services.cast_ballot(actor=citizen, pool=citywide, choices=["c2"])
 
 
 def test_the_demo_official_runs_the_cycles(seeded):
@@ -151,7 +151,7 @@ def test_the_demo_official_runs_the_cycles(seeded):
     assert membership.role >= Role.MANAGER
     number, _district = demo.PAPER_RESIDENTS[0]
     cast = services.cast_paper_ballot(
-        official=official,
+        actor=official,
         pool=selectors.pool_by_code(cycle, "citywide"),
         resident_id=number,
         choices=["c2"],

@@ -171,7 +171,7 @@ def test_the_desk_lists_the_departments_cycles_with_their_numbers(
     from hamkke.budget import services
 
     services.cast_paper_ballot(
-        official=budget_official,
+        actor=budget_official,
         pool=cycle.pools.get(code="jongno"),
         resident_id=resident,
         choices=["j1"],
@@ -610,7 +610,7 @@ def vote_on_paper(official, cycle, pool: str, district: str, choices: list[str])
 
     _user, resident = make_resident(district_code=district)
     services.cast_paper_ballot(
-        official=official, pool=cycle.pools.get(code=pool), resident_id=resident, choices=choices
+        actor=official, pool=cycle.pools.get(code=pool), resident_id=resident, choices=choices
     )
 
 
@@ -741,3 +741,89 @@ def test_back_office_refuses_weights_that_do_not_add_up(client, city):
     assert "the weights add up to 115, not 100" in text(response)
     cycle.refresh_from_db()
     assert cycle.weight_vote == 45
+
+
+def _cycle_change_data(cycle, **fields) -> dict:
+    data = {
+        "title": cycle.title,
+        "title_en": cycle.title_en,
+        "description": "",
+        "department": cycle.department_id,
+        "weight_vote": cycle.weight_vote,
+        "weight_survey": cycle.weight_survey,
+        "weight_committee": cycle.weight_committee,
+        "rule": cycle.rule,
+        "min_score": cycle.min_score,
+        "pools-TOTAL_FORMS": 0,
+        "pools-INITIAL_FORMS": 0,
+    }
+    for _phase, field in PHASE_STARTS:
+        moment = timezone.localtime(getattr(cycle, field))
+        data[f"{field}_0"] = moment.strftime("%Y-%m-%d")
+        data[f"{field}_1"] = moment.strftime("%H:%M:%S")
+    data.update(fields)
+    return data
+
+
+def test_back_office_corrections_go_through_services_and_the_audit_log(client, city):
+    from hamkke.core.models import AuditEntry
+
+    cycle = make_cycle(city, phase="review")
+    staff = factories.make_user(is_staff=True, is_superuser=True)
+    sign_in(client, staff)
+    change = f"/admin/budget/cycle/{cycle.pk}/change/"
+    pools = list(cycle.pools.order_by("pk"))
+    data = _cycle_change_data(cycle, weight_vote=50, weight_survey=5)
+    data.update({"pools-TOTAL_FORMS": len(pools) + 1, "pools-INITIAL_FORMS": len(pools)})
+    for index, pool in enumerate(pools):
+        for field in ("code", "name", "name_en", "budget", "ballot_kind"):
+            data[f"pools-{index}-{field}"] = getattr(pool, field)
+        data[f"pools-{index}-id"] = pool.pk
+        data[f"pools-{index}-cycle"] = cycle.pk
+        data[f"pools-{index}-district"] = pool.district_id or ""
+        data[f"pools-{index}-max_choices"] = pool.max_choices or ""
+        data[f"pools-{index}-min_spend_percent"] = pool.min_spend_percent
+    data["pools-0-budget"] = 1200  # the citywide pool grows
+    new = len(pools)
+    data.update(
+        {
+            f"pools-{new}-code": "youth",
+            f"pools-{new}-name": "청년",
+            f"pools-{new}-budget": 500,
+            f"pools-{new}-ballot_kind": "approval",
+            f"pools-{new}-cycle": cycle.pk,
+            f"pools-{new}-min_spend_percent": 0,
+        }
+    )
+    response = client.post(change, data, REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 302, text(response)[:3000]
+
+    cycle.refresh_from_db()
+    assert (cycle.weight_vote, cycle.weight_survey) == (50, 5)
+    corrected = AuditEntry.objects.get(action="budget.cycle_corrected")
+    assert corrected.data == {"weight_vote": 50, "weight_survey": 5}
+    assert corrected.actor == staff and corrected.ip_address == "198.51.100.4"
+    assert cycle.pools.get(code="city").budget == 1200
+    assert AuditEntry.objects.get(action="budget.pool_corrected").data == {"budget": 1200}
+    added = AuditEntry.objects.get(action="budget.pool_added")
+    assert added.target_id == str(cycle.pools.get(code="youth").pk)
+
+    project = cycle.projects.get(code="c1")
+    project_change = f"/admin/budget/project/{project.pk}/change/"
+    fields = {"title": "Project c1, without the phone number", "summary": project.summary}
+    inline = {"updates-TOTAL_FORMS": 0, "updates-INITIAL_FORMS": 0}
+    saved = client.post(project_change, {**fields, "description": "", **inline})
+    assert saved.status_code == 302, text(saved)[:3000]
+    project.refresh_from_db()
+    assert project.title == "Project c1, without the phone number"
+    entry = AuditEntry.objects.get(action="budget.project_corrected")
+    # Which fields changed, never their words: a correction often removes personal data.
+    assert entry.data == {"fields": ["title"]}
+
+
+def test_back_office_pools_are_fixed_once_voting_starts(client, city):
+    cycle = make_cycle(city, phase="voting")
+    staff = factories.make_user(is_staff=True, is_superuser=True)
+    sign_in(client, staff)
+    page = text(client.get(f"/admin/budget/cycle/{cycle.pk}/change/"))
+    assert 'name="pools-0-budget"' not in page

@@ -86,30 +86,62 @@ def test_citizens_propose_during_proposals_and_departments_review(city, citizen,
     pool = cycle.pools.get(code="jongno")
     area = Area.objects.get(city=city, code="safety")
     project = services.propose_project(
-        proposer=citizen, pool=pool, area=area, title="  골목 CCTV ", summary="Cameras"
+        actor=citizen, pool=pool, area=area, title="  골목 CCTV ", summary="Cameras"
     )
     assert project.title == "골목 CCTV"
     assert project.code == str(project.pk)
     assert project.district == pool.district  # a district pool's project is in its district
     with pytest.raises(InvalidInput, match="estimated cost"):
-        services.review_project(reviewer=budget_official, project=project, accept=True, reasons="")
+        services.review_project(actor=budget_official, project=project, accept=True, reasons="")
     with pytest.raises(InvalidInput, match="more than the pool's whole budget"):
         services.review_project(
-            reviewer=budget_official, project=project, accept=True, reasons="", cost=301
+            actor=budget_official, project=project, accept=True, reasons="", cost=301
         )
     services.review_project(
-        reviewer=budget_official, project=project, accept=True, reasons="Feasible", cost=250
+        actor=budget_official, project=project, accept=True, reasons="Feasible", cost=250
     )
     project.refresh_from_db()
     assert (project.status, project.cost) == (ProjectStatus.ACCEPTED, 250)
     assert citizen.notifications.filter(kind="budget.project").count() == 1
 
 
+def test_services_take_an_actor_and_audit_its_address(city, citizen, budget_official):
+    """Pages and the API hand services request.actor; a plain user (commands, tests) is an
+    actor without an address."""
+    from hamkke.core.actors import Actor
+    from hamkke.core.models import AuditEntry
+
+    cycle = make_cycle(city, phase="proposals")
+    project = services.propose_project(
+        actor=Actor(user=citizen, address="192.0.2.10"),
+        pool=cycle.pools.get(code="city"),
+        area=Area.objects.get(city=city, code="safety"),
+        title="Lights",
+        summary="Lights in the underpass",
+    )
+    assert project.proposer == citizen
+    services.review_project(
+        actor=budget_official, project=project, accept=False, reasons="Not the city's"
+    )
+    proposed = AuditEntry.objects.get(action="budget.proposed")
+    assert (proposed.actor, proposed.ip_address) == (citizen, "192.0.2.10")
+    reviewed = AuditEntry.objects.get(action="budget.reviewed")
+    assert (reviewed.actor, reviewed.ip_address) == (budget_official, None)
+    with pytest.raises(NotAllowed, match="Log in to propose"):
+        services.propose_project(
+            actor=Actor(user=None, address="192.0.2.10"),
+            pool=cycle.pools.get(code="city"),
+            area=Area.objects.get(city=city, code="safety"),
+            title="Lights",
+            summary="Lights in the underpass",
+        )
+
+
 def test_rejection_needs_reasons_and_keeps_them(city, citizen, budget_official):
     cycle = make_cycle(city, phase="review")
     set_phase(cycle, "proposals")
     project = services.propose_project(
-        proposer=citizen,
+        actor=citizen,
         pool=cycle.pools.get(code="city"),
         area=Area.objects.get(city=city, code="welfare"),
         title="A palace",
@@ -117,9 +149,9 @@ def test_rejection_needs_reasons_and_keeps_them(city, citizen, budget_official):
     )
     set_phase(cycle, "review")
     with pytest.raises(InvalidInput):
-        services.review_project(reviewer=budget_official, project=project, accept=False, reasons="")
+        services.review_project(actor=budget_official, project=project, accept=False, reasons="")
     services.review_project(
-        reviewer=budget_official, project=project, accept=False, reasons="Not city land"
+        actor=budget_official, project=project, accept=False, reasons="Not city land"
     )
     project.refresh_from_db()
     assert (project.status, project.review_reasons) == (ProjectStatus.REJECTED, "Not city land")
@@ -128,7 +160,7 @@ def test_rejection_needs_reasons_and_keeps_them(city, citizen, budget_official):
 def test_no_proposals_outside_the_proposals_phase(cycle, citizen, city):
     with pytest.raises(Conflict, match="Voting"):
         services.propose_project(
-            proposer=citizen,
+            actor=citizen,
             pool=cycle.pools.get(code="city"),
             area=Area.objects.get(city=city, code="welfare"),
             title="Late",
@@ -145,14 +177,14 @@ def test_a_reviewer_from_another_department_cannot_decide(city, cycle):
     set_phase(cycle, "review")
     project = cycle.projects.first()
     with pytest.raises(NotAllowed):
-        services.review_project(reviewer=outsider, project=project, accept=False, reasons="No")
+        services.review_project(actor=outsider, project=project, accept=False, reasons="No")
 
 
 # --- ballots -----------------------------------------------------------------------------------
 
 
 def test_a_valid_ballot_is_stored_apart_from_the_register(pools, jongno_voter):
-    cast = services.cast_ballot(voter=jongno_voter, pool=pools["jongno"], choices=["j1", "j3"])
+    cast = services.cast_ballot(actor=jongno_voter, pool=pools["jongno"], choices=["j1", "j3"])
     ballot = Ballot.objects.get()
     assert ballot_rules.ballot_id_of(cast.receipt) == ballot.pk
     chosen = set(BallotChoice.objects.values_list("project__code", flat=True))
@@ -166,11 +198,11 @@ def test_a_valid_ballot_is_stored_apart_from_the_register(pools, jongno_voter):
 
 def test_a_quota_ballot_with_two_projects_in_one_area_is_refused_whole(pools, jongno_voter):
     with pytest.raises(InvalidInput, match="void as a whole") as raised:
-        services.cast_ballot(voter=jongno_voter, pool=pools["jongno"], choices=["j1", "j2", "j3"])
+        services.cast_ballot(actor=jongno_voter, pool=pools["jongno"], choices=["j1", "j2", "j3"])
     assert raised.value.code == "void_ballot"
     assert stored_ballots() == (0, 0, 0)
     # The voter can still vote, correctly.
-    services.cast_ballot(voter=jongno_voter, pool=pools["jongno"], choices=["j1", "j3"])
+    services.cast_ballot(actor=jongno_voter, pool=pools["jongno"], choices=["j1", "j3"])
     assert stored_ballots() == (1, 1, 2)
 
 
@@ -185,17 +217,17 @@ def test_ballot_problems_are_told_before_submitting(pools):
 
 def test_a_project_from_another_pool_makes_the_ballot_void(pools, jongno_voter):
     with pytest.raises(InvalidInput, match="not projects on the"):
-        services.cast_ballot(voter=jongno_voter, pool=pools["jongno"], choices=["j1", "c1"])
+        services.cast_ballot(actor=jongno_voter, pool=pools["jongno"], choices=["j1", "c1"])
     assert stored_ballots() == (0, 0, 0)
 
 
 def test_one_ballot_per_person_per_pool(pools, jongno_voter):
-    services.cast_ballot(voter=jongno_voter, pool=pools["city"], choices=["c1"])
+    services.cast_ballot(actor=jongno_voter, pool=pools["city"], choices=["c1"])
     with pytest.raises(Conflict, match="already voted") as raised:
-        services.cast_ballot(voter=jongno_voter, pool=pools["city"], choices=["c2"])
+        services.cast_ballot(actor=jongno_voter, pool=pools["city"], choices=["c2"])
     assert raised.value.code == "already_voted"
     # The other pool of their district is still open to them.
-    services.cast_ballot(voter=jongno_voter, pool=pools["jongno"], choices=["j4"])
+    services.cast_ballot(actor=jongno_voter, pool=pools["jongno"], choices=["j4"])
     assert stored_ballots()[:2] == (2, 2)
 
 
@@ -203,7 +235,7 @@ def test_a_second_account_of_the_same_resident_cannot_vote_again(pools, jongno_v
     """The register is keyed by the resident, not the account."""
     from hamkke.accounts.models import VerificationMethod, VerifiedIdentity
 
-    services.cast_ballot(voter=jongno_voter, pool=pools["city"], choices=["c1"])
+    services.cast_ballot(actor=jongno_voter, pool=pools["city"], choices=["c1"])
     key = VerifiedIdentity.objects.get(user=jongno_voter).identity_key
     jongno_voter.identities.all().delete()  # as if verified again on a new account
     other = factories.make_user()
@@ -214,26 +246,26 @@ def test_a_second_account_of_the_same_resident_cannot_vote_again(pools, jongno_v
         district=pools["jongno"].district,
     )
     with pytest.raises(Conflict):
-        services.cast_ballot(voter=other, pool=pools["city"], choices=["c2"])
+        services.cast_ballot(actor=other, pool=pools["city"], choices=["c2"])
 
 
 def test_residents_vote_only_in_their_districts_pool(pools, mapo_voter):
     with pytest.raises(NotAllowed, match="Only residents of Jongno-gu") as raised:
-        services.cast_ballot(voter=mapo_voter, pool=pools["jongno"], choices=["j1"])
+        services.cast_ballot(actor=mapo_voter, pool=pools["jongno"], choices=["j1"])
     assert raised.value.code == "other_district"
     assert stored_ballots() == (0, 0, 0)
 
 
 def test_voting_needs_a_register_verified_identity(pools, citizen):
     with pytest.raises(NotAllowed, match="verify") as raised:
-        services.cast_ballot(voter=citizen, pool=pools["city"], choices=["c1"])
+        services.cast_ballot(actor=citizen, pool=pools["city"], choices=["c1"])
     assert raised.value.code == "verification_required"
 
 
 def test_no_ballots_outside_the_voting_phase(cycle, pools, jongno_voter):
     set_phase(cycle, "scoring")
     with pytest.raises(Conflict) as raised:
-        services.cast_ballot(voter=jongno_voter, pool=pools["city"], choices=["c1"])
+        services.cast_ballot(actor=jongno_voter, pool=pools["city"], choices=["c1"])
     assert raised.value.code == "wrong_phase"
 
 
@@ -241,11 +273,11 @@ def test_paper_ballots_use_the_same_register(pools, budget_official, city):
     user = factories.make_user()
     _user, resident_id = make_resident(district_code=MAPO, user=user)
     paper = services.cast_paper_ballot(
-        official=budget_official, pool=pools["mapo"], resident_id=resident_id, choices=["m1"]
+        actor=budget_official, pool=pools["mapo"], resident_id=resident_id, choices=["m1"]
     )
     assert paper.void_reasons == ()
     with pytest.raises(Conflict, match="already voted"):
-        services.cast_ballot(voter=user, pool=pools["mapo"], choices=["m1", "m2"])
+        services.cast_ballot(actor=user, pool=pools["mapo"], choices=["m1", "m2"])
     register = Participation.objects.get()
     assert (register.channel, register.entered_by, register.user) == (
         "paper",
@@ -257,7 +289,7 @@ def test_paper_ballots_use_the_same_register(pools, budget_official, city):
 def test_a_paper_ballot_breaking_the_rule_is_kept_void_and_not_counted(pools, budget_official):
     _none, resident_id = make_resident(district_code=JONGNO)
     paper = services.cast_paper_ballot(
-        official=budget_official,
+        actor=budget_official,
         pool=pools["jongno"],
         resident_id=resident_id,
         choices=["j1", "j2"],
@@ -268,14 +300,14 @@ def test_a_paper_ballot_breaking_the_rule_is_kept_void_and_not_counted(pools, bu
     assert BallotChoice.objects.count() == 0
     with pytest.raises(Conflict):  # void, but they did vote
         services.cast_paper_ballot(
-            official=budget_official, pool=pools["jongno"], resident_id=resident_id, choices=["j1"]
+            actor=budget_official, pool=pools["jongno"], resident_id=resident_id, choices=["j1"]
         )
 
 
 def test_paper_ballots_need_a_resident_in_the_register_and_an_official(pools, budget_official):
     with pytest.raises(NotFound, match="register"):
         services.cast_paper_ballot(
-            official=budget_official,
+            actor=budget_official,
             pool=pools["city"],
             resident_id="900101-9999999",
             choices=["c1"],
@@ -283,7 +315,7 @@ def test_paper_ballots_need_a_resident_in_the_register_and_an_official(pools, bu
     _none, resident_id = make_resident(district_code=JONGNO)
     with pytest.raises(NotAllowed):
         services.cast_paper_ballot(
-            official=factories.make_user(),
+            actor=factories.make_user(),
             pool=pools["city"],
             resident_id=resident_id,
             choices=["c1"],
@@ -318,16 +350,16 @@ def test_a_committee_member_scores_each_project_once(cycle, budget_manager):
     services.appoint_committee_member(actor=budget_manager, cycle=cycle, member=member)
     project = cycle.projects.get(code="c1")
     with pytest.raises(Conflict, match="Voting"):
-        services.score_project(member=member, project=project, score=80)
+        services.score_project(actor=member, project=project, score=80)
     set_phase(cycle, "scoring")
-    services.score_project(member=member, project=project, score=80)
+    services.score_project(actor=member, project=project, score=80)
     with pytest.raises(Conflict, match="already") as raised:
-        services.score_project(member=member, project=project, score=90)
+        services.score_project(actor=member, project=project, score=90)
     assert raised.value.code == "already_scored"
     with pytest.raises(InvalidInput):
-        services.score_project(member=member, project=cycle.projects.get(code="c2"), score=101)
+        services.score_project(actor=member, project=cycle.projects.get(code="c2"), score=101)
     with pytest.raises(NotAllowed):
-        services.score_project(member=factories.make_user(), project=project, score=50)
+        services.score_project(actor=factories.make_user(), project=project, score=50)
     assert list(CommitteeScore.objects.values_list("score", flat=True)) == [80]
 
 
@@ -338,7 +370,7 @@ def vote(pool, district_code, choices, times=1):
     for _ in range(times):
         user = factories.make_user()
         make_resident(district_code=district_code, user=user)
-        services.cast_ballot(voter=user, pool=pool, choices=choices)
+        services.cast_ballot(actor=user, pool=pool, choices=choices)
 
 
 def test_published_results_follow_all_three_channels_and_the_recount_agrees(
@@ -350,7 +382,7 @@ def test_published_results_follow_all_three_channels_and_the_recount_agrees(
     vote(pools["mapo"], MAPO, ["m2", "m3"], times=2)
     _none, resident_id = make_resident(district_code=JONGNO)
     services.cast_paper_ballot(  # void: two in welfare
-        official=budget_official,
+        actor=budget_official,
         pool=pools["jongno"],
         resident_id=resident_id,
         choices=["j1", "j2"],
@@ -362,7 +394,7 @@ def test_published_results_follow_all_three_channels_and_the_recount_agrees(
     member = factories.make_user()
     services.appoint_committee_member(actor=budget_manager, cycle=cycle, member=member)
     for code, score in (("c1", 50), ("c3", 100), ("c4", 100)):
-        services.score_project(member=member, project=cycle.projects.get(code=code), score=score)
+        services.score_project(actor=member, project=cycle.projects.get(code=code), score=score)
     with pytest.raises(Conflict):  # not yet the results phase
         services.publish_results(actor=budget_manager, cycle=cycle)
     set_phase(cycle, "results")
@@ -417,7 +449,7 @@ def test_a_proposal_at_a_point_takes_its_district_and_a_refusal_keeps_no_point(c
     area = Area.objects.get(city=city, code="welfare")
     # Near Gwanghwamun, in Jongno-gu.
     project = services.propose_project(
-        proposer=citizen,
+        actor=citizen,
         pool=cycle.pools.get(code="city"),
         area=area,
         title="Benches",
@@ -429,7 +461,7 @@ def test_a_proposal_at_a_point_takes_its_district_and_a_refusal_keeps_no_point(c
     before = Location.objects.count()
     with pytest.raises(InvalidInput, match="must be in"):
         services.propose_project(  # a point in Jongno-gu for Mapo-gu's pool
-            proposer=citizen,
+            actor=citizen,
             pool=cycle.pools.get(code="mapo"),
             area=area,
             title="Benches",

@@ -446,7 +446,7 @@ def test_the_hub_tells_an_unverified_person_how_to_verify(client, cycle, citizen
 
 
 def test_the_hub_shows_where_a_resident_votes_and_has_voted(client, cycle, pools, mapo_voter):
-    services.cast_ballot(voter=mapo_voter, pool=pools["city"], choices=["c1"])
+    services.cast_ballot(actor=mapo_voter, pool=pools["city"], choices=["c1"])
     client.force_login(mapo_voter)
     html = text_of(client.get(url("vote", cycle)))
     assert "You are verified as a resident of Mapo-gu." in html
@@ -594,11 +594,72 @@ def test_the_ballot_needs_an_account_and_a_real_pool(client, cycle, mapo_voter):
     assert client.get(url("ballot", cycle, "nowhere")).status_code == 404
 
 
+def _identity_reads(captured) -> int:
+    return sum("accounts_verifiedidentity" in q["sql"] for q in captured.captured_queries)
+
+
+def test_the_ballot_page_reads_the_voter_once_in_a_bounded_number_of_queries(
+    client, cycle, pools, mapo_voter, django_assert_max_num_queries
+):
+    """Like the API's project list, the ballot costs a fixed number of queries, and the voter's
+    identity is read once per request, whichever step."""
+    client.force_login(mapo_voter)
+    address = url("ballot", cycle, "mapo")
+    client.get(address)  # the city is remembered after the first request
+
+    # Showing the ballot: the session and the user (2); the cycle and the pool (2); the voter's
+    # identity and whether they voted in this pool, for policies.may_vote (2); the ballot's
+    # projects (1); what base.html asks for every signed-in person: unread notifications and
+    # whether they are an official, a moderator (3). 10.
+    with django_assert_max_num_queries(10) as captured:
+        page = client.get(address)
+    assert page.status_code == 200
+    assert _identity_reads(captured) == 1
+
+    # Casting: the same 4 to find the pool; cast_ballot reads the identity and the register
+    # (2) and the ballot's projects for its rule (1, cached during voting afterwards); storing
+    # the register's row, the ballot and its choices in their own transaction (savepoint, 3
+    # inserts, release: 5); the chosen projects for the receipt (1); base.html's 3. 16.
+    with django_assert_max_num_queries(16) as captured:
+        cast = client.post(address, {"step": "cast", "choices": ["m2", "m3"]})
+    assert cast.status_code == 201
+    assert _identity_reads(captured) == 1
+    assert Participation.objects.filter(pool=pools["mapo"]).count() == 1
+
+
+def test_a_banned_resident_is_refused_before_the_ballot(client, cycle, mapo_voter):
+    """The page asks policies.may_vote, the service's own rule: the ballot is not offered to an
+    account that may not take part (cast_ballot would refuse it)."""
+    mapo_voter.banned_at = timezone.now()
+    mapo_voter.save(update_fields=["banned_at"])
+    client.force_login(mapo_voter)
+    page = client.get(url("ballot", cycle, "mapo"))
+    assert page.status_code == 403
+    assert "Your account may not take part." in text_of(page)
+    assert 'name="choices"' not in text_of(page)
+
+
+def test_proposing_records_the_address_in_the_audit_log(client, open_cycle, citizen):
+    from hamkke.core.models import AuditEntry
+
+    client.force_login(citizen)
+    pool = open_cycle.pools.get(code="city")
+    client.post(
+        url("propose", open_cycle),
+        {"title": "Benches", "summary": "Benches by the stream", "area": "welfare", "pool": "city"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    project = Project.objects.get(pool=pool, title="Benches")
+    entry = AuditEntry.objects.get(action="budget.proposed", target_id=str(project.pk))
+    assert entry.actor == citizen
+    assert entry.ip_address == "203.0.113.9"
+
+
 # --- receipts -----------------------------------------------------------------------------------
 
 
 def test_a_receipt_shows_its_ballot_and_an_unknown_one_is_404(client, cycle, pools, jongno_voter):
-    cast = services.cast_ballot(voter=jongno_voter, pool=pools["jongno"], choices=["j1", "j3"])
+    cast = services.cast_ballot(actor=jongno_voter, pool=pools["jongno"], choices=["j1", "j3"])
     # Anyone with the code may look, typed in lower case without dashes.
     typed = cast.receipt.replace("-", "").lower()
     page = client.get(url("receipt", cycle), {"code": typed})
@@ -619,7 +680,7 @@ def test_a_receipt_shows_its_ballot_and_an_unknown_one_is_404(client, cycle, poo
 
 
 def test_a_receipt_of_another_cycle_is_not_found_here(client, city, cycle, pools, mapo_voter):
-    cast = services.cast_ballot(voter=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
+    cast = services.cast_ballot(actor=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
     other = make_cycle(city, phase="voting")
     assert client.get(url("receipt", other), {"code": cast.receipt}).status_code == 404
 
@@ -628,7 +689,7 @@ def test_a_receipt_of_another_cycle_is_not_found_here(client, city, cycle, pools
 
 
 def test_no_running_totals_while_people_vote(client, cycle, pools, mapo_voter):
-    services.cast_ballot(voter=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
+    services.cast_ballot(actor=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
     html = text_of(client.get(url("results", cycle)))
     assert "No running totals are shown while people vote" in html
     assert "1 resident has voted so far." in html
@@ -642,7 +703,7 @@ def test_the_published_results_show_every_project_and_the_files(
 ):
     # Three Mapo residents: m2 and m3 get two votes each, m1 one; no survey nor committee.
     for choices in (["m2", "m3"], ["m2", "m3"], ["m1"]):
-        services.cast_ballot(voter=make_voter(MAPO), pool=pools["mapo"], choices=choices)
+        services.cast_ballot(actor=make_voter(MAPO), pool=pools["mapo"], choices=choices)
     set_phase(cycle, "results")
     before = text_of(client.get(url("results", cycle)))
     assert "will be published here soon" in before and "<table" not in before
@@ -694,7 +755,7 @@ def test_the_published_results_show_every_project_and_the_files(
 def test_a_selected_projects_page_shows_its_implementation_updates(
     client, cycle, pools, budget_manager, mapo_voter
 ):
-    services.cast_ballot(voter=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
+    services.cast_ballot(actor=mapo_voter, pool=pools["mapo"], choices=["m2", "m3"])
     set_phase(cycle, "implementation")
     services.publish_results(actor=budget_manager, cycle=cycle)
     project = Project.objects.get(cycle=cycle, code="m2")

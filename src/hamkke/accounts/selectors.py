@@ -142,3 +142,50 @@ def census_summary() -> dict:
         .order_by("-uploaded_at")[:10]
     )
     return {"total": CensusRecord.objects.count(), "batches": batches}
+
+
+# --- facts other apps ask for (they never read accounts' tables themselves) --------------------
+
+
+def verified_identity(user: User, *, methods: tuple[str, ...]) -> VerifiedIdentity | None:
+    """The person's identity verified by one of `methods`, with its district (the earliest, as
+    permissions.require_verified finds it); None for anonymous or unverified people."""
+    if not user.is_authenticated:
+        return None
+    return (
+        VerifiedIdentity.objects.filter(user=user, method__in=methods)
+        .select_related("district")
+        .order_by("verified_at")
+        .first()
+    )
+
+
+def census_record(record_key: str) -> CensusRecord | None:
+    """The register's entry with this keyed resident id, with its district."""
+    return CensusRecord.objects.select_related("district").filter(record_key=record_key).first()
+
+
+def residents_by_district() -> dict[int | None, int]:
+    """How many residents the register holds in each district (by district id)."""
+    return dict(CensusRecord.objects.values_list("district_id").annotate(n=Count("id")).order_by())
+
+
+def roles_by_department(user: User, *, city) -> dict[int, Role]:
+    """The user's role in each department of `city`, by department id (superusers: the
+    administrator in every one)."""
+    if not user.is_authenticated:
+        return {}
+    if user.is_superuser:
+        return {pk: Role.ADMINISTRATOR for pk in city.departments.values_list("pk", flat=True)}
+    return {
+        membership.department_id: Role(membership.role)
+        for membership in Membership.objects.filter(user=user, department__city=city)
+    }
+
+
+def user_by_email(email: str, *, active_only: bool = False) -> User | None:
+    """The account with this email address (case does not matter), or None."""
+    users = User.objects.filter(email__iexact=email.strip())
+    if active_only:
+        users = users.filter(is_active=True)
+    return users.first()

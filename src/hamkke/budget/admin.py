@@ -1,7 +1,8 @@
-"""Back-office screens of participatory budgeting. Cycles are created and run at the desk (where
-each step goes through its service and the audit log); here staff correct a cycle's dates,
-weights and pools before its results are published, moderate the text of projects, and look up
-the register and the ballots — two lists that never show anything linking one to the other."""
+"""Back-office screens of participatory budgeting. Cycles are created and run at the desk; here
+staff correct a cycle's dates, weights and pools before its results are published, moderate the
+text of projects, and look up the register and the ballots — two lists that never show anything
+linking one to the other. Every change goes through its service, which checks the policy and
+writes the audit log, as the desk's do."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from hamkke.budget import ballots as ballot_rules
-from hamkke.budget import scoring, services
+from hamkke.budget import policies, scoring, services
 from hamkke.budget.models import (
     PHASE_STARTS,
     Area,
@@ -22,7 +23,6 @@ from hamkke.budget.models import (
     CommitteeScore,
     Cycle,
     Participation,
-    Phase,
     Pool,
     Project,
     ProjectUpdate,
@@ -30,8 +30,6 @@ from hamkke.budget.models import (
 )
 from hamkke.core.errors import DomainError
 from hamkke.core.web.forms import DomainErrorsInline
-
-POOL_PHASES = (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -75,18 +73,7 @@ class CycleAdminForm(DomainErrorsInline, forms.ModelForm):
 
     class Meta:
         model = Cycle
-        fields = [
-            "title",
-            "title_en",
-            "description",
-            "department",
-            *(field for _phase, field in PHASE_STARTS),
-            "weight_vote",
-            "weight_survey",
-            "weight_committee",
-            "rule",
-            "min_score",
-        ]
+        fields = list(services.CYCLE_CORRECTIONS)
 
     def clean(self):
         cleaned = super().clean()
@@ -109,16 +96,7 @@ class CycleAdminForm(DomainErrorsInline, forms.ModelForm):
 class PoolAdminForm(DomainErrorsInline, forms.ModelForm):
     class Meta:
         model = Pool
-        fields = [
-            "code",
-            "name",
-            "name_en",
-            "district",
-            "budget",
-            "ballot_kind",
-            "max_choices",
-            "min_spend_percent",
-        ]
+        fields = list(services.POOL_CORRECTIONS)
 
     def clean(self):
         cleaned = super().clean()
@@ -148,7 +126,7 @@ class PoolInline(admin.TabularInline):
     readonly_fields = ["ballots_sha256"]
 
     def _open(self, cycle: Cycle | None) -> bool:
-        return cycle is None or cycle.phase in POOL_PHASES
+        return cycle is None or bool(policies.may_change_pools(cycle))
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return self._open(obj) and super().has_add_permission(request, obj)
@@ -196,9 +174,35 @@ class CycleAdmin(admin.ModelAdmin):
         return False  # ballots and the register belong to it
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        if obj is not None and obj.results_published_at is not None:
+        if obj is not None and not policies.may_correct_in_back_office(obj, user=request.user):
             return False
         return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Cycle, form, change: bool) -> None:
+        # Only changes: cycles are added at the desk (has_add_permission is False).
+        services.correct_cycle(
+            actor=request.actor,
+            cycle=obj,
+            changes={field: form.cleaned_data[field] for field in form.changed_data},
+        )
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """The pools, each added or corrected by the service. commit=False only sorts the
+        forms into new and changed (and gives the admin its change message)."""
+        formset.save(commit=False)
+        for pool in formset.new_objects:
+            fields = services.POOL_CORRECTIONS
+            changes = {field: getattr(pool, field) for field in fields}
+            services.correct_pool(
+                actor=request.actor, cycle=form.instance, pool=None, changes=changes
+            )
+        for pool, changed in formset.changed_objects:
+            services.correct_pool(
+                actor=request.actor,
+                cycle=form.instance,
+                pool=pool,
+                changes={field: getattr(pool, field) for field in changed},
+            )
 
     @admin.display(description=_("phase"))
     def phase_now(self, cycle: Cycle) -> str:
@@ -272,10 +276,17 @@ class ProjectAdmin(admin.ModelAdmin):
         "implementation",
         "created_at",
     ]
-    readonly_fields = [f for f in fields if f not in ("title", "summary", "description")]
+    readonly_fields = [f for f in fields if f not in services.PROJECT_CORRECTIONS]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Project, form, change: bool) -> None:
+        services.correct_project_text(
+            actor=request.actor,
+            project=obj,
+            changes={field: form.cleaned_data[field] for field in form.changed_data},
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # withdrawn or rejected projects stay, as ballots may name them

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from hamkke.budget import selectors, services
-from hamkke.budget.models import Cycle, Pool, ProjectStatus
+from hamkke.budget.models import Cycle, Pool
 from hamkke.budget.schemas import (
     CastOut,
     CheckOut,
@@ -47,8 +47,6 @@ from hamkke.core.errors import Conflict, InvalidInput, NotFound
 from hamkke.core.web.api import SessionWithCsrf, one_page
 
 router = Router(tags=["budget"])
-
-PUBLIC_STATUSES = (ProjectStatus.PROPOSED, ProjectStatus.ACCEPTED, ProjectStatus.REJECTED)
 
 
 # The signed-in session; a write must carry its CSRF token, so another site cannot vote or
@@ -86,14 +84,15 @@ def _area_named(cycle: Cycle, code: str | None):
 
 
 def _statuses(asked: Sequence[str]) -> tuple[str, ...]:
-    unknown = sorted(set(asked) - set(PUBLIC_STATUSES))
+    known = selectors.PUBLIC_STATUSES
+    unknown = sorted(set(asked) - set(known))
     if unknown:
         raise InvalidInput(
             _("Unknown status %(statuses)s; use one of: %(known)s.")
-            % {"statuses": ", ".join(unknown), "known": ", ".join(PUBLIC_STATUSES)},
+            % {"statuses": ", ".join(unknown), "known": ", ".join(known)},
             field="status",
         )
-    return tuple(asked) or PUBLIC_STATUSES
+    return tuple(asked) or known
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
@@ -134,7 +133,8 @@ def list_projects(
         statuses=_statuses(filters.status),
         pool=_pool_named(cycle, filters.pool) if filters.pool else None,
         area=_area_named(cycle, filters.area) if filters.area else None,
-    ).select_related("proposer")
+        with_proposer=True,
+    )
     return ProjectPageOut(**one_page(projects, page, page_size))
 
 
@@ -167,7 +167,7 @@ def propose(request: HttpRequest, slug: str, payload: ProposalIn):
         raise InvalidInput(_("Give both latitude and longitude, or neither."), field="location")
     point = None if payload.latitude is None else (payload.latitude, payload.longitude)
     project = services.propose_project(
-        proposer=request.user,
+        actor=request.actor,
         pool=pool,
         area=area,
         title=payload.title,
@@ -206,9 +206,7 @@ def me(request: HttpRequest, slug: str):
             )
             for s in selectors.standings_for(identity, cycle)
         ],
-        proposals=list(
-            selectors.projects_of(cycle).filter(proposer=request.user).select_related("proposer")
-        ),
+        proposals=selectors.proposals_by(request.user, cycle),
     )
 
 
@@ -237,7 +235,7 @@ def cast_ballot(request: HttpRequest, slug: str, code: str, payload: ChoicesIn):
     `already_voted`, or `wrong_phase` outside the voting phase."""
     cycle = _cycle(slug)
     pool = selectors.pool_by_code(cycle, code)
-    cast = services.cast_ballot(voter=request.user, pool=pool, choices=payload.choices)
+    cast = services.cast_ballot(actor=request.actor, pool=pool, choices=payload.choices)
     return Status(
         201,
         CastOut(
@@ -354,7 +352,7 @@ def committee_score(request: HttpRequest, slug: str, code: str, payload: Committ
     """403 for anyone not on the committee; 400 a score outside 0–100 or a project not on the
     ballot; 409 outside the scoring phase, or a second score of the same project."""
     project = selectors.project_by_code(_cycle(slug), code)
-    given = services.score_project(member=request.user, project=project, score=payload.score)
+    given = services.score_project(actor=request.actor, project=project, score=payload.score)
     return Status(
         201, CommitteeScoreOut(project=project.code, score=given.score, scored_at=given.scored_at)
     )

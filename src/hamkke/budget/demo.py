@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hamkke.accounts import identity as accounts_identity
+from hamkke.accounts import selectors as account_selectors
 from hamkke.accounts.models import (
     CensusRecord,
     Membership,
@@ -250,8 +251,8 @@ def seed(*, ballots: int | None = None) -> Iterator[str]:
         return
     started = time.monotonic()
     rng = random.Random(2013)
-    citizen = User.objects.filter(email=CITIZEN).first()
-    official = User.objects.filter(email=OFFICIAL).first()
+    citizen = account_selectors.user_by_email(CITIZEN)
+    official = account_selectors.user_by_email(OFFICIAL)
     with transaction.atomic():
         home = _verify_citizen(city, citizen)
         _register_paper_residents(city)
@@ -286,9 +287,7 @@ def _verify_citizen(city: City, citizen: User | None) -> District | None:
     verification would do). Returns the district they vote in."""
     if citizen is None:
         return None
-    identity = VerifiedIdentity.objects.filter(
-        user=citizen, method=VerificationMethod.CENSUS
-    ).first()
+    identity = account_selectors.verified_identity(citizen, methods=(VerificationMethod.CENSUS,))
     if identity is not None:
         return identity.district
     home = District.objects.filter(city=city, code=CITIZEN_DISTRICT).first()
@@ -444,7 +443,7 @@ def _finished_cycle(
         rows=_quota_ballots(cycle, pool, accepted, appeal, districts, rng, ballots),
     )
     _survey_and_committee(cycle, accepted, appeal, rng)
-    official = User.objects.filter(email=OFFICIAL).first()
+    official = account_selectors.user_by_email(OFFICIAL)
     services.publish_results(actor=None, cycle=cycle)
     if official is not None:
         _implementation(cycle, official, dates["results_from"])
@@ -521,7 +520,7 @@ def _survey_and_committee(
     members = []
     for number, name in enumerate(COMMITTEE, 1):
         email = f"committee-{number:02d}@demo.hamkke.kr"
-        user = User.objects.filter(email=email).first()
+        user = account_selectors.user_by_email(email)
         if user is None:
             user = User.objects.create_user(email=email, password=None, display_name=name)
         members.append(CommitteeMember(cycle=cycle, user=user))

@@ -8,12 +8,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hamkke.budget.models import Area, Pool, ProjectStatus
+from hamkke.budget.models import Area, Pool
+from hamkke.budget.selectors import PUBLIC_STATUSES
 from hamkke.core.models import District
 from hamkke.core.web.forms import DomainErrorsInline, coordinate_field
-
-# Statuses the public list shows; a withdrawn proposal is the proposer's to take back.
-PUBLIC_STATUSES = (ProjectStatus.ACCEPTED, ProjectStatus.PROPOSED, ProjectStatus.REJECTED)
 
 
 def pool_label(pool: Pool) -> str:

@@ -80,8 +80,6 @@ RULES_OF_PABULIB = {
 DEFAULT_RULE = "greedy"
 # The phases an imported cycle may be in: its ballots exist, so voting has begun.
 IMPORT_PHASES = (Phase.VOTING, Phase.SCORING, Phase.RESULTS, Phase.IMPLEMENTATION)
-# The phases whose cycles may be exported: results are due, so the ballots are no secret.
-EXPORT_PHASES = (Phase.RESULTS, Phase.IMPLEMENTATION)
 CHUNK = 10_000
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
@@ -667,10 +665,12 @@ def export_pool(*, cycle: Cycle, pool: Pool | None = None, now: datetime | None 
     with cost, area (`category`), votes and whether our rules select them, and its valid ballots
     as approval votes whose voter ids are the receipt codes, in receipt order. Void ballots count
     for nothing here and are left out (META num_void_ballots says how many)."""
-    from hamkke.budget import selectors
+    from hamkke.budget import policies, selectors
 
-    phase = cycle.phase_at(now or timezone.now())
-    if phase not in EXPORT_PHASES:
+    # Exported ballots leave the city: only once results are due are they no secret.
+    moment = now or timezone.now()
+    if not policies.ballots_disclosed(cycle, now=moment):
+        phase = cycle.phase_at(moment)
         raise Conflict(
             _(
                 "Only a cycle in its results or implementation phase is exported (this one is in "

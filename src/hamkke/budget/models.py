@@ -109,11 +109,11 @@ class Cycle(models.Model):
         return self.title
 
     def phase_at(self, moment) -> Phase:
-        phase = Phase.UPCOMING
-        for candidate, field in PHASE_STARTS:
-            if moment >= getattr(self, field):
-                phase = candidate
-        return phase
+        # What each phase allows is policy (policies.py builds the cycle's schedule); imported
+        # here, late, because policies reads these models.
+        from hamkke.budget.policies import phase_at
+
+        return phase_at(self, moment)
 
     @property
     def phase(self) -> Phase:

@@ -1,5 +1,6 @@
-"""Reads of participatory budgeting: cycles and their projects, who may vote where, ballots by
-receipt, the tally and its three channels, turnout by district, and the published cycle."""
+"""Reads of participatory budgeting: cycles and their projects, the facts the policies decide
+from (a voter's identity and standing, an official's roles), the desk's lists and counts, ballots
+by receipt, the tally and its three channels, turnout by district, and the published cycle."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from hamkke.accounts.models import CensusRecord, User, VerificationMethod, VerifiedIdentity
+from hamkke.accounts import selectors as account_selectors
+from hamkke.accounts.models import Role, User, VerifiedIdentity
 from hamkke.budget import ballots as ballot_rules
-from hamkke.budget import publication, scoring
+from hamkke.budget import policies, publication, scoring
 from hamkke.budget.models import (
     Area,
     Ballot,
     BallotChoice,
+    Channel,
     CommitteeMember,
     CommitteeScore,
     Cycle,
@@ -29,7 +33,11 @@ from hamkke.budget.models import (
     SurveyScore,
 )
 from hamkke.core.errors import NotFound
-from hamkke.core.models import City, District
+from hamkke.core.models import City, Department
+
+# Statuses the public sees, in the order of a proposal's life; a withdrawn proposal is the
+# proposer's to take back, and is shown to no one else.
+PUBLIC_STATUSES = (ProjectStatus.PROPOSED, ProjectStatus.ACCEPTED, ProjectStatus.REJECTED)
 
 
 def cycles_of(city: City) -> QuerySet[Cycle]:
@@ -47,6 +55,60 @@ def cycle_by_slug(city: City, slug: str) -> Cycle:
 def current_cycle(city: City) -> Cycle | None:
     """The newest cycle that has started (else the next one)."""
     return cycles_of(city).order_by("-proposals_from").first()
+
+
+def other_cycles(cycle: Cycle) -> list[Cycle]:
+    """The city's cycles but this one, newest first."""
+    return list(cycles_of(cycle.city).exclude(pk=cycle.pk))
+
+
+@dataclass(frozen=True)
+class PoolSummary:
+    pool: Pool
+    proposals: int  # not withdrawn
+    on_ballot: int
+
+
+@dataclass(frozen=True)
+class CycleSummary:
+    pools: list[PoolSummary]
+    rejected: int
+
+    @property
+    def total_budget(self) -> int:
+        return sum(row.pool.budget for row in self.pools)
+
+    @property
+    def proposals(self) -> int:
+        return sum(row.proposals for row in self.pools)
+
+    @property
+    def on_ballot(self) -> int:
+        return sum(row.on_ballot for row in self.pools)
+
+
+def cycle_summary(cycle: Cycle) -> CycleSummary:
+    """Each pool with its proposals and projects on the ballot, from one count by status."""
+    counts: dict[tuple[int, str], int] = {
+        (pool_id, status): n
+        for pool_id, status, n in cycle.projects.values_list("pool_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    rows = [
+        PoolSummary(
+            pool=pool,
+            proposals=sum(
+                n
+                for (pool_id, status), n in counts.items()
+                if pool_id == pool.pk and status != ProjectStatus.WITHDRAWN
+            ),
+            on_ballot=counts.get((pool.pk, ProjectStatus.ACCEPTED), 0),
+        )
+        for pool in pools_of(cycle)
+    ]
+    rejected = sum(n for (_pool, status), n in counts.items() if status == ProjectStatus.REJECTED)
+    return CycleSummary(pools=rows, rejected=rejected)
 
 
 def pools_of(cycle: Cycle) -> list[Pool]:
@@ -72,8 +134,11 @@ def projects_of(
     statuses: tuple[str, ...] | None = None,
     pool: Pool | None = None,
     area: Area | None = None,
+    with_proposer: bool = False,
 ) -> QuerySet[Project]:
     projects = cycle.projects.select_related("pool", "area", "district", "pool__district")
+    if with_proposer:
+        projects = projects.select_related("proposer")
     if statuses:
         projects = projects.filter(status__in=statuses)
     if pool is not None:
@@ -90,6 +155,28 @@ def ballot_projects(pool: Pool) -> list[Project]:
         .select_related("area", "district")
         .order_by("area__order", "code")
     )
+
+
+def proposals_by(user: User, cycle: Cycle) -> list[Project]:
+    """A person's own proposals in the cycle (withdrawn ones too), newest first."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        projects_of(cycle).filter(proposer=user).select_related("proposer").order_by("-created_at")
+    )
+
+
+def selected_projects(cycle: Cycle) -> QuerySet[Project]:
+    """The projects the published results selected."""
+    return projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,)).filter(selected=True)
+
+
+def accepted_project(cycle: Cycle, code: str) -> Project:
+    """A project on one of the cycle's ballots."""
+    project = projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,)).filter(code=code).first()
+    if project is None:
+        raise NotFound(_("No project with that code is on this cycle's ballots."))
+    return project
 
 
 def project_by_code(cycle: Cycle, code: str) -> Project:
@@ -109,28 +196,21 @@ def project_by_code(cycle: Cycle, code: str) -> Project:
 # --- voters ------------------------------------------------------------------------------------
 
 
-# Voting needs residence in the city, which only the residents register proves: a phone number
-# says nothing about where a person lives.
-VOTER_VERIFICATION = (VerificationMethod.CENSUS,)
-
-
 def voter_identity(user: User) -> VerifiedIdentity | None:
-    if not user.is_authenticated:
-        return None
-    return (
-        VerifiedIdentity.objects.filter(user=user, method__in=VOTER_VERIFICATION)
-        .select_related("district")
-        .first()
-    )
+    """The identity a person votes with (see policies.VOTER_VERIFICATION), with its district.
+    Pages and the API read it once per request and hand it on."""
+    return account_selectors.verified_identity(user, methods=policies.VOTER_VERIFICATION)
 
 
-def may_vote_in(pool: Pool, district: District | None) -> bool:
-    """Residents of the city vote in its citywide pools and in their own district's."""
-    return (
-        district is not None
-        and district.city_id == pool.cycle.city_id
-        and pool.district_id in (None, district.pk)
-    )
+def has_voted(pool: Pool, identity_key: str) -> bool:
+    return Participation.objects.filter(pool=pool, identity_key=identity_key).exists()
+
+
+def voter_facts(user: User | None, pool: Pool) -> tuple[VerifiedIdentity | None, bool]:
+    """What policies.may_vote decides from: the person's voter identity (None: not verified, or
+    nobody signed in) and whether they have voted in `pool`. Two queries at most."""
+    identity = voter_identity(user) if user is not None else None
+    return identity, identity is not None and has_voted(pool, identity.identity_key)
 
 
 @dataclass(frozen=True)
@@ -157,7 +237,11 @@ def standings_for(identity: VerifiedIdentity | None, cycle: Cycle) -> list[PoolS
         )
     district = identity.district if identity is not None else None
     return [
-        PoolStanding(pool=pool, eligible=may_vote_in(pool, district), voted=pool.pk in voted)
+        PoolStanding(
+            pool=pool,
+            eligible=bool(policies.residence_allows(pool, district)),
+            voted=pool.pk in voted,
+        )
         for pool in pools_of(cycle)
     ]
 
@@ -230,8 +314,13 @@ def committee_progress(cycle: Cycle) -> dict[str, int]:
 
 
 def committee_members(cycle: Cycle) -> QuerySet[CommitteeMember]:
-    """The committee, each member with the number of projects they have scored (`scored`)."""
-    return cycle.committee.select_related("user").annotate(scored=Count("scores"))
+    """The committee in the order of appointment, each member with the number of projects
+    they have scored (`scored`)."""
+    return (
+        cycle.committee.select_related("user")
+        .annotate(scored=Count("scores"))
+        .order_by("appointed_at", "pk")
+    )
 
 
 def ballots_by_channel(cycle: Cycle) -> dict[str, int]:
@@ -384,9 +473,7 @@ def turnout_by_district(cycle: Cycle) -> list[DistrictTurnout]:
         .annotate(n=Count("identity_key", distinct=True))
         .order_by()
     )
-    residents = dict(
-        CensusRecord.objects.values_list("district_id").annotate(n=Count("id")).order_by()
-    )
+    residents = account_selectors.residents_by_district()
     return [
         DistrictTurnout(district=d, voters=voters.get(d.pk, 0), residents=residents.get(d.pk, 0))
         for d in cycle.city.districts.order_by("code")
@@ -529,3 +616,107 @@ def projects_to_score(member: CommitteeMember) -> list[tuple[Project, int | None
         .prefetch_related(Prefetch("updates"))
     )
     return [(p, given.get(p.pk)) for p in projects]
+
+
+# --- the desk -----------------------------------------------------------------------------------
+
+
+def desk_access(user: User, cycle: Cycle) -> policies.DeskAccess:
+    """The facts of what an official may see of a cycle: their roles by department, and which
+    of their departments review proposals of the cycle."""
+    roles = account_selectors.roles_by_department(user, city=cycle.city)
+    reviewing = tuple(
+        cycle.projects.filter(reviewing_department_id__in=roles)
+        .values_list("reviewing_department_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return policies.DeskAccess(
+        role=roles.get(cycle.department_id), roles=roles, reviewing=reviewing
+    )
+
+
+def desk_cycles(city: City, roles: dict[int, Role]) -> QuerySet[Cycle]:
+    """The cycles run by the official's departments (`roles`), or with proposals routed to
+    them, newest first."""
+    return (
+        cycles_of(city)
+        .filter(Q(department_id__in=roles) | Q(projects__reviewing_department_id__in=roles))
+        .distinct()
+        .order_by("-proposals_from", "slug")
+    )
+
+
+def review_scope(cycle: Cycle, access: policies.DeskAccess) -> QuerySet[Project]:
+    """The proposals of the cycle the official sees: all, or those their departments review."""
+    scope = projects_of(cycle).select_related("reviewing_department", "proposer")
+    if not access.runs:
+        scope = scope.filter(reviewing_department_id__in=access.reviewing)
+    return scope
+
+
+def reviewing_departments_of(scope: QuerySet[Project]) -> list[Department]:
+    """The departments reviewing these proposals, by name."""
+    return list(
+        Department.objects.filter(pk__in=scope.values("reviewing_department_id")).order_by("name")
+    )
+
+
+def review_queue(
+    scope: QuerySet[Project],
+    *,
+    statuses: tuple[str, ...] | None = None,
+    pool: Pool | None = None,
+    area: Area | None = None,
+    department: Department | None = None,
+) -> QuerySet[Project]:
+    """The proposals in `scope` that pass the review queue's filters, oldest first."""
+    projects = scope
+    if statuses:
+        projects = projects.filter(status__in=statuses)
+    if pool is not None:
+        projects = projects.filter(pool=pool)
+    if area is not None:
+        projects = projects.filter(area=area)
+    if department is not None:
+        projects = projects.filter(reviewing_department=department)
+    return projects.order_by("created_at", "pk")
+
+
+def status_counts(scope: QuerySet[Project]) -> dict[str, int]:
+    return dict(scope.values_list("status").annotate(n=Count("id")).order_by())
+
+
+def proposal_by_code(cycle: Cycle, code: str) -> Project:
+    """A proposal of the cycle in any status (withdrawn too), as the desk reviews it."""
+    project = (
+        projects_of(cycle)
+        .select_related("reviewing_department", "proposer", "location", "cycle")
+        .filter(code=code)
+        .first()
+    )
+    if project is None:
+        raise NotFound(_("No project with that code in this cycle."))
+    return project
+
+
+def paper_ballot_count(pool: Pool) -> int:
+    return pool.participations.filter(channel=Channel.PAPER).count()
+
+
+def survey_rows(cycle: Cycle) -> tuple[list[tuple[Project, Fraction | None]], int]:
+    """The projects on the cycle's ballots with their imported survey score, if any, and how
+    many scores are imported."""
+    scores = survey_scores(cycle)
+    projects = projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,)).order_by("pool__code", "code")
+    return [(project, scores.get(project.pk)) for project in projects], len(scores)
+
+
+def projects_to_implement(cycle: Cycle) -> QuerySet[Project]:
+    """The selected projects with their updates, by pool and rank."""
+    return (
+        selected_projects(cycle)
+        .select_related("reviewing_department", "cycle", "cycle__department")
+        .prefetch_related("updates")
+        .order_by("pool__code", "rank", "code")
+    )

@@ -1,15 +1,18 @@
-"""Every write of participatory budgeting: cycles and pools, proposals and their review, ballots
-(online and on paper, against one register), the survey and committee channels, publishing the
-results with the checkable ballot files, and implementation updates."""
+"""Every write of participatory budgeting: cycles and pools (and their corrections in the back
+office), proposals and their review, ballots (online and on paper, against one register), the
+survey and committee channels, publishing the results with the checkable ballot files, and
+implementation updates. Each takes the `actor` (an Actor, or a plain user from commands and
+tests), enforces the decision of its policy (policies.py) and writes the audit log."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -19,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hamkke.accounts import identity as accounts_identity
-from hamkke.accounts.models import CensusRecord, Role, User
-from hamkke.accounts.permissions import require_role, require_verified
+from hamkke.accounts import selectors as account_selectors
+from hamkke.accounts.models import Role, User
 from hamkke.budget import ballots as ballot_rules
-from hamkke.budget import publication, scoring, selectors
+from hamkke.budget import policies, publication, scoring, selectors
 from hamkke.budget.models import (
     PHASE_STARTS,
     Area,
@@ -35,13 +38,13 @@ from hamkke.budget.models import (
     Cycle,
     Implementation,
     Participation,
-    Phase,
     Pool,
     Project,
     ProjectStatus,
     ProjectUpdate,
     SurveyScore,
 )
+from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
 from hamkke.core.city.services import locate
 from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -68,20 +71,12 @@ def load_areas(*, city: City) -> None:
 # --- cycles and pools --------------------------------------------------------------------------
 
 
-def _require_cycle_role(user: User, cycle: Cycle, role: Role) -> Role:
-    return require_role(user, role=role, department=cycle.department)
-
-
-def _require_phase(cycle: Cycle, *allowed: Phase, now: datetime | None = None) -> Phase:
-    phase = cycle.phase_at(now or timezone.now())
-    if phase not in allowed:
-        names = ", ".join(str(p.label) for p in allowed)
-        raise Conflict(
-            _("This cannot be done now: the cycle is in its “%(phase)s” phase (needs: %(names)s).")
-            % {"phase": phase.label, "names": names},
-            code="wrong_phase",
-        )
-    return phase
+def _role_in(actor: Actor, department: Department) -> Role | None:
+    """The actor's role in `department`, for a policy to weigh; only officials act there, so
+    anonymous callers are refused here as accounts.permissions.require_role refuses them."""
+    if actor.user is None:
+        raise NotAllowed(_("Log in as a city official to do this."), code="not_official")
+    return account_selectors.highest_role(actor.user, department=department)
 
 
 def check_cycle_settings(
@@ -112,7 +107,7 @@ def check_cycle_settings(
 @transaction.atomic
 def create_cycle(
     *,
-    actor: User,
+    actor: Actor | User,
     city: City,
     slug: str,
     title: str,
@@ -125,7 +120,8 @@ def create_cycle(
     min_score: int = 0,
 ) -> Cycle:
     """A new cycle run by `department` (its managers create it)."""
-    require_role(actor, role=Role.MANAGER, department=department)
+    actor = Actor.of(actor)
+    policies.may_create_cycle(department=department, role=_role_in(actor, department)).enforce()
     check_cycle_settings(dates=dates, weights=weights, rule=rule, min_score=min_score)
     if Cycle.objects.filter(city=city, slug=slug).exists():
         raise Conflict(_("A cycle named “%(slug)s” exists already.") % {"slug": slug}, field="slug")
@@ -150,7 +146,7 @@ def create_cycle(
 @transaction.atomic
 def add_pool(
     *,
-    actor: User,
+    actor: Actor | User,
     cycle: Cycle,
     code: str,
     name: str,
@@ -162,9 +158,8 @@ def add_pool(
     min_spend_percent: int = 0,
 ) -> Pool:
     """Money to spend in a cycle, citywide or for one district, with its ballot."""
-    _require_cycle_role(actor, cycle, Role.MANAGER)
-    if cycle.phase not in (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW):
-        raise Conflict(_("Pools are fixed once voting has started."), code="wrong_phase")
+    actor = Actor.of(actor)
+    policies.may_add_pool(cycle, role=_role_in(actor, cycle.department)).enforce()
     check_pool_settings(
         budget=budget,
         ballot_kind=ballot_kind,
@@ -193,6 +188,7 @@ def add_pool(
 def check_pool_settings(
     *, budget: int, ballot_kind: str, max_choices: int | None, min_spend_percent: int
 ) -> None:
+    """Raise InvalidInput unless the budget and the ballot's settings make a usable ballot."""
     if budget <= 0:
         raise InvalidInput(_("A pool needs a budget above zero."), field="budget")
     if ballot_kind not in BallotKind.values:
@@ -201,6 +197,121 @@ def check_pool_settings(
         raise InvalidInput(_("Voters must be able to pick at least one project."), "max_choices")
     if not 0 <= min_spend_percent <= 100:
         raise InvalidInput(_("The minimum share is a percentage."), field="min_spend_percent")
+
+
+# --- corrections in the back office ------------------------------------------------------------
+
+# What the back office may correct: a cycle's text, department, dates, weights and rule; a pool's
+# every setting; a project's wording (personal data or abuse in a proposal).
+CYCLE_CORRECTIONS = (
+    "title",
+    "title_en",
+    "description",
+    "department",
+    *(field for _phase, field in PHASE_STARTS),
+    "weight_vote",
+    "weight_survey",
+    "weight_committee",
+    "rule",
+    "min_score",
+)
+POOL_CORRECTIONS = (
+    "code",
+    "name",
+    "name_en",
+    "district",
+    "budget",
+    "ballot_kind",
+    "max_choices",
+    "min_spend_percent",
+)
+PROJECT_CORRECTIONS = ("title", "summary", "description")
+
+
+def _corrected(row: Any, changes: Mapping[str, Any], allowed: tuple[str, ...]) -> dict:
+    """Set `changes` on `row` and return them as the audit log keeps them (related rows by
+    their key). A field outside `allowed` is the caller's mistake, not the person's."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ValueError(f"not corrected in the back office: {', '.join(unknown)}")
+    logged = {}
+    for field, value in changes.items():
+        setattr(row, field, value)
+        logged[field] = getattr(value, "pk", value)
+    return logged
+
+
+@transaction.atomic
+def correct_cycle(*, actor: Actor | User, cycle: Cycle, changes: Mapping[str, Any]) -> Cycle:
+    """The back office's correction of a cycle before its results are published; the phases
+    must stay in order and the weights fit the rule, as at the desk."""
+    actor = Actor.of(actor)
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    policies.may_correct_in_back_office(cycle, user=actor.user).enforce()
+    logged = _corrected(cycle, changes, CYCLE_CORRECTIONS)
+    check_cycle_settings(
+        dates={field: getattr(cycle, field) for _phase, field in PHASE_STARTS},
+        weights=selectors.weights_of(cycle),
+        rule=cycle.rule,
+        min_score=cycle.min_score,
+    )
+    if not changes:
+        return cycle
+    cycle.save(update_fields=list(changes))
+    record_audit(actor=actor, action="budget.cycle_corrected", target=cycle, data=logged)
+    return cycle
+
+
+@transaction.atomic
+def correct_pool(
+    *, actor: Actor | User, cycle: Cycle, pool: Pool | None, changes: Mapping[str, Any]
+) -> Pool:
+    """The back office's correction of a pool (`pool` None: a new one) until voting starts."""
+    actor = Actor.of(actor)
+    policies.may_correct_pools_in_back_office(cycle, user=actor.user).enforce()
+    row = Pool(cycle=cycle) if pool is None else Pool.objects.select_for_update().get(pk=pool.pk)
+    if row.cycle_id != cycle.pk:
+        raise InvalidInput(_("That pool is not in this cycle."))
+    logged = _corrected(row, changes, POOL_CORRECTIONS)
+    check_pool_settings(
+        budget=row.budget,
+        ballot_kind=row.ballot_kind,
+        max_choices=row.max_choices,
+        min_spend_percent=row.min_spend_percent or 0,
+    )
+    if row.district is not None and row.district.city_id != cycle.city_id:
+        raise InvalidInput(_("That district is not in this city."), field="district")
+    row.save()
+    action = "budget.pool_added" if pool is None else "budget.pool_corrected"
+    record_audit(actor=actor, action=action, target=row, data=logged)
+    return row
+
+
+@transaction.atomic
+def correct_project_text(
+    *, actor: Actor | User, project: Project, changes: Mapping[str, str]
+) -> Project:
+    """The back office's correction of a project's wording (personal data or abuse in a
+    proposal); the review, the tally and implementation happen at the desk."""
+    actor = Actor.of(actor)
+    project = Project.objects.select_for_update().select_related("cycle").get(pk=project.pk)
+    policies.may_correct_project_text(project, user=actor.user).enforce()
+    before = {field: getattr(project, field) for field in changes}
+    _corrected(project, changes, PROJECT_CORRECTIONS)
+    project.title = _clean(project.title, field="title", limit=200)
+    project.summary = _clean(project.summary, field="summary", limit=500)
+    if not changes:
+        return project
+    project.save(update_fields=list(changes))
+    # The log keeps which fields changed, not their words: the point of a correction is often
+    # to remove personal data.
+    record_audit(
+        actor=actor,
+        action="budget.project_corrected",
+        target=project,
+        data={"fields": sorted(field for field in changes if before[field] != changes[field])},
+    )
+    return project
 
 
 # --- proposals and review ----------------------------------------------------------------------
@@ -233,7 +344,7 @@ def _check_project_place(pool: Pool, district: District | None) -> District | No
 @transaction.atomic
 def propose_project(
     *,
-    proposer: User,
+    actor: Actor | User,
     pool: Pool,
     area: Area,
     title: str,
@@ -247,12 +358,9 @@ def propose_project(
     """A citizen's proposal, during the proposals phase, optionally at a `point` (latitude,
     longitude), which sets its district. The point is stored with the proposal or not at all.
     The reviewing department is the cycle's until its managers route it elsewhere."""
-    if not proposer.is_authenticated:
-        raise NotAllowed(_("Log in to propose a project."), code="not_authenticated")
-    if proposer.banned_at is not None:
-        raise NotAllowed(_("Your account may not take part."), code="banned")
+    actor = Actor.of(actor)
     cycle = pool.cycle
-    _require_phase(cycle, Phase.PROPOSALS)
+    policies.may_propose(cycle, user=actor.user).enforce()
     if area.city_id != cycle.city_id:
         raise InvalidInput(_("Choose one of this city's project areas."), field="area")
     location = None
@@ -275,37 +383,35 @@ def propose_project(
         area=area,
         district=district,
         location=location,
-        proposer=proposer,
+        proposer=actor.user,
         requested_cost=requested_cost,
         reviewing_department=cycle.department,
     )
     # Proposals are numbered by their row: unique, stable, short on a ballot.
     project.code = str(project.pk)
     project.save(update_fields=["code"])
-    record_audit(actor=proposer, action="budget.proposed", target=project)
+    record_audit(actor=actor, action="budget.proposed", target=project)
     return project
 
 
 @transaction.atomic
-def withdraw_project(*, proposer: User, project: Project) -> Project:
-    if project.proposer_id != proposer.pk:
-        raise NotAllowed(_("Only the person who proposed it can withdraw it."))
-    if project.status != ProjectStatus.PROPOSED:
-        raise Conflict(_("A reviewed project cannot be withdrawn."), code="already_reviewed")
+def withdraw_project(*, actor: Actor | User, project: Project) -> Project:
+    """The proposer takes their proposal back, until it is reviewed."""
+    actor = Actor.of(actor)
+    policies.may_withdraw(project, user=actor.user).enforce()
     project.status = ProjectStatus.WITHDRAWN
     project.save(update_fields=["status"])
-    record_audit(actor=proposer, action="budget.withdrawn", target=project)
+    record_audit(actor=actor, action="budget.withdrawn", target=project)
     return project
 
 
 @transaction.atomic
-def route_for_review(*, actor: User, project: Project, department: Department) -> Project:
+def route_for_review(*, actor: Actor | User, project: Project, department: Department) -> Project:
     """The cycle's managers send a proposal to the department that can judge it."""
-    _require_cycle_role(actor, project.cycle, Role.MANAGER)
+    actor = Actor.of(actor)
+    policies.may_route(project, role=_role_in(actor, project.cycle.department)).enforce()
     if department.city_id != project.cycle.city_id:
         raise InvalidInput(_("That department is not in this city."), field="department")
-    if project.status != ProjectStatus.PROPOSED:
-        raise Conflict(_("This project has been reviewed already."), code="already_reviewed")
     project.reviewing_department = department
     project.save(update_fields=["reviewing_department"])
     record_audit(
@@ -317,7 +423,7 @@ def route_for_review(*, actor: User, project: Project, department: Department) -
 @transaction.atomic
 def review_project(
     *,
-    reviewer: User,
+    actor: Actor | User,
     project: Project,
     accept: bool,
     reasons: str,
@@ -326,12 +432,10 @@ def review_project(
 ) -> Project:
     """The reviewing department's decision: on the ballot with its estimated cost, or not
     feasible with the reasons (kept public). Possible until voting starts."""
+    actor = Actor.of(actor)
     project = Project.objects.select_for_update().select_related("pool", "cycle").get(pk=project.pk)
-    department = project.reviewing_department or project.cycle.department
-    require_role(reviewer, role=Role.HANDLER, department=department)
-    _require_phase(project.cycle, Phase.PROPOSALS, Phase.REVIEW)
-    if project.status == ProjectStatus.WITHDRAWN:
-        raise Conflict(_("The proposer withdrew this project."), code="withdrawn")
+    department = policies.reviewing_department(project)
+    policies.may_review(project, role=_role_in(actor, department)).enforce()
     reasons = _clean(reasons, field="reasons", limit=5000, required=not accept)
     if accept:
         if cost is None or cost <= 0:
@@ -350,7 +454,7 @@ def review_project(
     project.reviewed_at = timezone.now()
     project.save()
     record_audit(
-        actor=reviewer,
+        actor=actor,
         action="budget.reviewed",
         target=project,
         data={"accepted": accept, "cost": project.cost},
@@ -402,7 +506,7 @@ def ballot_projects_of(pool: Pool) -> dict[str, BallotEntry]:
     when voting starts), so each web process may keep them for a minute: casting a ballot then
     reads no project rows at all."""
     key = f"budget:ballot:{pool.pk}"
-    voting = pool.cycle.phase == Phase.VOTING
+    voting = policies.phase_allows(pool.cycle, policies.VOTE)
     entries = cache.get(key) if voting else None
     if entries is None:
         rows = pool.projects.filter(status=ProjectStatus.ACCEPTED).values_list(
@@ -459,21 +563,6 @@ def ballot_problems(*, pool: Pool, choices: Sequence[str]) -> list[str]:
     return [problem_message(problem, pool=pool) for problem in found]
 
 
-def _check_eligible(pool: Pool, district: District | None) -> None:
-    if selectors.may_vote_in(pool, district):
-        return
-    if district is None or district.city_id != pool.cycle.city_id:
-        raise NotAllowed(
-            _("Only residents of the city can vote; the register has no address for you here."),
-            code="not_resident",
-        )
-    raise NotAllowed(
-        _("Only residents of %(district)s vote in this pool.")
-        % {"district": pool.district.display_name},
-        code="other_district",
-    )
-
-
 def _record_ballot(
     *,
     pool: Pool,
@@ -508,25 +597,20 @@ def _record_ballot(
                 BallotChoice.objects.bulk_create(
                     BallotChoice(ballot=ballot, project_id=entries[code].pk) for code in choices
                 )
-    except IntegrityError as exc:
-        if Participation.objects.filter(pool=pool, identity_key=identity_key).exists():
-            raise Conflict(
-                _("This person has already voted in the %(pool)s pool; a ballot is final.")
-                % {"pool": pool.display_name},
-                code="already_voted",
-            ) from exc
+    except IntegrityError:
+        if selectors.has_voted(pool, identity_key):
+            policies.already_voted(pool).enforce()
         raise
     return ballot
 
 
-def cast_ballot(*, voter: User, pool: Pool, choices: Sequence[str]) -> CastBallot:
+def cast_ballot(*, actor: Actor | User, pool: Pool, choices: Sequence[str]) -> CastBallot:
     """A verified resident's online ballot. A ballot that breaks the pool's rule is refused with
-    the reasons (the page shows them before submitting); a stored ballot is final."""
-    identity = require_verified(voter, methods=selectors.VOTER_VERIFICATION)
-    if voter.banned_at is not None:
-        raise NotAllowed(_("Your account may not take part."), code="banned")
-    _require_phase(pool.cycle, Phase.VOTING)
-    _check_eligible(pool, identity.district)
+    the reasons (the page shows them before submitting); a stored ballot is final. The voter's
+    identity is read here, once: the page that calls this has not read it."""
+    actor = Actor.of(actor)
+    identity, voted = selectors.voter_facts(actor.user, pool)
+    policies.may_vote(pool, user=actor.user, identity=identity, voted=voted).enforce()
     choices = [str(c).strip() for c in choices]
     problems = ballot_problems(pool=pool, choices=choices)
     if problems:
@@ -537,33 +621,33 @@ def cast_ballot(*, voter: User, pool: Pool, choices: Sequence[str]) -> CastBallo
         district=identity.district,
         choices=choices,
         channel=Channel.ONLINE,
-        user=voter,
+        user=actor.user,
     )
     return CastBallot(receipt=ballot_rules.receipt_of(ballot.pk), pool=pool)
 
 
 def cast_paper_ballot(
-    *, official: User, pool: Pool, resident_id: str, choices: Sequence[str]
+    *, actor: Actor | User, pool: Pool, resident_id: str, choices: Sequence[str]
 ) -> CastBallot:
     """A ballot from an on-site booth, entered by an official of the cycle's department against
     the same register as online votes. The person is found in the residents register by the
     number on their ID card; a paper ballot breaking the rule is kept, void as a whole."""
-    pool = Pool.objects.select_related("cycle", "district").get(pk=pool.pk)
-    _require_cycle_role(official, pool.cycle, Role.HANDLER)
-    _require_phase(pool.cycle, Phase.VOTING)
+    actor = Actor.of(actor)
+    pool = Pool.objects.select_related("cycle", "cycle__department", "district").get(pk=pool.pk)
+    policies.may_enter_paper_ballot(pool, role=_role_in(actor, pool.cycle.department)).enforce()
     try:
         key = accounts_identity.resident_key(resident_id)
     except (ValueError, InvalidInput) as exc:
         raise InvalidInput(
             _("That is not a resident registration number."), field="resident_id"
         ) from exc
-    record = CensusRecord.objects.select_related("district").filter(record_key=key).first()
+    record = account_selectors.census_record(key)
     if record is None:
         raise NotFound(
             _("No resident with that number is in the register: the person cannot vote here."),
             code="not_in_register",
         )
-    _check_eligible(pool, record.district)
+    policies.residence_allows(pool, record.district).enforce()
     choices = [str(c).strip() for c in choices]
     found = ballot_rules.ballot_problems(
         choices, rule=ballot_rule_of(pool), projects=ballot_projects_of(pool)
@@ -580,7 +664,7 @@ def cast_paper_ballot(
         choices=choices,
         channel=Channel.PAPER,
         user=None,
-        entered_by=official,
+        entered_by=actor.user,
         void_reasons=[problem.code for problem in found],
     )
     return CastBallot(
@@ -621,11 +705,11 @@ def _survey_rows(data: bytes) -> list[tuple[int, str, str]]:
 
 
 @transaction.atomic
-def import_survey(*, actor: User, cycle: Cycle, data: bytes) -> int:
+def import_survey(*, actor: Actor | User, cycle: Cycle, data: bytes) -> int:
     """The survey's per-project scores from a CSV `project,score` (UTF-8). All or nothing: any
     unknown project, bad number or repeated row refuses the whole file, naming its lines."""
-    _require_cycle_role(actor, cycle, Role.MANAGER)
-    _require_phase(cycle, Phase.VOTING, Phase.SCORING)
+    actor = Actor.of(actor)
+    policies.may_import_survey(cycle, role=_role_in(actor, cycle.department)).enforce()
     projects = dict(cycle.projects.filter(status=ProjectStatus.ACCEPTED).values_list("code", "pk"))
     problems: list[str] = []
     scores: dict[int, Decimal] = {}
@@ -666,8 +750,10 @@ def import_survey(*, actor: User, cycle: Cycle, data: bytes) -> int:
 
 
 @transaction.atomic
-def appoint_committee_member(*, actor: User, cycle: Cycle, member: User) -> CommitteeMember:
-    _require_cycle_role(actor, cycle, Role.MANAGER)
+def appoint_committee_member(*, actor: Actor | User, cycle: Cycle, member: User) -> CommitteeMember:
+    """The cycle's managers put a person (an official or an outside expert) on its committee."""
+    actor = Actor.of(actor)
+    policies.may_appoint_committee(cycle, role=_role_in(actor, cycle.department)).enforce()
     appointed, created = CommitteeMember.objects.get_or_create(cycle=cycle, user=member)
     if not created:
         raise Conflict(_("%(name)s is on the committee already.") % {"name": member.public_name})
@@ -677,26 +763,18 @@ def appoint_committee_member(*, actor: User, cycle: Cycle, member: User) -> Comm
     return appointed
 
 
-def score_project(*, member: User, project: Project, score: int) -> CommitteeScore:
+def score_project(*, actor: Actor | User, project: Project, score: int) -> CommitteeScore:
     """A committee member's score of a project on the ballot, 0–100, during scoring; once."""
-    cycle = project.cycle
-    seat = (
-        CommitteeMember.objects.filter(cycle=cycle, user=member).first()
-        if member.is_authenticated
-        else None
-    )
-    if seat is None:
-        raise NotAllowed(_("Only members of this cycle's committee score projects."))
-    _require_phase(cycle, Phase.SCORING)
-    if project.status != ProjectStatus.ACCEPTED:
-        raise InvalidInput(_("Only projects on the ballot are scored."))
+    actor = Actor.of(actor)
+    seat = selectors.committee_seat(actor.user, project.cycle) if actor.user is not None else None
+    policies.may_score(project, seat=seat).enforce()
     if not isinstance(score, int) or not 0 <= score <= 100:
         raise InvalidInput(_("A score is a whole number from 0 to 100."), field="score")
     try:
         with transaction.atomic():
             given = CommitteeScore.objects.create(member=seat, project=project, score=score)
             record_audit(
-                actor=member,
+                actor=actor,
                 action="budget.committee_scored",
                 target=project,
                 data={"score": score},
@@ -712,15 +790,15 @@ def score_project(*, member: User, project: Project, score: int) -> CommitteeSco
 
 
 @transaction.atomic
-def publish_results(*, actor: User | None, cycle: Cycle) -> Cycle:
+def publish_results(*, actor: Actor | User | None, cycle: Cycle) -> Cycle:
     """Count, score and select, then publish the anonymised ballot files with their hash chain
-    (see publication.py) and mark the selected projects. Once, when the results phase starts."""
-    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
-    if actor is not None:
-        _require_cycle_role(actor, cycle, Role.MANAGER)
-    _require_phase(cycle, Phase.RESULTS, Phase.IMPLEMENTATION)
-    if cycle.results_published_at is not None:
-        raise Conflict(_("The results of this cycle are published already."), code="published")
+    (see publication.py) and mark the selected projects. Once, when the results phase starts.
+    `actor` None is the system (the demo, a command), which needs no role."""
+    by_system = actor is None
+    actor = Actor.of(actor)
+    cycle = Cycle.objects.select_for_update().select_related("department").get(pk=cycle.pk)
+    role = None if by_system else _role_in(actor, cycle.department)
+    policies.may_publish(cycle, role=role, by_system=by_system).enforce()
     published = selectors.published_cycle(cycle)
     files, outcome = publication.publish_with_outcomes(published)
     folder = f"budget/{cycle.city.slug}/{cycle.slug}/"
@@ -766,20 +844,19 @@ def publish_results(*, actor: User | None, cycle: Cycle) -> Cycle:
 
 @transaction.atomic
 def record_implementation(
-    *, actor: User, project: Project, implementation: str, note: str = ""
+    *, actor: Actor | User, project: Project, implementation: str, note: str = ""
 ) -> ProjectUpdate:
     """A dated step of a selected project's implementation, by the reviewing department."""
-    department = project.reviewing_department or project.cycle.department
-    require_role(actor, role=Role.HANDLER, department=department)
-    if not project.selected:
-        raise Conflict(_("Only selected projects are implemented."), code="not_selected")
+    actor = Actor.of(actor)
+    department = policies.reviewing_department(project)
+    policies.may_record_implementation(project, role=_role_in(actor, department)).enforce()
     if implementation not in Implementation.values:
         raise InvalidInput(_("Unknown implementation status."), field="implementation")
     update = ProjectUpdate.objects.create(
         project=project,
         implementation=implementation,
         note=_clean(note, field="note", limit=5000, required=False),
-        author=actor,
+        author=actor.user,
     )
     project.implementation = implementation
     project.save(update_fields=["implementation"])

@@ -1,5 +1,5 @@
 """HTML routes of participatory budgeting: the citizens' and the public's pages (views.py), and
-the officials' desk (desk_urls.py)."""
+the officials' desk (desk/urls.py)."""
 
 from django.urls import include, path
 
@@ -8,8 +8,8 @@ from hamkke.budget import views
 app_name = "budget"
 urlpatterns = [
     path("", views.index, name="index"),
-    # Officials (desk_urls.py), before the cycle routes: a cycle's slug must not take "desk".
-    path("desk/", include("hamkke.budget.desk_urls")),
+    # Officials (desk/urls.py), before the cycle routes: a cycle's slug must not take "desk".
+    path("desk/", include("hamkke.budget.desk.urls")),
     path("<slug:cycle>/", views.cycle_page, name="cycle"),
     path("<slug:cycle>/projects/", views.projects, name="projects"),
     path("<slug:cycle>/projects/<str:code>/", views.project, name="project"),

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,24 +20,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit import ALL
-from django_ratelimit.core import is_ratelimited
 
-from hamkke.accounts.throttles import Limit, throttled
-from hamkke.budget import selectors, services
+from hamkke.budget import policies, selectors, services
 from hamkke.budget.forms import ProjectFilterForm, ProposalForm, ReceiptForm
-from hamkke.budget.models import (
-    BallotKind,
-    Cycle,
-    Phase,
-    Pool,
-    Project,
-    ProjectStatus,
-)
+from hamkke.budget.models import BallotKind, Cycle, Phase, Pool, Project
+from hamkke.core import ratelimit
 from hamkke.core.city import selectors as city_selectors
 from hamkke.core.comments import selectors as comment_selectors
-from hamkke.core.errors import DomainError, NotFound
+from hamkke.core.errors import Conflict, DomainError, NotFound
+from hamkke.core.policies import Decision
+from hamkke.core.ratelimit import Limit, throttled
 from hamkke.core.registries import commentable_for
-from hamkke.core.web import ratelimit, responses
+from hamkke.core.web import responses
 
 PAGE_SIZE = 30
 # Proposing takes a while to write; a person sends a few a day, a script many a minute.
@@ -48,7 +41,7 @@ WITHDRAW = Limit("budget.withdraw", per_person="20/h", per_address="200/h")
 # voters of a community centre behind one address.
 BALLOT = Limit("budget.ballot", per_person="30/m", per_address="600/m")
 # Receipt codes are 62 random bits, so guessing finds nothing; the limit keeps scripts off.
-RECEIPT_LOOKUP_RATE = "60/m"
+RECEIPT_LOOKUP = Limit("budget.receipt", per_address="60/m", methods=ALL)
 RULE_TEXT = {
     "greedy": gettext_lazy(
         "Projects are funded from the highest final score down while the money lasts; a project "
@@ -102,17 +95,12 @@ class PhaseStep:
 
 def timeline_of(cycle: Cycle, now: datetime) -> list[PhaseStep]:
     """The phases with their dates, and which one is now."""
-    current = cycle.phase_at(now)
-    dates = cycle.phase_dates()
-    steps, seen_current = [], False
-    for index, (phase, starts) in enumerate(dates):
-        ends = dates[index + 1][1] if index + 1 < len(dates) else None
-        if phase == current:
-            state, seen_current = "now", True
-        else:
-            state = "next" if seen_current or current == Phase.UPCOMING else "past"
-        steps.append(PhaseStep(phase=phase, starts=starts, ends=ends, state=state))
-    return steps
+    return [
+        PhaseStep(
+            phase=Phase(entry.spec.code), starts=entry.starts, ends=entry.ends, state=entry.state
+        )
+        for entry in policies.schedule_of(cycle).timeline(now)
+    ]
 
 
 def _cycle_context(cycle: Cycle) -> dict:
@@ -125,6 +113,8 @@ def _cycle_context(cycle: Cycle) -> dict:
         "steps": timeline_of(cycle, now),
         "published": cycle.results_published_at is not None,
         "voting_started": now >= cycle.voting_from,
+        # Templates offer the ballot by this flag, the policy's answer, not by the phase's name.
+        "voting_open": policies.voting_open(cycle, now=now),
         "now": now,
     }
 
@@ -143,37 +133,16 @@ def cycle_page(request: HttpRequest, cycle: str) -> HttpResponse:
 
 
 def _cycle_page(request: HttpRequest, cycle: Cycle) -> HttpResponse:
-    counts: dict[tuple[int, str], int] = dict(
-        ((pool_id, status), n)
-        for pool_id, status, n in selectors.projects_of(cycle)
-        .values_list("pool_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    pools = selectors.pools_of(cycle)
-    pool_rows = [
-        {
-            "pool": pool,
-            "on_ballot": counts.get((pool.pk, ProjectStatus.ACCEPTED), 0),
-            "proposals": sum(
-                n
-                for (pool_id, status), n in counts.items()
-                if pool_id == pool.pk and status != ProjectStatus.WITHDRAWN
-            ),
-        }
-        for pool in pools
-    ]
+    summary = selectors.cycle_summary(cycle)
     context = {
         **_cycle_context(cycle),
-        "pool_rows": pool_rows,
-        "total_budget": sum(pool.budget for pool in pools),
-        "proposal_count": sum(row["proposals"] for row in pool_rows),
-        "ballot_count": sum(row["on_ballot"] for row in pool_rows),
-        "rejected_count": sum(
-            n for (_pool, status), n in counts.items() if status == ProjectStatus.REJECTED
-        ),
+        "pool_rows": summary.pools,
+        "total_budget": summary.total_budget,
+        "proposal_count": summary.proposals,
+        "ballot_count": summary.on_ballot,
+        "rejected_count": summary.rejected,
         "voter_count": selectors.participation_count(cycle),
-        "other_cycles": list(selectors.cycles_of(_city()).exclude(pk=cycle.pk)),
+        "other_cycles": selectors.other_cycles(cycle),
     }
     return render(request, "budget/index.html", context)
 
@@ -201,7 +170,7 @@ def project(request: HttpRequest, cycle: str, code: str) -> HttpResponse:
         **_cycle_context(cycle),
         "project": project,
         "updates": list(project.updates.all()),
-        "is_proposer": request.user.is_authenticated and project.proposer_id == request.user.pk,
+        "may_withdraw": policies.may_withdraw(project, user=request.actor.user),
     }
     if commentable_for(project) is not None:
         context["thread"] = comment_selectors.comment_thread(project, viewer=request.user)
@@ -209,12 +178,6 @@ def project(request: HttpRequest, cycle: str, code: str) -> HttpResponse:
 
 
 # --- proposing ----------------------------------------------------------------------------------
-
-
-def _my_proposals(request: HttpRequest, cycle: Cycle) -> list[Project]:
-    if not request.user.is_authenticated:
-        return []
-    return list(selectors.projects_of(cycle).filter(proposer=request.user).order_by("-created_at"))
 
 
 def _proposal_form(cycle: Cycle, data=None) -> ProposalForm:
@@ -228,10 +191,16 @@ def _proposal_form(cycle: Cycle, data=None) -> ProposalForm:
 
 def _propose_page(request, cycle: Cycle, form: ProposalForm | None, *, status: int = 200):
     city = cycle.city
+    mine = selectors.proposals_by(request.user, cycle)
     context = {
         **_cycle_context(cycle),
         "form": form,
-        "mine": _my_proposals(request, cycle),
+        "mine": mine,
+        "withdrawable": {
+            project.code
+            for project in mine
+            if policies.may_withdraw(project, user=request.actor.user)
+        },
         "map_center": [city.center_lat, city.center_lon],
         "map_zoom": city.zoom,
         "script_messages": {
@@ -248,7 +217,7 @@ def propose(request: HttpRequest, cycle: str) -> HttpResponse:
     """The proposal form, during the proposals phase; outside it, when proposals open or that
     they have closed, with the person's own proposals either way."""
     cycle = _cycle_or_404(cycle)
-    if cycle.phase != Phase.PROPOSALS:
+    if not policies.proposals_open(cycle):
         return _propose_page(request, cycle, None, status=200 if request.method == "GET" else 409)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -259,7 +228,7 @@ def propose(request: HttpRequest, cycle: str) -> HttpResponse:
     def propose() -> Project:
         data = form.cleaned_data
         return services.propose_project(
-            proposer=request.user,
+            actor=request.actor,
             pool=data["pool"],
             area=data["area"],
             title=data["title"],
@@ -291,7 +260,7 @@ def withdraw(request: HttpRequest, cycle: str, code: str) -> HttpResponse:
     project = _project_or_404(cycle, code)
     responses.carry_out(
         request,
-        lambda: services.withdraw_project(proposer=request.user, project=project),
+        lambda: services.withdraw_project(actor=request.actor, project=project),
         _("Your proposal “%(title)s” is withdrawn.") % {"title": project.title},
     )
     return redirect("budget:propose", cycle.slug)
@@ -397,26 +366,31 @@ def _confirm_page(request, cycle, pool, choices: list[str], *, status: int = 200
     return render(request, "budget/ballot_confirm.html", context, status=status)
 
 
-def _refused_page(request, cycle, pool, reason: str, *, status: int, message: str = ""):
+# What the refused ballot page says for each refusal of policies.may_vote (and of cast_ballot,
+# which enforces it); any other refusal is shown with its own words.
+REFUSAL_PAGES = {
+    "wrong_phase": "phase",
+    "already_voted": "voted",
+    "verification_required": "verify",
+    "not_resident": "district",
+    "other_district": "district",
+}
+
+
+def _refused_page(request, cycle, pool, *, code: str, message: str, status: int):
+    """The refusal as a page. A state the person cannot change (voting closed, voted already)
+    is no error when they only look: 200 for GET, the refusal's own status when they send."""
+    if request.method == "GET" and status == Conflict.status:
+        status = 200
+    reason = REFUSAL_PAGES.get(code, "other")
     context = {**_cycle_context(cycle), "pool": pool, "reason": reason, "message": message}
     return render(request, "budget/ballot_refused.html", context, status=status)
 
 
-def _ballot_refusal(request: HttpRequest, cycle: Cycle, pool: Pool) -> HttpResponse | None:
-    """Why this person cannot vote in this pool now (a page saying so), or None."""
-    posting = request.method == "POST"
-    if cycle.phase != Phase.VOTING:
-        return _refused_page(request, cycle, pool, "phase", status=409 if posting else 200)
-    identity = selectors.voter_identity(request.user)
-    standings = selectors.standings_for(identity, cycle)
-    standing = next(s for s in standings if s.pool.pk == pool.pk)
-    if standing.voted:
-        return _refused_page(request, cycle, pool, "voted", status=409 if posting else 200)
-    if identity is None:
-        return _refused_page(request, cycle, pool, "verify", status=403)
-    if not standing.eligible:
-        return _refused_page(request, cycle, pool, "district", status=403)
-    return None
+def _vote_decision(request: HttpRequest, pool: Pool) -> Decision:
+    """Whether this person may vote in this pool now, from their identity read once here."""
+    identity, voted = selectors.voter_facts(request.actor.user, pool)
+    return policies.may_vote(pool, user=request.actor.user, identity=identity, voted=voted)
 
 
 @never_cache
@@ -430,24 +404,37 @@ def ballot(request: HttpRequest, cycle: str, pool: str) -> HttpResponse:
     to the person."""
     cycle = _cycle_or_404(cycle)
     pool = _pool_or_404(cycle, pool)
-    if (refusal := _ballot_refusal(request, cycle, pool)) is not None:
-        return refusal
-    if request.method == "GET":
-        return _ballot_page(request, cycle, pool)
     choices = [code.strip() for code in request.POST.getlist("choices") if code.strip()]
-    step = request.POST.get("step")
-    if step == "edit":
+    step = request.POST.get("step") if request.method == "POST" else None
+    if step == "cast":
+        return _cast(request, cycle, pool, choices)
+    decision = _vote_decision(request, pool)
+    if not decision:
+        return _refused_page(
+            request,
+            cycle,
+            pool,
+            code=decision.code,
+            message=decision.reason,
+            status=decision.error.status,
+        )
+    if request.method == "GET" or step == "edit":
         return _ballot_page(request, cycle, pool, choices)
-    if step != "cast":
-        return _confirm_page(request, cycle, pool, choices)
+    return _confirm_page(request, cycle, pool, choices)
+
+
+def _cast(request: HttpRequest, cycle: Cycle, pool: Pool, choices: list[str]) -> HttpResponse:
+    """Store the ballot and show its receipt. cast_ballot enforces the same policy the other
+    steps ask (reading the voter's identity itself, so it is read once here too); its refusal
+    is the page the other steps would have shown."""
     try:
-        cast = services.cast_ballot(voter=request.user, pool=pool, choices=choices)
+        cast = services.cast_ballot(actor=request.actor, pool=pool, choices=choices)
     except DomainError as exc:
         if exc.code == "void_ballot":
             return _confirm_page(request, cycle, pool, choices, status=exc.status)
-        if exc.code == "already_voted":
-            return _refused_page(request, cycle, pool, "voted", status=exc.status)
-        return _refused_page(request, cycle, pool, "other", status=exc.status, message=exc.message)
+        return _refused_page(
+            request, cycle, pool, code=exc.code, message=exc.message, status=exc.status
+        )
     chosen, total = _chosen_projects(pool, choices)
     context = {
         **_cycle_context(cycle),
@@ -467,15 +454,7 @@ def receipt(request: HttpRequest, cycle: str) -> HttpResponse:
     context = {**_cycle_context(cycle), "form": form, "found": None}
     if not form.is_bound:
         return render(request, "budget/receipt.html", context)
-    limited = is_ratelimited(
-        request,
-        group="budget.receipt",
-        key="ip",
-        rate=RECEIPT_LOOKUP_RATE,
-        method=ALL,
-        increment=True,
-    )
-    if limited:
+    if ratelimit.exceeded(request, RECEIPT_LOOKUP):
         return ratelimit.rate_limited(request)
     if not form.is_valid():
         return render(request, "budget/receipt.html", context, status=400)
@@ -537,9 +516,7 @@ def _results_context(cycle: Cycle) -> dict:
         "manifest_url": _published_url(selectors.manifest_path(tallies)),
         "folder_name": cycle.slug,
         "rule_text": rule_text,
-        "selected": list(
-            selectors.projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,)).filter(selected=True)
-        ),
+        "selected": list(selectors.selected_projects(cycle)),
     }
 
 

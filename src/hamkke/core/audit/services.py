@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.http import HttpRequest
 
-from hamkke.core.actors import Actor, client_address
+from hamkke.core.actors import Actor
 from hamkke.core.models import (
     AuditEntry,
 )
@@ -25,12 +24,10 @@ def record_audit(
     action: str,
     target: models.Model | None = None,
     data: dict | None = None,
-    request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Append one entry to the audit log. Called inside the service's own transaction, so the
     entry is written exactly when the action is."""
     who = Actor.of(actor)
-    address = who.address if who.address is not None else client_address(request)
     entry = AuditEntry(
         actor=who.user,
         actor_label=who.label[:200],
@@ -38,7 +35,7 @@ def record_audit(
         # Round-trip through JSON so dates, decimals and lazy strings are stored as text and
         # a value JSON cannot hold fails here, loudly, not at commit.
         data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
-        ip_address=address,
+        ip_address=who.address,
     )
     if target is not None:
         entry.target_type = ContentType.objects.get_for_model(target)

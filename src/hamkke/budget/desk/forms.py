@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hamkke.accounts.models import User
+from hamkke.accounts import selectors as account_selectors
 from hamkke.budget import scoring
 from hamkke.budget.models import (
     PHASE_STARTS,
@@ -26,7 +26,7 @@ from hamkke.budget.services import MAX_SURVEY_BYTES
 from hamkke.core.models import City, Department, District
 from hamkke.core.web.forms import ServiceForm
 
-# Paths under the desk that a cycle's slug would shadow (see desk_urls).
+# Paths under the desk that a cycle's slug would shadow (see desk/urls.py).
 RESERVED_SLUGS = ("new", "committee")
 ANY = "any"
 
@@ -344,7 +344,7 @@ class AppointForm(ServiceForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
-        self.member = User.objects.filter(email__iexact=email, is_active=True).first()
+        self.member = account_selectors.user_by_email(email, active_only=True)
         if self.member is None:
             raise ValidationError(
                 _("No account uses that email. Ask the person to sign up first, then appoint them.")

@@ -1,18 +1,14 @@
-"""The participatory budgeting desk: the cycles an official's departments run, a new cycle and its
-pools, the review of proposals, the paper-ballot booth, the survey upload, the committee, the
-tally and its publication, implementation updates; and the committee member's scoring screen.
-Thin: a form parses, a service acts, a refusal is shown beside the field it concerns (a missing
-role: 403)."""
+"""The screens of the participatory budgeting desk: the cycles an official's departments run, a
+new cycle and its pools, the review of proposals, the paper-ballot booth, the survey upload, the
+committee, the tally and its publication, implementation updates; and the committee member's
+scoring screen. Thin: a selector reads, a policy says what to offer, a form parses, a service
+acts, a refusal is shown beside the field it concerns (a missing role: 403)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,10 +16,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hamkke.accounts import selectors as account_selectors
-from hamkke.accounts.models import Role, User
-from hamkke.accounts.permissions import forbidden, official_required, require_role
-from hamkke.budget import selectors, services
-from hamkke.budget.desk_forms import (
+from hamkke.accounts.models import Role
+from hamkke.accounts.permissions import forbidden, official_required
+from hamkke.budget import policies, selectors, services
+from hamkke.budget.desk.forms import (
     AppointForm,
     CycleForm,
     ImplementationForm,
@@ -35,31 +31,17 @@ from hamkke.budget.desk_forms import (
     ScoreForm,
     SurveyForm,
 )
-from hamkke.budget.models import Cycle, Phase, Pool, Project, ProjectStatus
+from hamkke.budget.desk.screens import RowForms, screen_context, screens_for
+from hamkke.budget.models import Cycle, Pool, Project, ProjectStatus
+from hamkke.budget.policies import least_role
 from hamkke.core.audit import selectors as audit_selectors
 from hamkke.core.city import selectors as city_selectors
-from hamkke.core.errors import DomainError, NotAllowed, NotFound
-from hamkke.core.models import Department
-from hamkke.core.web.forms import ServiceForm
+from hamkke.core.errors import DomainError, NotAllowed
 from hamkke.core.web.responses import carry_out, found_or_404, page_of
 
 PAGE_SIZE = 50
 # Where the booth keeps the last ballot's receipt between the POST and the page after it.
 PAPER_RESULT = "budget_paper_result"
-POOL_PHASES = (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW)
-REVIEW_PHASES = (Phase.PROPOSALS, Phase.REVIEW)
-PUBLISH_PHASES = (Phase.RESULTS, Phase.IMPLEMENTATION)
-# The desk's screens of a cycle in the tabs' order: (tab, route, label, the least role in the
-# cycle's department that opens it; None: every official who may see the cycle).
-SCREENS = (
-    ("cycle", "budget:desk-cycle", gettext_lazy("Overview"), None),
-    ("review", "budget:desk-review", gettext_lazy("Review"), None),
-    ("paper", "budget:desk-paper", gettext_lazy("Paper ballots"), Role.HANDLER),
-    ("survey", "budget:desk-survey", gettext_lazy("Survey"), Role.MANAGER),
-    ("committee", "budget:desk-committee", gettext_lazy("Committee"), Role.MANAGER),
-    ("results", "budget:desk-results", gettext_lazy("Results"), Role.MANAGER),
-    ("implementation", "budget:desk-implementation", gettext_lazy("Implementation"), None),
-)
 
 
 # --- who sees what ----------------------------------------------------------------------------
@@ -69,124 +51,26 @@ def _cycle(slug: str) -> Cycle:
     return found_or_404(selectors.cycle_by_slug, city_selectors.current_city(), slug)
 
 
-def _roles_by_department(user: User) -> dict[int, Role]:
-    """The user's role in each department of the city (superusers: administrator in all)."""
-    city = city_selectors.current_city()
-    if user.is_superuser:
-        return {d.pk: Role.ADMINISTRATOR for d in city_selectors.departments_of(city)}
-    return {
-        m.department_id: Role(m.role)
-        for m in account_selectors.memberships_of(user)
-        if m.department.city_id == city.pk
-    }
-
-
-@dataclass(frozen=True)
-class Access:
-    """What an official may see of a cycle: all of it with a role in the department running it;
-    otherwise only the proposals routed to their own departments for review."""
-
-    role: Role | None  # in the cycle's department
-    roles: dict[int, Role]  # in each of the official's departments
-    reviewing: tuple[int, ...]  # the official's departments reviewing proposals of the cycle
-
-    @property
-    def runs(self) -> bool:
-        return self.role is not None
-
-    def at_least(self, role: Role) -> bool:
-        return self.role is not None and self.role >= role
-
-    def may_see(self, project: Project) -> bool:
-        return self.runs or project.reviewing_department_id in self.reviewing
-
-    def role_for(self, project: Project) -> Role | None:
-        department = project.reviewing_department_id or project.cycle.department_id
-        return self.roles.get(department)
-
-
-def _access(request: HttpRequest, cycle: Cycle) -> Access:
+def _access(request: HttpRequest, cycle: Cycle) -> policies.DeskAccess:
     """What the official may see of the cycle; 403 for an official with no part in it."""
-    roles = _roles_by_department(request.user)
-    reviewing = tuple(
-        cycle.projects.filter(reviewing_department_id__in=roles)
-        .values_list("reviewing_department_id", flat=True)
-        .distinct()
-        .order_by()
-    )
-    access = Access(role=roles.get(cycle.department_id), roles=roles, reviewing=reviewing)
-    if not access.runs and not reviewing:
-        raise NotAllowed(
-            _("This cycle is run by %(department)s; you work in none of its departments.")
-            % {"department": cycle.department.display_name},
-            code="role_required",
-        )
+    access = selectors.desk_access(request.user, cycle)
+    policies.may_open_cycle(cycle, access).enforce()
     return access
 
 
-def _cycle_seen(request: HttpRequest, slug: str) -> tuple[Cycle, Access]:
+def _cycle_seen(request: HttpRequest, slug: str) -> tuple[Cycle, policies.DeskAccess]:
     """The cycle, for officials of its department or of a department reviewing its proposals."""
     cycle = _cycle(slug)
     return cycle, _access(request, cycle)
 
 
-def _cycle_for(request: HttpRequest, slug: str, role: Role) -> tuple[Cycle, Role]:
-    """The cycle, for officials holding `role` in the department that runs it (others: 403)."""
+def _cycle_for(request: HttpRequest, slug: str, action: str) -> tuple[Cycle, Role]:
+    """The cycle, for officials whose role in the department running it allows `action`
+    (others: 403); with that role."""
     cycle = _cycle(slug)
-    return cycle, require_role(request.user, role=role, department=cycle.department)
-
-
-@dataclass(frozen=True)
-class Screen:
-    tab: str
-    label: str
-    url: str
-
-
-def _screens(cycle: Cycle, role: Role | None) -> list[Screen]:
-    """The screens of the cycle an official with `role` in its department opens."""
-    return [
-        Screen(tab=tab, label=label, url=reverse(route, args=[cycle.slug]))
-        for tab, route, label, least in SCREENS
-        if least is None or (role is not None and role >= least)
-    ]
-
-
-def _context(cycle: Cycle, role: Role | None, tab: str, **extra) -> dict:
-    """What every screen of a cycle shows: its title, phases and tabs (`tab` the current one)."""
-    return {
-        "cycle": cycle,
-        "phase": cycle.phase,
-        "Phase": Phase,
-        "role": role,
-        "is_manager": role is not None and role >= Role.MANAGER,
-        "tab": tab,
-        "screens": _screens(cycle, role),
-        **extra,
-    }
-
-
-@dataclass
-class _RowForms:
-    """The forms of a page listing projects, one per row. A form sent and refused (the project's
-    code, the form) goes back in its row with the input and the errors; when its row has no form
-    any more (the project is scored, or not selected), its error goes on top of the page."""
-
-    refused: tuple[str, ServiceForm] | None = None
-    shown: bool = False
-
-    def form_for(self, project: Project, fresh: Callable[[Project], ServiceForm]) -> ServiceForm:
-        if self.refused is None or self.refused[0] != project.code:
-            return fresh(project)
-        self.shown = True
-        return self.refused[1]
-
-    def error_on_top(self, *fields: str) -> list | None:
-        """The first of these fields' errors of a refused form not shown in a row."""
-        if self.refused is None or self.shown:
-            return None
-        errors = self.refused[1].errors
-        return next((errors[field] for field in fields if errors.get(field)), None)
+    role = account_selectors.highest_role(request.user, department=cycle.department)
+    policies.holds_role(role, action, department=cycle.department).enforce()
+    return cycle, role
 
 
 # --- cycles and pools --------------------------------------------------------------------------
@@ -197,20 +81,15 @@ class _RowForms:
 def index(request: HttpRequest) -> HttpResponse:
     """The cycles run by the official's departments (or with proposals routed to them)."""
     city = city_selectors.current_city()
-    roles = _roles_by_department(request.user)
-    cycles = (
-        selectors.cycles_of(city)
-        .filter(Q(department_id__in=roles) | Q(projects__reviewing_department_id__in=roles))
-        .distinct()
-        .order_by("-proposals_from", "slug")
-    )
+    roles = account_selectors.roles_by_department(request.user, city=city)
+    cycles = selectors.desk_cycles(city, roles)
     rows = [
         {
             "cycle": cycle,
             "phase": cycle.phase,
             "runs": cycle.department_id in roles,
             # The overview is the cycle's own link.
-            "screens": _screens(cycle, roles.get(cycle.department_id))[1:],
+            "screens": screens_for(cycle, roles.get(cycle.department_id))[1:],
             "counts": selectors.desk_counts(cycle),
         }
         for cycle in cycles
@@ -222,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "budget/desk/index.html", context)
 
 
-@official_required(role=Role.MANAGER)
+@official_required(role=least_role(policies.CREATE_CYCLE))
 @require_http_methods(["GET", "POST"])
 def new_cycle(request: HttpRequest) -> HttpResponse:
     departments = account_selectors.departments_managed_by(request.user)
@@ -234,7 +113,7 @@ def new_cycle(request: HttpRequest) -> HttpResponse:
         form = CycleForm(request.POST, departments=departments)
         created = form.submit(
             lambda: services.create_cycle(
-                actor=request.user, city=city_selectors.current_city(), **form.service_kwargs()
+                actor=request.actor, city=city_selectors.current_city(), **form.service_kwargs()
             ),
             reraise=(NotAllowed,),
         )
@@ -252,21 +131,23 @@ def new_cycle(request: HttpRequest) -> HttpResponse:
 def _cycle_page(
     request: HttpRequest,
     cycle: Cycle,
-    access: Access,
+    access: policies.DeskAccess,
     *,
     pool_form: PoolForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    may_add_pool = access.at_least(Role.MANAGER) and cycle.phase in POOL_PHASES
+    may_add_pool = policies.may_add_pool(cycle, role=access.role)
     if pool_form is None and may_add_pool:
         pool_form = PoolForm(city=city_selectors.current_city(), auto_id="pool-%s")
-    context = _context(
+    context = screen_context(
         cycle,
         access.role,
         "cycle",
         pools=selectors.pools_of(cycle),
         counts=selectors.desk_counts(cycle),
         pool_form=pool_form if may_add_pool else None,
+        # A manager is told why there is no form; others never had one.
+        pools_fixed=access.allows(policies.CHANGE_POOLS) and not may_add_pool,
         weights=selectors.weights_of(cycle),
     )
     return render(request, "budget/desk/cycle.html", context, status=status)
@@ -279,13 +160,13 @@ def cycle_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _cycle_page(request, *_cycle_seen(request, slug))
 
 
-@official_required(role=Role.MANAGER)
+@official_required(role=least_role(policies.CHANGE_POOLS))
 @require_POST
 def add_pool(request: HttpRequest, slug: str) -> HttpResponse:
-    cycle, _role = _cycle_for(request, slug, Role.MANAGER)
+    cycle, _role = _cycle_for(request, slug, policies.CHANGE_POOLS)
     form = PoolForm(request.POST, city=city_selectors.current_city(), auto_id="pool-%s")
     added = form.submit(
-        lambda: services.add_pool(actor=request.user, cycle=cycle, **form.service_kwargs()),
+        lambda: services.add_pool(actor=request.actor, cycle=cycle, **form.service_kwargs()),
         reraise=(NotAllowed,),
     )
     if added:
@@ -305,33 +186,25 @@ def add_pool(request: HttpRequest, slug: str) -> HttpResponse:
 def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """The cycle's proposals by status (waiting for review first), oldest first."""
     cycle, access = _cycle_seen(request, slug)
-    city = city_selectors.current_city()
-    scope = selectors.projects_of(cycle).select_related("reviewing_department", "proposer")
-    if not access.runs:
-        scope = scope.filter(reviewing_department_id__in=access.reviewing)
-    departments = Department.objects.filter(
-        pk__in=scope.values("reviewing_department_id")
-    ).order_by("name")
+    scope = selectors.review_scope(cycle, access)
     form = ReviewFilterForm(
         request.GET,
         pools=selectors.pools_of(cycle),
-        areas=selectors.areas_of(city),
-        departments=list(departments),
+        areas=selectors.areas_of(cycle.city),
+        departments=selectors.reviewing_departments_of(scope),
         auto_id="filter-%s",
     )
     form.is_valid()  # an invalid filter shows its error; the others still apply
-    projects = scope
-    if form.statuses():
-        projects = projects.filter(status__in=form.statuses())
-    if form.chosen_pool() is not None:
-        projects = projects.filter(pool=form.chosen_pool())
-    if form.chosen_area() is not None:
-        projects = projects.filter(area=form.chosen_area())
-    if form.chosen_department() is not None:
-        projects = projects.filter(reviewing_department=form.chosen_department())
-    page, query = page_of(request, projects.order_by("created_at", "pk"), PAGE_SIZE)
-    status_counts = dict(scope.values_list("status").annotate(n=Count("id")).order_by())
-    context = _context(
+    projects = selectors.review_queue(
+        scope,
+        statuses=form.statuses(),
+        pool=form.chosen_pool(),
+        area=form.chosen_area(),
+        department=form.chosen_department(),
+    )
+    page, query = page_of(request, projects, PAGE_SIZE)
+    status_counts = selectors.status_counts(scope)
+    context = screen_context(
         cycle,
         access.role,
         "review",
@@ -341,26 +214,18 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
         status_counts=[
             (value, label, status_counts.get(value, 0)) for value, label in ProjectStatus.choices
         ],
-        may_review=cycle.phase in REVIEW_PHASES,
+        may_review=policies.review_open(cycle),
     )
     return render(request, "budget/desk/review_queue.html", context)
 
 
-def _project_for(request: HttpRequest, slug: str, code: str) -> tuple[Cycle, Project, Access]:
-    """A proposal of the cycle, for officials who may see it (see Access)."""
+def _project_for(
+    request: HttpRequest, slug: str, code: str
+) -> tuple[Cycle, Project, policies.DeskAccess]:
+    """A proposal of the cycle, for officials who may see it (see policies.DeskAccess)."""
     cycle, access = _cycle_seen(request, slug)
-    project = (
-        selectors.projects_of(cycle)
-        .select_related("reviewing_department", "proposer", "location", "cycle")
-        .filter(code=code)
-        .first()
-    )
-    if project is None:
-        raise Http404(_("No project with that code in this cycle."))
-    if not access.may_see(project):
-        raise NotAllowed(
-            _("This proposal is reviewed by another department."), code="role_required"
-        )
+    project = found_or_404(selectors.proposal_by_code, cycle, code)
+    policies.may_see_proposal(project, access).enforce()
     return cycle, project, access
 
 
@@ -368,20 +233,15 @@ def _review_page(
     request: HttpRequest,
     cycle: Cycle,
     project: Project,
-    access: Access,
+    access: policies.DeskAccess,
     *,
     review_form: ReviewForm | None = None,
     route_form: RouteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     role = access.role_for(project)
-    may_decide = (
-        role is not None
-        and role >= Role.HANDLER
-        and cycle.phase in REVIEW_PHASES
-        and project.status != ProjectStatus.WITHDRAWN
-    )
-    may_route = access.at_least(Role.MANAGER) and project.status == ProjectStatus.PROPOSED
+    may_decide = policies.may_review(project, role=role)
+    may_route = policies.may_route(project, role=access.role)
     if review_form is None and may_decide:
         review_form = ReviewForm(project=project, auto_id="review-%s")
     if route_form is None and may_route:
@@ -390,13 +250,14 @@ def _review_page(
             initial={"department": project.reviewing_department_id},
             auto_id="route-%s",
         )
-    context = _context(
+    context = screen_context(
         cycle,
         access.role,
         "review",
         project=project,
         review_form=review_form if may_decide else None,
         route_form=route_form if may_route else None,
+        review_open=policies.review_open(cycle),
         reviewer_role=role,
         audit=audit_selectors.audit_trail(project, limit=50),
     )
@@ -410,14 +271,14 @@ def review_project(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return _review_page(request, *_project_for(request, slug, code))
 
 
-@official_required(role=Role.HANDLER)
+@official_required(role=least_role(policies.REVIEW))
 @require_POST
 def decide(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     cycle, project, access = _project_for(request, slug, code)
     form = ReviewForm(request.POST, project=project, auto_id="review-%s")
     reviewed = form.submit(
         lambda: services.review_project(
-            reviewer=request.user, project=project, **form.service_kwargs()
+            actor=request.actor, project=project, **form.service_kwargs()
         ),
         reraise=(NotAllowed,),
     )
@@ -437,14 +298,14 @@ def decide(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     return redirect("budget:desk-project", cycle.slug, project.code)
 
 
-@official_required(role=Role.MANAGER)
+@official_required(role=least_role(policies.ROUTE))
 @require_POST
 def route(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     cycle, project, access = _project_for(request, slug, code)
     form = RouteForm(request.POST, city=city_selectors.current_city(), auto_id="route-%s")
     routed = form.submit(
         lambda: services.route_for_review(
-            actor=request.user, project=project, department=form.cleaned_data["department"]
+            actor=request.actor, project=project, department=form.cleaned_data["department"]
         ),
         reraise=(NotAllowed,),
     )
@@ -462,26 +323,28 @@ def route(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 # --- the paper-ballot booth --------------------------------------------------------------------
 
-# Headlines of the refusals an official at a booth must tell apart at a glance.
+# Headlines of the refusals an official at a booth must tell apart at a glance (lazy: in the
+# language of the request, not of the moment the module was imported).
 REFUSALS = {
-    "already_voted": _("Already voted"),
-    "not_in_register": _("Not in the residents register"),
-    "other_district": _("Lives in another district"),
-    "not_resident": _("Not a resident"),
-    "wrong_phase": _("Voting is not open"),
+    "already_voted": gettext_lazy("Already voted"),
+    "not_in_register": gettext_lazy("Not in the residents register"),
+    "other_district": gettext_lazy("Lives in another district"),
+    "not_resident": gettext_lazy("Not a resident"),
+    "wrong_phase": gettext_lazy("Voting is not open"),
 }
 
 
-@official_required(role=Role.HANDLER)
+@official_required(role=least_role(policies.ENTER_PAPER_BALLOTS))
 @require_GET
 def paper_pools(request: HttpRequest, slug: str) -> HttpResponse:
-    cycle, role = _cycle_for(request, slug, Role.HANDLER)
+    cycle, role = _cycle_for(request, slug, policies.ENTER_PAPER_BALLOTS)
     pools = selectors.pools_of(cycle)
     if len(pools) == 1:
         return redirect("budget:desk-paper-booth", cycle.slug, pools[0].code)
-    return render(
-        request, "budget/desk/paper_pools.html", _context(cycle, role, "paper", pools=pools)
+    context = screen_context(
+        cycle, role, "paper", pools=pools, voting_open=policies.voting_open(cycle)
     )
+    return render(request, "budget/desk/paper_pools.html", context)
 
 
 def _booth_page(
@@ -495,7 +358,7 @@ def _booth_page(
     result: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    context = _context(
+    context = screen_context(
         cycle,
         role,
         "paper",
@@ -505,17 +368,18 @@ def _booth_page(
         refusal=refusal,
         refusal_title=REFUSALS.get(refusal.code, _("Not stored")) if refusal else "",
         result=result,
-        paper_count=pool.participations.filter(channel="paper").count(),
+        paper_count=selectors.paper_ballot_count(pool),
+        voting_open=policies.voting_open(cycle),
     )
     return render(request, "budget/desk/paper_booth.html", context, status=status)
 
 
-@official_required(role=Role.HANDLER)
+@official_required(role=least_role(policies.ENTER_PAPER_BALLOTS))
 @require_http_methods(["GET", "POST"])
 def paper_booth(request: HttpRequest, slug: str, pool: str) -> HttpResponse:
     """Enter paper ballots of one pool, one after another: the resident's number, the marks,
     Enter. The receipt (or the refusal) shows above a fresh form."""
-    cycle, role = _cycle_for(request, slug, Role.HANDLER)
+    cycle, role = _cycle_for(request, slug, policies.ENTER_PAPER_BALLOTS)
     the_pool = found_or_404(selectors.pool_by_code, cycle, pool)
     projects = selectors.ballot_projects(the_pool)
     if request.method != "POST":
@@ -530,7 +394,7 @@ def paper_booth(request: HttpRequest, slug: str, pool: str) -> HttpResponse:
         return _booth_page(request, cycle, role, the_pool, form, status=400)
     try:
         cast = services.cast_paper_ballot(
-            official=request.user,
+            actor=request.actor,
             pool=the_pool,
             resident_id=form.cleaned_data["resident_id"],
             choices=form.cleaned_data["choices"],
@@ -555,18 +419,18 @@ def paper_booth(request: HttpRequest, slug: str, pool: str) -> HttpResponse:
 # --- survey and committee ----------------------------------------------------------------------
 
 
-@official_required(role=Role.MANAGER)
+@official_required(role=least_role(policies.IMPORT_SURVEY))
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, slug: str) -> HttpResponse:
     """Upload the survey's scores (CSV); shows the scores imported so far."""
-    cycle, role = _cycle_for(request, slug, Role.MANAGER)
+    cycle, role = _cycle_for(request, slug, policies.IMPORT_SURVEY)
     if request.method != "POST":
         form = SurveyForm()
     else:
         form = SurveyForm(request.POST, request.FILES)
         stored = form.submit(
             lambda: services.import_survey(
-                actor=request.user, cycle=cycle, data=form.cleaned_data["file"].read()
+                actor=request.actor, cycle=cycle, data=form.cleaned_data["file"].read()
             ),
             reraise=(NotAllowed,),
         )
@@ -581,34 +445,31 @@ def survey(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"count": form.result},
             )
             return redirect("budget:desk-survey", cycle.slug)
-    scores = selectors.survey_scores(cycle)
-    projects = selectors.projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,)).order_by(
-        "pool__code", "code"
-    )
-    context = _context(
+    rows, imported = selectors.survey_rows(cycle)
+    context = screen_context(
         cycle,
         role,
         "survey",
         form=form,
-        rows=[(project, scores.get(project.pk)) for project in projects],
-        imported=len(scores),
-        may_import=cycle.phase in (Phase.VOTING, Phase.SCORING),
+        rows=rows,
+        imported=imported,
+        may_import=policies.may_import_survey(cycle, role=role),
     )
     return render(request, "budget/desk/survey.html", context, status=form.status_code)
 
 
-@official_required(role=Role.MANAGER)
+@official_required(role=least_role(policies.APPOINT_COMMITTEE))
 @require_http_methods(["GET", "POST"])
 def committee(request: HttpRequest, slug: str) -> HttpResponse:
     """Appoint the committee's members and follow how far each has scored."""
-    cycle, role = _cycle_for(request, slug, Role.MANAGER)
+    cycle, role = _cycle_for(request, slug, policies.APPOINT_COMMITTEE)
     if request.method != "POST":
         form = AppointForm()
     else:
         form = AppointForm(request.POST)
         appointed = form.submit(
             lambda: services.appoint_committee_member(
-                actor=request.user, cycle=cycle, member=form.member
+                actor=request.actor, cycle=cycle, member=form.member
             ),
             reraise=(NotAllowed,),
         )
@@ -619,13 +480,12 @@ def committee(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"email": form.member.email},
             )
             return redirect("budget:desk-committee", cycle.slug)
-    members = selectors.committee_members(cycle)
-    context = _context(
+    context = screen_context(
         cycle,
         role,
         "committee",
         form=form,
-        members=members.order_by("appointed_at", "pk"),
+        members=selectors.committee_members(cycle),
         progress=selectors.committee_progress(cycle),
         score_url=request.build_absolute_uri(reverse("budget:committee-score", args=[cycle.slug])),
     )
@@ -641,21 +501,15 @@ def committee_score(request: HttpRequest, slug: str) -> HttpResponse:
     seat = selectors.committee_seat(request.user, cycle)
     if seat is None:
         return forbidden(request, _("Only members of this cycle's committee score its projects."))
-    row_forms, status = _RowForms(), 200
+    row_forms, status = RowForms(), 200
     if request.method == "POST":
         code = request.POST.get("project", "")
         form = ScoreForm(request.POST, auto_id=f"score-{code}-%s")
 
         def score() -> Project:
-            project = (
-                selectors.projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,))
-                .filter(code=form.cleaned_data["project"])
-                .first()
-            )
-            if project is None:
-                raise NotFound(_("No project with that code is on this cycle's ballots."))
+            project = selectors.accepted_project(cycle, form.cleaned_data["project"])
             services.score_project(
-                member=request.user, project=project, score=form.cleaned_data["score"]
+                actor=request.actor, project=project, score=form.cleaned_data["score"]
             )
             return project
 
@@ -666,9 +520,9 @@ def committee_score(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"score": form.cleaned_data["score"], "code": form.result.code},
             )
             return redirect("budget:committee-score", cycle.slug)
-        row_forms, status = _RowForms(refused=(code, form)), form.status_code
+        row_forms, status = RowForms(refused=(code, form)), form.status_code
     rows = []
-    may_score = cycle.phase == Phase.SCORING
+    may_score = policies.scoring_open(cycle)
     for project, score in selectors.projects_to_score(seat):
         form = None
         if score is None and may_score:
@@ -695,13 +549,13 @@ def committee_score(request: HttpRequest, slug: str) -> HttpResponse:
 # --- results -----------------------------------------------------------------------------------
 
 
-@official_required(role=Role.MANAGER)
+@official_required(role=least_role(policies.PUBLISH))
 @require_GET
 def results(request: HttpRequest, slug: str) -> HttpResponse:
     """The tally as it stands, with every channel of the score, and the button to publish."""
-    cycle, role = _cycle_for(request, slug, Role.MANAGER)
+    cycle, role = _cycle_for(request, slug, policies.PUBLISH)
     by_channel = selectors.ballots_by_channel(cycle)
-    context = _context(
+    context = screen_context(
         cycle,
         role,
         "results",
@@ -711,19 +565,19 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         online=by_channel.get("online", 0),
         paper=by_channel.get("paper", 0),
         published=cycle.results_published_at is not None,
-        may_publish=cycle.results_published_at is None and cycle.phase in PUBLISH_PHASES,
+        may_publish=policies.may_publish(cycle, role=role),
         public_url=reverse("budget:results", args=[cycle.slug]),
     )
     return render(request, "budget/desk/results.html", context)
 
 
-@official_required(role=Role.MANAGER)
+@official_required(role=least_role(policies.PUBLISH))
 @require_POST
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
-    cycle, _role = _cycle_for(request, slug, Role.MANAGER)
+    cycle, _role = _cycle_for(request, slug, policies.PUBLISH)
     carry_out(
         request,
-        lambda: services.publish_results(actor=request.user, cycle=cycle),
+        lambda: services.publish_results(actor=request.actor, cycle=cycle),
         _(
             "The results are published: the selected projects are marked and the ballot "
             "files with their hash chains are public."
@@ -739,25 +593,17 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 def _implementation_page(
     request: HttpRequest,
     cycle: Cycle,
-    access: Access,
+    access: policies.DeskAccess,
     *,
     refused: tuple[str, ImplementationForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    projects = (
-        selectors.projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,))
-        .filter(selected=True)
-        .select_related("reviewing_department", "cycle")
-        .prefetch_related("updates")
-        .order_by("pool__code", "rank", "code")
-    )
-    rows, row_forms = [], _RowForms(refused=refused)
-    for project in projects:
+    rows, row_forms = [], RowForms(refused=refused)
+    for project in selectors.projects_to_implement(cycle):
         if not access.may_see(project):
             continue
-        role = access.role_for(project)
         form = None
-        if role is not None and role >= Role.HANDLER:
+        if policies.may_record_implementation(project, role=access.role_for(project)):
             form = row_forms.form_for(
                 project,
                 lambda p: ImplementationForm(
@@ -765,7 +611,7 @@ def _implementation_page(
                 ),
             )
         rows.append((project, form))
-    context = _context(
+    context = screen_context(
         cycle,
         access.role,
         "implementation",
@@ -784,14 +630,14 @@ def implementation(request: HttpRequest, slug: str) -> HttpResponse:
     return _implementation_page(request, *_cycle_seen(request, slug))
 
 
-@official_required(role=Role.HANDLER)
+@official_required(role=least_role(policies.RECORD_IMPLEMENTATION))
 @require_POST
 def implementation_update(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     cycle, project, access = _project_for(request, slug, code)
     form = ImplementationForm(request.POST, auto_id=f"impl-{project.code}-%s")
     recorded = form.submit(
         lambda: services.record_implementation(
-            actor=request.user,
+            actor=request.actor,
             project=project,
             implementation=form.cleaned_data["implementation"],
             note=form.cleaned_data["note"],
