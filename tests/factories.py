@@ -42,17 +42,19 @@ def make_district(*, code: str | None = None, name: str | None = None):
     )
 
 
-def make_official(*, role: int, email: str | None = None, **fields):
-    """A user holding `role` (accounts.Role value) in a test department."""
-    from hamkke.accounts.models import Membership
+def make_official(*, role: int, department=None, email: str | None = None, **fields):
+    """The one way tests make an official: a new user holding `role` (accounts.Role value) in
+    `department`, or in a new department of a tiny test city when None. Officials who log in
+    also need `activate_totp(user)`."""
     from hamkke.core.models import Department
 
     user = make_user(email=email, **fields)
-    district = make_district()
-    department = Department.objects.create(
-        city=district.city, code=f"dept-{next(_counter)}", name="Test department"
-    )
-    Membership.objects.create(user=user, department=department, role=role)
+    if department is None:
+        district = make_district()
+        department = Department.objects.create(
+            city=district.city, code=f"dept-{next(_counter)}", name="Test department"
+        )
+    make_membership(user=user, department=department, role=role)
     return user
 
 

@@ -26,9 +26,11 @@ SERVICE_APPS = (
 )
 # Computation kept free of Django so it is fast, testable with hypothesis, reusable.
 PURE_MODULES = (
+    "hamkke.budget.ballots",
     "hamkke.budget.rules",
     "hamkke.budget.pabulib",
     "hamkke.budget.recount",
+    "hamkke.core.codes",
     "hamkke.core.geo",
     "hamkke.core.phases",
 )

@@ -65,8 +65,7 @@ def official_client(client, city):
 
     def make(role: Role, department=None, *, email: str | None = None):
         department = department or city.departments.get(code="transport")
-        user = factories.make_user(email=email)
-        factories.make_membership(user=user, department=department, role=role)
+        user = factories.make_official(role=role, department=department, email=email)
         secret = factories.activate_totp(user)
         log_in(client, user, secret=secret)
         return user

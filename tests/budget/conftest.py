@@ -171,10 +171,8 @@ def budget_member(city, *, email: str, role: int):
     """A person holding `role` in Seoul's budget department, which runs make_cycle's cycles."""
     from hamkke.core.models import Department
 
-    user = factories.make_user(email=email)
     department = Department.objects.get(city=city, code="budget")
-    factories.make_membership(user=user, department=department, role=role)
-    return user
+    return factories.make_official(role=role, department=department, email=email)
 
 
 @pytest.fixture

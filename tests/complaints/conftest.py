@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from hamkke.accounts.models import Membership, Role
+from hamkke.accounts.models import Role
 from hamkke.complaints.models import Category
 from hamkke.core.models import Department
 from tests import factories
@@ -28,13 +28,8 @@ def category(city):
 @pytest.fixture
 def make_official(city):
     def make(department_code: str, role: Role = Role.HANDLER, email: str | None = None):
-        user = factories.make_user(email=email)
-        Membership.objects.create(
-            user=user,
-            department=Department.objects.get(city=city, code=department_code),
-            role=role,
-        )
-        return user
+        department = Department.objects.get(city=city, code=department_code)
+        return factories.make_official(role=role, department=department, email=email)
 
     return make
 

@@ -53,8 +53,7 @@ def transport(city):
 
 def official(department, role, *, email=None):
     """A member of `department` with `role` and an authenticator app; returns (user, secret)."""
-    user = factories.make_user(email=email)
-    factories.make_membership(user=user, department=department, role=role)
+    user = factories.make_official(role=role, department=department, email=email)
     return user, factories.activate_totp(user)
 
 

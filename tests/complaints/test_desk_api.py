@@ -42,8 +42,7 @@ def api_client(client):
     """Log the client in as a new official (password and code) of `department` with `role`."""
 
     def make(department, role):
-        user = factories.make_user()
-        factories.make_membership(user=user, department=department, role=role)
+        user = factories.make_official(role=role, department=department)
         log_in(client, user, secret=factories.activate_totp(user))
         return user
 

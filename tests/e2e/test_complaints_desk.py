@@ -33,9 +33,10 @@ def _file(code: str, description: str):
 
 
 def _official(role: Role = Role.HANDLER):
-    user = factories.make_user(email="official@example.org", display_name="김주무관")
     office = Department.objects.get(code="office-11110")
-    factories.make_membership(user=user, department=office, role=role)
+    user = factories.make_official(
+        role=role, department=office, email="official@example.org", display_name="김주무관"
+    )
     return user, factories.activate_totp(user)
 
 

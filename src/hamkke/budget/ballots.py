@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-# Crockford's base32: no I, L, O or U, so a receipt read aloud or copied by hand survives.
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_READ_AS = {"I": "1", "L": "1", "O": "0"}
+from hamkke.core import codes
+
+# Receipts are in Crockford's base32 (core/codes.py), so one read aloud or copied survives.
 RECEIPT_LENGTH = 13  # 62 bits in 5-bit digits
 
 
@@ -89,22 +89,12 @@ def receipt_of(ballot_id: int) -> str:
     """The receipt code of a ballot id: 13 base32 digits, shown as XXXX-XXXX-XXXXX."""
     if not 0 < ballot_id < 1 << 65:
         raise ValueError("ballot ids are positive 62-bit numbers")
-    digits = []
-    for _position in range(RECEIPT_LENGTH):
-        ballot_id, digit = divmod(ballot_id, 32)
-        digits.append(_ALPHABET[digit])
-    code = "".join(reversed(digits))
+    code = codes.encode(ballot_id, digits=RECEIPT_LENGTH)
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"
 
 
 def ballot_id_of(receipt: str) -> int | None:
     """The ballot id a receipt code names, forgiving case, spaces, dashes and the letters people
     mistake for digits; None when it cannot be a receipt."""
-    cleaned = "".join(ch for ch in receipt.upper() if ch not in " -\t")
-    cleaned = "".join(_READ_AS.get(ch, ch) for ch in cleaned)
-    if len(cleaned) != RECEIPT_LENGTH or any(ch not in _ALPHABET for ch in cleaned):
-        return None
-    value = 0
-    for ch in cleaned:
-        value = value * 32 + _ALPHABET.index(ch)
-    return value if 0 < value < 1 << 62 else None
+    value = codes.decode(receipt, digits=RECEIPT_LENGTH)
+    return value if value is not None and 0 < value < 1 << 62 else None

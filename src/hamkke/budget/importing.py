@@ -61,6 +61,7 @@ from hamkke.budget.models import (
     new_ballot_id,
 )
 from hamkke.core.audit.services import record_audit
+from hamkke.core.days import day_start
 from hamkke.core.errors import Conflict, InvalidInput, NotFound
 from hamkke.core.models import City, Department, District
 
@@ -353,10 +354,8 @@ def _dates(meta: dict[str, str], phase: Phase, now: datetime) -> tuple[dict[str,
     end = _pabulib_date(meta.get("date_end", ""), end=True)
     if begin is not None and end is not None and begin <= end:
         tz = timezone.get_current_timezone()
-        voting = timezone.make_aware(datetime.combine(begin, datetime.min.time()), tz)
-        scoring_from = timezone.make_aware(
-            datetime.combine(end + timedelta(days=1), datetime.min.time()), tz
-        )
+        voting = day_start(begin, tz)
+        scoring_from = day_start(end + timedelta(days=1), tz)
         results = scoring_from + timedelta(days=1)
         dates = {
             "proposals_from": voting - timedelta(days=60),

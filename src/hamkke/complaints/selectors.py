@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from django.contrib.contenttypes.models import ContentType
@@ -38,6 +38,7 @@ from hamkke.complaints.models import (
     Status,
     hash_api_key,
 )
+from hamkke.core.days import day_end, day_start
 from hamkke.core.errors import InvalidInput, NotFound
 from hamkke.core.geo import cells_within, distance_m
 from hamkke.core.models import City, Department, Media
@@ -148,16 +149,6 @@ class Filters:
     start: datetime | None = None
     end: datetime | None = None
     open_only: bool | None = None
-
-
-def day_start(day: date | None) -> datetime | None:
-    """The first moment of a day in the site's time zone (None for no day)."""
-    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
-
-
-def day_end(day: date | None) -> datetime | None:
-    """The last moment of a day in the site's time zone (None for no day)."""
-    return timezone.make_aware(datetime.combine(day, time.max)) if day else None
 
 
 def public_filters(

@@ -39,6 +39,7 @@ from hamkke.complaints.models import (
     Status,
     hash_api_key,
 )
+from hamkke.core import codes
 from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
 from hamkke.core.city.services import locate
@@ -51,8 +52,6 @@ logger = logging.getLogger(__name__)
 MAX_PHOTOS = 5
 MAX_VIDEOS = 1
 MAX_DESCRIPTION = 4000
-# Crockford's base32 without I, L, O, U: easy to read out over the phone.
-_TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 # --- the profile -----------------------------------------------------------------------------
@@ -208,7 +207,8 @@ def _checked_media_url(url: str) -> str:
 
 def _new_tracking_number(now: datetime) -> str:
     day = timezone.localtime(now).strftime("%y%m%d")
-    return f"{day}-" + "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(5))
+    # Crockford's base32 (core/codes.py): easy to read out over the phone.
+    return f"{day}-" + codes.random_code(5)
 
 
 def file_complaint(
