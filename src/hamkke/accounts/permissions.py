@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from hamkke.accounts import selectors
+from hamkke.accounts import policies, selectors
 from hamkke.accounts.models import Role, User, VerificationMethod, VerifiedIdentity
 from hamkke.core.errors import NotAllowed
 from hamkke.core.models import Department
@@ -33,19 +33,8 @@ def require_role(user: User, *, role: Role, department: Department | None = None
     if not user.is_authenticated:
         raise NotAllowed(_("Log in as a city official to do this."), code="not_official")
     held = selectors.highest_role(user, department=department)
-    if held is not None and held >= role:
-        return held
-    label = Role(role).label
-    if department is None:
-        message = _("This needs the role “%(role)s” in a department; you do not hold it.") % {
-            "role": label
-        }
-    else:
-        message = _("This needs the role “%(role)s” in %(department)s; you do not hold it.") % {
-            "role": label,
-            "department": department.display_name,
-        }
-    raise NotAllowed(message, code="role_required")
+    policies.role_suffices(held, role, department=department).enforce()
+    return held
 
 
 def require_member_manager(user: User, *, department: Department) -> Role:
@@ -142,6 +131,7 @@ def require_verified(user: User, *, methods: Iterable[VerificationMethod]) -> Ve
     methods = [VerificationMethod(method) for method in methods]
     if not methods:
         raise ValueError("require_verified needs at least one verification method")
+    identity = None
     if user.is_authenticated:
         identity = (
             VerifiedIdentity.objects.filter(user=user, method__in=methods)
@@ -149,20 +139,5 @@ def require_verified(user: User, *, methods: Iterable[VerificationMethod]) -> Ve
             .order_by("verified_at")
             .first()
         )
-        if identity is not None:
-            return identity
-    how = _(" or ").join(str(method.label) for method in methods)
-    url = _verification_page(methods)
-    if not user.is_authenticated:
-        message = _("Log in and verify your identity (%(how)s) first, at %(url)s.")
-    else:
-        message = _("This needs a verified identity. Verify yourself (%(how)s) at %(url)s.")
-    raise NotAllowed(message % {"how": how, "url": url}, code="verification_required")
-
-
-def _verification_page(methods: list[VerificationMethod]) -> str:
-    if methods == [VerificationMethod.PHONE]:
-        return reverse("accounts:verify-phone")
-    if methods == [VerificationMethod.CENSUS]:
-        return reverse("accounts:verify-census")
-    return reverse("accounts:profile")
+    policies.verified(identity, methods=methods, signed_in=user.is_authenticated).enforce()
+    return identity

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -189,3 +189,33 @@ def user_by_email(email: str, *, active_only: bool = False) -> User | None:
     if active_only:
         users = users.filter(is_active=True)
     return users.first()
+
+
+def officials_of(department_ids, *, least: Role) -> QuerySet[User]:
+    """The people holding `least` or a higher role in any of these departments (ids), by name:
+    whom reports are assigned to, whom an overdue report is escalated to."""
+    return (
+        User.objects.filter(
+            memberships__department_id__in=list(department_ids), memberships__role__gte=least
+        )
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+def holds_role_in(user: User, department: Department, *, least: Role) -> bool:
+    return user.memberships.filter(department=department, role__gte=least).exists()
+
+
+def official_by_id(user_id: int) -> User | None:
+    """A member of some department, by account id; None for anyone else."""
+    return User.objects.filter(pk=user_id, memberships__isnull=False).distinct().first()
+
+
+def memberships_in_city(user: User, city) -> list[Membership]:
+    """The user's memberships in the city's departments, by department name."""
+    return list(
+        Membership.objects.filter(user=user, department__city=city)
+        .select_related("department")
+        .order_by("department__name")
+    )

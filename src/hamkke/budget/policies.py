@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hamkke.accounts import policies as account_policies
 from hamkke.accounts.models import Role, VerificationMethod
 from hamkke.budget.models import PHASE_STARTS, Cycle, Phase, Pool, Project, ProjectStatus
 from hamkke.core.errors import Conflict, InvalidInput
@@ -144,15 +144,8 @@ def role_allows(role: Role | None, action: str) -> bool:
 
 
 def holds_role(role: Role | None, action: str, *, department: Any) -> Decision:
-    """Whether the role held in `department` is enough for `action`. The refusal reads as
-    accounts.permissions.require_role's does."""
-    if role_allows(role, action):
-        return ALLOW
-    return deny(
-        _("This needs the role “%(role)s” in %(department)s; you do not hold it.")
-        % {"role": LEAST_ROLE[action].label, "department": department.display_name},
-        code="role_required",
-    )
+    """Whether the role held in `department` is enough for `action` (accounts' own rule)."""
+    return account_policies.role_suffices(role, LEAST_ROLE[action], department=department)
 
 
 def reviewing_department(project: Project) -> Any:
@@ -355,16 +348,9 @@ def already_voted(pool: Pool) -> Decision:
 
 
 def _verified(user: Any, identity: Any) -> Decision:
-    if identity is not None:
-        return ALLOW
-    # Worded as accounts.permissions.require_verified words it, for the same methods.
-    how = _(" or ").join(str(method.label) for method in VOTER_VERIFICATION)
-    url = reverse("accounts:verify-census")
-    if user is None:
-        message = _("Log in and verify your identity (%(how)s) first, at %(url)s.")
-    else:
-        message = _("This needs a verified identity. Verify yourself (%(how)s) at %(url)s.")
-    return deny(message % {"how": how, "url": url}, code="verification_required")
+    return account_policies.verified(
+        identity, methods=list(VOTER_VERIFICATION), signed_in=user is not None
+    )
 
 
 def _may_take_part(user: Any) -> Decision:

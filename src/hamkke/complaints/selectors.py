@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from hamkke.accounts.models import Membership, Role, User
+from hamkke.accounts import selectors as account_selectors
+from hamkke.accounts.models import Role, User
 from hamkke.complaints.models import (
     ApiClient,
     Category,
@@ -499,9 +500,7 @@ def desk_places(user, city: City) -> list[DeskPlace]:
         ]
     return [
         DeskPlace(membership.department, membership.role)
-        for membership in Membership.objects.filter(user=user, department__city=city)
-        .select_related("department")
-        .order_by("department__name")
+        for membership in account_selectors.memberships_in_city(user, city)
     ]
 
 
@@ -552,13 +551,7 @@ def categories_of(city: City) -> list[Category]:
 
 def handler_accounts(department_ids: list[int]) -> QuerySet[User]:
     """Who reports can be assigned to: handlers (and above) of these departments."""
-    return (
-        User.objects.filter(
-            memberships__department_id__in=department_ids, memberships__role__gte=Role.HANDLER
-        )
-        .distinct()
-        .order_by("display_name", "email")
-    )
+    return account_selectors.officials_of(department_ids, least=Role.HANDLER)
 
 
 def result_photos(complaint: Complaint) -> dict[int, list[Media]]:
@@ -595,7 +588,7 @@ def complaint_photo(complaint: Complaint, media_id: int) -> Media:
 
 def official_by_id(user_id: int) -> User:
     """An official (a member of some department) to assign reports to."""
-    user = User.objects.filter(pk=user_id, memberships__isnull=False).distinct().first()
+    user = account_selectors.official_by_id(user_id)
     if user is None:
         raise NotFound(_("No official with id %(id)s.") % {"id": user_id}, code="no_official")
     return user

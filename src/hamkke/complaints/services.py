@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from hamkke.accounts import selectors as account_selectors
 from hamkke.accounts import services as accounts_services
 from hamkke.accounts.models import Role, User
 from hamkke.accounts.sms import SMSDeliveryError, get_sms_backend
@@ -453,11 +454,8 @@ def assign_handler(*, complaint: Complaint, actor: Actor | User, handler: User |
     """A manager gives a report to one of the department's handlers (or takes it back)."""
     who = Actor.of(actor)
     policies.may_assign(_seat(who, complaint)).enforce()
-    if (
-        handler is not None
-        and not handler.memberships.filter(
-            department=complaint.department, role__gte=Role.HANDLER
-        ).exists()
+    if handler is not None and not account_selectors.holds_role_in(
+        handler, complaint.department, least=Role.HANDLER
     ):
         raise InvalidInput(
             _("%(person)s is not a handler in %(department)s.")
@@ -592,10 +590,7 @@ def escalate_overdue(*, now: datetime | None = None) -> int:
             )
             if not updated:
                 continue  # another worker took it
-            managers = User.objects.filter(
-                memberships__department=complaint.department,
-                memberships__role__gte=Role.MANAGER,
-            ).distinct()
+            managers = account_selectors.officials_of([complaint.department_id], least=Role.MANAGER)
             for manager in managers:
                 notify(
                     recipient=manager,
