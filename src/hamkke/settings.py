@@ -160,16 +160,8 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
-CELERY_BEAT_SCHEDULE = {
-    "escalate-overdue-complaints": {
-        "task": "hamkke.complaints.tasks.escalate_overdue_complaints",
-        "schedule": 15 * 60,
-    },
-    "delete-orphan-media": {
-        "task": "hamkke.core.tasks.delete_orphan_media_files",
-        "schedule": 6 * 3600,
-    },
-}
+# Celery beat's schedule is every app's declared `periodic_tasks` (core/service_app.py, set in
+# celery.py once the apps are loaded).
 
 MQTT_URL = os.environ.get("MQTT_URL", "")
 

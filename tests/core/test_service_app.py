@@ -28,6 +28,7 @@ class Complete(service_app.ServiceAppConfig):
     notification_kinds = ()
     commentables = ()
     personal_data = ()
+    periodic_tasks = ()
 
 
 def _ids(configs) -> list[str]:
@@ -53,6 +54,7 @@ def test_an_app_that_forgets_a_part_fails_loudly():
     assert {message.id for message in messages} == {"hamkke.E002"}
     missing = {part for part in service_app.CONTRACT if part not in ("navigation", "urls")}
     assert all(any(f"`{part}`" in m.msg for m in messages) for part in missing)
+    assert "periodic_tasks" in missing
 
 
 def test_a_hamkke_app_outside_the_contract_is_refused_but_others_are_not():
@@ -106,3 +108,19 @@ def test_declarations_reach_the_site():
 def test_services_not_installed_keep_a_placeholder(slug):
     entry = service_by_slug(slug)
     assert entry is not None and not entry.built
+
+
+def test_celery_beat_runs_what_the_apps_declare():
+    from hamkke.celery import app
+
+    declared = {
+        task.name: task.task
+        for config in service_app.service_apps()
+        for task in config.periodic_tasks
+    }
+    assert "escalate-overdue-complaints" in declared
+    app.finalize()
+    schedule = {name: entry["task"] for name, entry in app.conf.beat_schedule.items()}
+    assert schedule == declared
+    for dotted in declared.values():
+        assert dotted in app.tasks, f"{dotted} is not a registered Celery task"

@@ -47,3 +47,4 @@ class BudgetConfig(service_app.ServiceAppConfig):
             erase="hamkke.budget.services.forget_voter",
         ),
     )
+    periodic_tasks = ()

@@ -49,3 +49,10 @@ class ComplaintsConfig(service_app.ServiceAppConfig):
             erase="hamkke.complaints.services.forget_reporter",
         ),
     )
+    periodic_tasks = (
+        service_app.PeriodicTask(
+            "escalate-overdue-complaints",
+            "hamkke.complaints.tasks.escalate_overdue_complaints",
+            15 * 60,
+        ),
+    )

@@ -1,7 +1,8 @@
 """The one plug-in contract: an app joins the platform by declaring, on its `ServiceAppConfig`,
 everything the platform needs from it — its navigation and desk entry, URL includes, API
 routers, its section of the city profile (schema, cross-checks, loader), demo seeder,
-notification kinds, commentable models and its part of a person's data (export, erasure).
+notification kinds, commentable models, its part of a person's data (export, erasure) and the
+tasks Celery beat runs for it.
 
 Nothing else plugs an app in: the root URLs and API, the navigation, `hamkke city load`,
 `hamkke demo`, the comment and notification registries and the personal-data download all read
@@ -107,6 +108,15 @@ class PersonalDataPart:
     erase: str | None = None
 
 
+@dataclass(frozen=True)
+class PeriodicTask:
+    """A Celery task (dotted name) that Celery beat runs every `every_seconds`."""
+
+    name: str
+    task: str
+    every_seconds: int
+
+
 # The contract's parts, with what each must hold; checks.py verifies them at start-up.
 CONTRACT: dict[str, str] = {
     "navigation": "a Navigation, or None for an app with no entry of its own",
@@ -117,6 +127,7 @@ CONTRACT: dict[str, str] = {
     "notification_kinds": "a tuple of NotificationKind",
     "commentables": "a tuple of CommentableModel",
     "personal_data": "a tuple of PersonalDataPart",
+    "periodic_tasks": "a tuple of PeriodicTask",
 }
 
 
@@ -131,6 +142,7 @@ class ServiceAppConfig(AppConfig):
     notification_kinds: tuple[NotificationKind, ...] = UNDECLARED
     commentables: tuple[CommentableModel, ...] = UNDECLARED
     personal_data: tuple[PersonalDataPart, ...] = UNDECLARED
+    periodic_tasks: tuple[PeriodicTask, ...] = UNDECLARED
 
     def ready(self) -> None:
         # The registries core serves from (comments, notifications, personal data) learn this
@@ -192,6 +204,15 @@ def profile_sections() -> list[ProfileSection]:
 @cache
 def resolve(dotted: str) -> Any:
     return import_string(dotted)
+
+
+def beat_schedule() -> dict[str, dict]:
+    """Every app's periodic tasks as Celery beat's schedule."""
+    return {
+        task.name: {"task": task.task, "schedule": task.every_seconds}
+        for config in service_apps()
+        for task in _declared(config.periodic_tasks)
+    }
 
 
 def demo_seeders() -> Iterator[Callable[[], Iterator[str]]]:
