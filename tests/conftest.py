@@ -13,6 +13,14 @@ from tests import factories
 def _isolated_media(settings, tmp_path):
     """Every test writes uploads to its own folder and starts with an empty cache."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Rate limits count on disk, shared by processes (settings.CACHES): each test its own.
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "ratelimit"),
+        },
+    }
     # Argon2 is slow by design; tests make hundreds of accounts (one test checks Argon2 itself).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.cache import cache

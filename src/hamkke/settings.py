@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_ratelimit",
+    "csp",
     "hamkke.core",
     "hamkke.complaints",
     "hamkke.budget",
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hamkke.core.middleware.CityLanguageMiddleware",
@@ -142,15 +144,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    _REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _REDIS, "ratelimit": _REDIS}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # The local-memory cache is per process; rate limits are then per process too, which
-    # is right for the one-process demo. Deployments set REDIS_URL.
+    CACHES = {
+        # Page fragments and memos may differ per process for a moment: memory is fine.
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Rate limits must be counted by all worker processes together, or twelve wrong
+        # passwords would alternate between allowed and refused: a cache on disk they share.
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "ratelimit-cache"),
+        },
+    }
+    # django-ratelimit warns about any cache but memcached and Redis; on disk it is shared by
+    # the processes of one machine, which is what the embedded default runs.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_USE_CACHE = "ratelimit"
 
 # --- background work ---------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -275,18 +286,79 @@ TIME_ZONE = _CITY.get("time_zone", "Asia/Seoul")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = _env_bool("HAMKKE_SECURE_COOKIES", False)
+BEHIND_TLS_PROXY = _env_bool("HAMKKE_BEHIND_TLS_PROXY", False)
+# Behind the TLS proxy every request is HTTPS: cookies are secure unless said otherwise.
+SESSION_COOKIE_SECURE = _env_bool("HAMKKE_SECURE_COOKIES", BEHIND_TLS_PROXY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if os.environ.get("HAMKKE_BEHIND_TLS_PROXY"):
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # The load balancer's health check may come over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("HAMKKE_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HAMKKE_HSTS_SUBDOMAINS", False)
+# The proxies whose X-Forwarded-For hops are believed (core/actors.py): none unless behind the
+# documented TLS proxy, then loopback and the private ranges a load balancer sits in.
+HAMKKE_TRUSTED_PROXIES = [
+    part.strip()
+    for part in os.environ.get(
+        "HAMKKE_TRUSTED_PROXIES",
+        "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+        if BEHIND_TLS_PROXY
+        else "",
+    ).split(",")
+    if part.strip()
+]
 RATELIMIT_VIEW = "hamkke.core.ratelimit.rate_limited"
-# Behind a load balancer the client address is in X-Forwarded-For; trust it only when told.
-RATELIMIT_IP_META_KEY = (
-    "HTTP_X_FORWARDED_FOR" if os.environ.get("HAMKKE_BEHIND_TLS_PROXY") else "REMOTE_ADDR"
+# Rate limits and the audit log see the client by one rule: core.actors.client_address.
+RATELIMIT_IP_META_KEY = "hamkke.core.actors.rate_limit_address"
+
+# Content Security Policy (django-csp): scripts and styles only from the site itself, no inline
+# code; images also from the map's tile server and the media origin (object storage or CDN).
+HAMKKE_MAP_TILES = os.environ.get(
+    "HAMKKE_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
+HAMKKE_MAP_ATTRIBUTION = os.environ.get(
+    "HAMKKE_MAP_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)
+
+
+def _origin(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+HAMKKE_MEDIA_ORIGIN = os.environ.get("HAMKKE_MEDIA_ORIGIN", "")
+_IMAGE_ORIGINS = [
+    origin
+    for origin in (
+        _origin(HAMKKE_MAP_TILES),
+        _origin(HAMKKE_MEDIA_ORIGIN),
+        _origin(os.environ.get("HAMKKE_S3_ENDPOINT_URL", "")),
+    )
+    if origin
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *_IMAGE_ORIGINS],
+        "media-src": ["'self'", "blob:", *_IMAGE_ORIGINS[1:]],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -48,7 +48,7 @@ def test_without_an_actor_the_system_acted():
 
 
 def test_behind_the_sites_proxy_the_last_forwarded_hop_is_the_client(settings):
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    settings.HAMKKE_TRUSTED_PROXIES = ["10.0.0.0/8"]  # as behind the documented TLS proxy
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.23"
     )

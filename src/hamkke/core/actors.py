@@ -40,18 +40,65 @@ class Actor:
 
 
 def client_address(request) -> str | None:
-    """The client's address by the one trust rule of the site (rate limits and audit alike):
-    REMOTE_ADDR, or behind the site's own TLS proxy the last X-Forwarded-For hop (the one that
-    proxy added)."""
+    """The client's address by the one trust rule of the site (rate limits and the audit log
+    alike). REMOTE_ADDR is the peer; only when the peer is one of settings.HAMKKE_TRUSTED_PROXIES
+    (set behind the documented TLS proxy) is X-Forwarded-For read, from the right: each hop a
+    trusted proxy added is skipped and the first untrusted one is the client. A client can put
+    anything at the left of the header; it never gets past the hops our proxies appended. None
+    when the peer's address is not an address (a Unix socket)."""
     if request is None:
         return None
-    meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
-    raw = request.META.get(meta_key) or request.META.get("REMOTE_ADDR") or ""
-    candidate = raw.split(",")[-1].strip()
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None:
+        return None
+    trusted = _trusted_networks()
+    if not _within(peer, trusted):
+        return str(peer)
+    client = peer
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            break  # garbage a trusted proxy passed on: keep the last hop we could believe
+        client = address
+        if not _within(address, trusted):
+            break
+    return str(client)
+
+
+def rate_limit_address(request) -> str:
+    """For django-ratelimit (settings.RATELIMIT_IP_META_KEY): the same rule, and one shared
+    bucket for requests whose peer has no address."""
+    return client_address(request) or "0.0.0.0"
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address from a header value: spaces, an IPv6 address in brackets and a port are
+    allowed around it."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].split("]", 1)[0]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]  # IPv4 with a port
     try:
-        return str(ipaddress.ip_address(candidate))
+        return ipaddress.ip_address(text)
     except ValueError:
         return None
+
+
+def _trusted_networks() -> tuple:
+    configured = tuple(getattr(settings, "HAMKKE_TRUSTED_PROXIES", ()))
+    cached = _networks_memo.get(configured)
+    if cached is None:
+        cached = tuple(ipaddress.ip_network(item, strict=False) for item in configured)
+        _networks_memo[configured] = cached
+    return cached
+
+
+_networks_memo: dict[tuple, tuple] = {}
+
+
+def _within(address, networks) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
 
 
 class ActorMiddleware:

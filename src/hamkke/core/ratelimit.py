@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -77,6 +77,7 @@ def attempt_by(*, group: str, key: str, rate: Rate) -> int:
     address."""
     allowed, period = parse_rate(_rate(rate))
     now = time.time()
+    cache = caches["ratelimit"]  # the one all worker processes share (settings.CACHES)
     cache_key = f"hamkke:rl:{group}:{key}:{period}:{int(now // period)}"
     cache.add(cache_key, 0, timeout=period + 10)
     try:

@@ -4,8 +4,10 @@
 (function () {
   "use strict";
 
-  var TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
-  var ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>';
+  // The tile server is the deployment's (settings HAMKKE_MAP_TILES), named by the page.
+  var tilesMeta = document.querySelector('meta[name="hamkke-map-tiles"]');
+  var TILES = tilesMeta ? tilesMeta.content : "";
+  var ATTRIBUTION = tilesMeta ? tilesMeta.getAttribute("data-attribution") : "";
 
   function latLng(text) {
     var parts = String(text).split(",");
