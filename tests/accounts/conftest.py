@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
-from django.urls import reverse
 from django.utils import translation
 
 from hamkke.accounts.models import Role
 from hamkke.accounts.sms import MemorySMSBackend
 from tests import factories
+from tests.factories import log_in
 
 
 @pytest.fixture(autouse=True)
@@ -38,24 +37,6 @@ def transport(city):
 @pytest.fixture
 def parks(city):
     return city.departments.get(code="parks")
-
-
-def log_in(client, user, *, secret: str | None = None) -> None:
-    """Log in through allauth's pages: email and password, then the authenticator code when
-    the person has one."""
-    response = client.post(
-        reverse("account_login"), {"login": user.email, "password": factories.PASSWORD}
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    if secret is None:
-        assert response.url != reverse("mfa_authenticate")
-        return
-    assert response.url == reverse("mfa_authenticate")
-    response = client.post(reverse("mfa_authenticate"), {"code": factories.totp_code(secret)})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    # allauth refuses a code used twice; tests that log in again within the same 30 seconds
-    # start from a clean slate.
-    cache.clear()
 
 
 @pytest.fixture

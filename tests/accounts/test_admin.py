@@ -8,7 +8,7 @@ import pytest
 from hamkke.accounts.models import Membership, Role, User, VerifiedIdentity
 from hamkke.core.models import AuditEntry
 from tests import factories
-from tests.accounts.conftest import log_in
+from tests.factories import log_in
 
 pytestmark = pytest.mark.django_db
 

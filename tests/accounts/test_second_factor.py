@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from hamkke.accounts.models import Role
 from tests import factories
-from tests.accounts.conftest import log_in
+from tests.factories import log_in
 
 pytestmark = pytest.mark.django_db
 

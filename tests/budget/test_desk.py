@@ -31,8 +31,8 @@ from hamkke.budget.models import (
 )
 from hamkke.core.models import Department, Notification
 from tests import factories
-from tests.accounts.conftest import log_in
 from tests.budget.conftest import JONGNO, MAPO, make_cycle, make_resident, phase_dates
+from tests.factories import log_in
 
 pytestmark = pytest.mark.django_db
 

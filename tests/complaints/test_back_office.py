@@ -10,7 +10,7 @@ from hamkke.complaints import services
 from hamkke.complaints.models import ApiClient, Category, ResponseTemplate
 from hamkke.core.models import AuditEntry
 from tests import factories
-from tests.accounts.conftest import log_in
+from tests.factories import log_in
 
 pytestmark = pytest.mark.django_db
 

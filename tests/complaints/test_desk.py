@@ -25,8 +25,8 @@ from hamkke.complaints.models import (
 from hamkke.core.errors import NotAllowed, NotFound
 from hamkke.core.models import AuditEntry, Department, Media, Notification
 from tests import factories
-from tests.accounts.conftest import log_in
 from tests.complaints.conftest import JONGNO, jpeg
+from tests.factories import log_in
 
 pytestmark = pytest.mark.django_db
 

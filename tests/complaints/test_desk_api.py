@@ -12,8 +12,8 @@ from hamkke.complaints import selectors, services
 from hamkke.complaints.models import Category, Complaint, Status
 from hamkke.core.models import Department, Media
 from tests import factories
-from tests.accounts.conftest import log_in
 from tests.complaints.conftest import JONGNO, jpeg
+from tests.factories import log_in
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/complaints/desk"

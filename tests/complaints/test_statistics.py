@@ -20,8 +20,8 @@ from hamkke.complaints.models import Category, Complaint, Status
 from hamkke.complaints.selectors import Filters
 from hamkke.core.models import Department
 from tests import factories
-from tests.accounts.conftest import log_in
 from tests.complaints.conftest import JONGNO, MAPO
+from tests.factories import log_in
 
 pytestmark = pytest.mark.django_db
 SEOUL = ZoneInfo("Asia/Seoul")

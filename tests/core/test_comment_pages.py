@@ -54,7 +54,7 @@ def test_a_hidden_comment_shows_as_hidden_by_a_moderator(
     assert "This comment was hidden by a moderator." in html
     assert "Nasty words" not in html
 
-    client.force_login(manager)
+    factories.log_in_official(client, manager)
     html = client.get(thread_url(commented_district)).content.decode()
     assert "Nasty words" in html
     assert "Show again" in html
@@ -143,7 +143,7 @@ def test_a_manager_hides_through_the_page_and_it_is_audited(
     client, commented_district, author, manager
 ):
     comment = factories.make_comment(target=commented_district, author=author)
-    client.force_login(manager)
+    factories.log_in_official(client, manager)
     response = client.post(
         reverse("core:comment-hide", args=[comment.pk]),
         {"reason": "Off topic", "next": thread_url(commented_district)},
@@ -173,7 +173,7 @@ def test_the_moderation_queue_is_for_moderators(
     client.force_login(citizen)
     assert client.get(reverse("core:moderation-queue")).status_code == 403
 
-    client.force_login(manager)
+    factories.log_in_official(client, manager)
     page = client.get(reverse("core:moderation-queue"))
     html = page.content.decode()
     assert page.status_code == 200
@@ -308,7 +308,7 @@ def test_api_hide_is_for_moderators(client, commented_district, author, citizen,
     assert refused.status_code == 403
     assert refused.json()["code"] == "not_moderator"
 
-    client.force_login(staff_moderator)
+    factories.log_in_official(client, staff_moderator)
     hidden = client.post(url, {"reason": "insult"}, content_type="application/json")
     assert hidden.status_code == 200
     assert hidden.json()["hidden"] is True
@@ -333,3 +333,27 @@ def test_a_comment_already_reported_is_not_offered_for_reporting_again(
     html = client.get(thread_url(commented_district)).content.decode()
     assert html.count("You reported this comment.") == 1
     assert html.count('name="reason"') == 1  # only the other comment offers the form
+
+
+def test_a_moderator_without_the_second_factor_is_refused_everywhere(
+    client, commented_district, author, manager
+):
+    """Moderating is an official's action: the role is not enough without the authenticator
+    code in this session, on the page, in the queue and through the API alike."""
+    comment = factories.make_comment(target=commented_district, author=author, body="Nasty")
+    client.force_login(manager)  # password only: no second factor in this session
+    page = client.post(reverse("core:comment-hide", args=[comment.pk]), {"reason": "x"})
+    assert page.status_code == 403
+    assert "authenticator code" in page.content.decode()
+    assert client.get(reverse("core:moderation-queue")).status_code == 403
+    api = client.post(
+        f"/api/v1/comments/{comment.pk}/hide", {"reason": "x"}, content_type="application/json"
+    )
+    assert api.status_code == 403
+    assert api.json()["code"] == "second_factor_required"
+    # Nor is moderation offered to them on the thread.
+    html = client.get(thread_url(commented_district)).content.decode()
+    assert reverse("core:comment-hide", args=[comment.pk]) not in html
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.VISIBLE
+    assert not AuditEntry.objects.filter(action="comment.hide").exists()

@@ -9,7 +9,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from hamkke.accounts import policies, services
+from hamkke.accounts import policies, selectors, services
 from hamkke.accounts.models import (
     CensusRecord,
     Membership,
@@ -33,6 +33,22 @@ class UserChangeForm(auth_forms.UserChangeForm):
         model = User
         fields = "__all__"
         field_classes = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        # Staff or administrator status, like a role, only for a confirmed email address.
+        promoted = any(
+            cleaned.get(flag) and not getattr(self.instance, flag)
+            for flag in ("is_staff", "is_superuser")
+        )
+        if promoted and self.instance.pk:
+            decision = policies.may_take_office(
+                email=self.instance.email,
+                email_verified=selectors.email_verified(self.instance),
+            )
+            if not decision:
+                raise forms.ValidationError(decision.reason)
+        return cleaned
 
 
 @admin.register(User)
@@ -89,6 +105,11 @@ class MembershipAdmin(admin.ModelAdmin):
                 if department is None or role is None:
                     return cleaned
                 try:
+                    person = cleaned.get("user")
+                    if person is not None:
+                        policies.may_take_office(
+                            email=person.email, email_verified=selectors.email_verified(person)
+                        ).enforce()
                     acting = require_member_manager(actor.user, department=department)
                     policies.may_grant(role, acting=acting).enforce()
                     if stored is not None:

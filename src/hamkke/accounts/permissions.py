@@ -89,7 +89,7 @@ def official_required(*, role: Role) -> Callable:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if selectors.is_official(user) and not session_has_second_factor(request):
+            if selectors.is_official(user) and not request.actor.second_factor:
                 return second_factor_redirect(request)
             try:
                 require_role(user, role=role)
@@ -109,7 +109,7 @@ def official_api(*, role: Role) -> Callable:
     def decorator(endpoint: Callable) -> Callable:
         @wraps(endpoint)
         def wrapper(request: HttpRequest, *args, **kwargs):
-            if selectors.is_official(request.user) and not session_has_second_factor(request):
+            if selectors.is_official(request.user) and not request.actor.second_factor:
                 raise NotAllowed(
                     _(
                         "City officials must be logged in with their authenticator code: log "

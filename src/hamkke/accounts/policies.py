@@ -90,3 +90,20 @@ def verification_page(methods: list[VerificationMethod]) -> str:
     if methods == [VerificationMethod.CENSUS]:
         return reverse("accounts:verify-census")
     return reverse("accounts:profile")
+
+
+def may_take_office(*, email: str, email_verified: bool) -> Decision:
+    """A department role, staff or administrator status goes only to an account whose owner
+    confirmed its email address: nobody can sign up with a future official's address first and
+    inherit the role given to it."""
+    if email_verified:
+        return ALLOW
+    return deny(
+        _(
+            "%(email)s has not confirmed that email address yet. Roles and staff status go only "
+            "to confirmed accounts: ask the person to follow the link in the email they got when "
+            "they signed up, then try again."
+        )
+        % {"email": email},
+        code="email_unverified",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
@@ -219,3 +220,8 @@ def memberships_in_city(user: User, city) -> list[Membership]:
         .select_related("department")
         .order_by("department__name")
     )
+
+
+def email_verified(user: User) -> bool:
+    """Whether the person confirmed the email address the account uses (allauth's record)."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()

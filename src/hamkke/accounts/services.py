@@ -462,6 +462,9 @@ def add_member(
             _("No account has that email address. Ask the person to sign up first."),
             field="email",
         )
+    policies.may_take_office(
+        email=person.email, email_verified=selectors.email_verified(person)
+    ).enforce()
     if Membership.objects.filter(user=person, department=department).exists():
         raise Conflict(
             _("%(email)s is already a member of this department.") % {"email": person.email},
@@ -540,6 +543,9 @@ def save_membership_in_back_office(
     who = Actor.of(actor)
     acting = require_member_manager(who.user, department=department)
     role = _grantable(role, acting=acting)
+    policies.may_take_office(
+        email=user.email, email_verified=selectors.email_verified(user)
+    ).enforce()
     if membership is None:
         membership = Membership(user=user, department=department)
     else:

@@ -173,7 +173,7 @@ def project(request: HttpRequest, cycle: str, code: str) -> HttpResponse:
         "may_withdraw": policies.may_withdraw(project, user=request.actor.user),
     }
     if commentable_for(project) is not None:
-        context["thread"] = comment_selectors.comment_thread(project, viewer=request.user)
+        context["thread"] = comment_selectors.comment_thread(project, viewer=request.actor)
     return render(request, "budget/project.html", context)
 
 

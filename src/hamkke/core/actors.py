@@ -17,6 +17,10 @@ from django.utils.functional import SimpleLazyObject
 class Actor:
     user: Any  # an authenticated User, or None for the system and anonymous visitors
     address: str | None = None
+    # Whether this web session was confirmed with the person's second factor (officials'
+    # authenticator code): True or False for a request, None outside a request (a command, a
+    # task), where no session exists to confirm. Filled by accounts' middleware.
+    second_factor: bool | None = None
 
     @classmethod
     def of(cls, who: Actor | Any | None) -> Actor:
@@ -32,6 +36,7 @@ class Actor:
         return cls(
             user=user if user is not None and user.is_authenticated else None,
             address=client_address(request),
+            second_factor=False,
         )
 
     @property

@@ -33,6 +33,8 @@ def city(request):
         "unread_notifications": SimpleLazyObject(
             lambda: notification_selectors.unread_notification_count(user)
         ),
-        "can_moderate": SimpleLazyObject(lambda: moderation.can_moderate(user)),
+        "can_moderate": SimpleLazyObject(
+            lambda: bool(moderation.may_moderate(getattr(request, "actor", None)))
+        ),
         "is_official": SimpleLazyObject(lambda: moderation.is_official(user)),
     }

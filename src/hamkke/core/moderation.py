@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from hamkke.core.actors import Actor
 from hamkke.core.errors import NotAllowed
+from hamkke.core.policies import ALLOW, Decision, deny
 
 # An official of this role or higher in any department moderates (accounts.Role.MANAGER).
 MODERATOR_ROLE = 30
@@ -37,9 +39,25 @@ def require_participant(person) -> None:
         )
 
 
-def require_moderator(person) -> None:
-    if not can_moderate(person):
-        raise NotAllowed(
+def may_moderate(who) -> Decision:
+    """Moderation is an official's action: the moderator's role, and in a web session the
+    second factor, like every other official action (accounts' middleware tells the Actor)."""
+    actor = Actor.of(who)
+    if not can_moderate(actor.user):
+        return deny(
             _("Only moderators (staff, or officials with the manager role) may do this."),
             code="not_moderator",
         )
+    if actor.second_factor is False:
+        return deny(
+            _(
+                "City officials must be logged in with their authenticator code: log out and "
+                "log in again with your password and code."
+            ),
+            code="second_factor_required",
+        )
+    return ALLOW
+
+
+def require_moderator(who) -> None:
+    may_moderate(who).enforce()

@@ -61,7 +61,7 @@ def _comment_out(view: comment_selectors.CommentView) -> CommentOut:
 
 def _one_comment(comment, request: HttpRequest) -> CommentOut:
     view = comment_selectors.comment_view(
-        comment, include_hidden=moderation.can_moderate(request.user)
+        comment, include_hidden=bool(moderation.may_moderate(request.actor))
     )
     return _comment_out(view)
 
@@ -75,7 +75,7 @@ def _one_comment(comment, request: HttpRequest) -> CommentOut:
 def list_comments(request: HttpRequest, target_type: str, target_id: str):
     """`target_type` is "app_label.model" of a model that takes comments; 404 otherwise."""
     target = resolve_comment_target(target_type, target_id)
-    moderates = moderation.can_moderate(request.user)
+    moderates = bool(moderation.may_moderate(request.actor))
     return [
         _comment_out(view)
         for view in comment_selectors.comments_for(target, include_hidden=moderates)

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from hamkke.core import moderation
+from hamkke.core.actors import Actor
 from hamkke.core.errors import NotFound
 from hamkke.core.models import (
     Comment,
@@ -86,11 +87,12 @@ def comment_view(comment: Comment, *, include_hidden: bool) -> CommentView:
 
 
 def comment_thread(target: models.Model, *, viewer) -> CommentThread:
-    """The comments on a target and what the viewer may do there."""
+    """The comments on a target and what the viewer (an Actor, or a user) may do there."""
     entry = commentable_for(target)
     if entry is None:
         raise NotFound(_("Comments are not open on this kind of item."), code="not_commentable")
-    moderates = moderation.can_moderate(viewer)
+    moderates = bool(moderation.may_moderate(viewer))
+    viewer = Actor.of(viewer).user
     can_comment, reason = True, ""
     if viewer is None or not viewer.is_authenticated:
         can_comment, reason = False, _("Log in to comment.")

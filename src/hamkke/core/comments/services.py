@@ -94,7 +94,7 @@ def hide_comment(*, comment: Comment, moderator: Actor | User, reason: str) -> C
     audit entry and tell the author why."""
     who = Actor.of(moderator)
     moderator = who.user
-    moderation.require_moderator(moderator)
+    moderation.require_moderator(who)
     text = clean_text(reason)[:REASON_MAX_CHARS]
     if not text:
         raise InvalidInput(_("Give the reason for hiding; the author will see it."), field="reason")
@@ -129,7 +129,7 @@ def unhide_comment(*, comment: Comment, moderator: Actor | User) -> Comment:
     """Show a hidden comment again."""
     who = Actor.of(moderator)
     moderator = who.user
-    moderation.require_moderator(moderator)
+    moderation.require_moderator(who)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if not comment.is_hidden:
         raise Conflict(_("This comment is not hidden."), code="not_hidden")
@@ -154,7 +154,7 @@ def dismiss_comment_reports(*, comment: Comment, moderator: Actor | User) -> int
     moderation queue. Returns how many reports were resolved."""
     who = Actor.of(moderator)
     moderator = who.user
-    moderation.require_moderator(moderator)
+    moderation.require_moderator(who)
     resolved = _resolve_reports(comment)
     if resolved:
         record_audit(

@@ -63,7 +63,7 @@ def comment_thread(request: HttpRequest, target_type: str, target_id: str) -> Ht
             return redirect(f"{without_fragment(back)}#comment-{form.result.pk}")
     context = {
         "target": target,
-        "thread": comment_selectors.comment_thread(target, viewer=request.user),
+        "thread": comment_selectors.comment_thread(target, viewer=request.actor),
         "comment_form": form,
         "next": safe_next(request, _target_page(target, target_type, target_id)),
     }
@@ -97,8 +97,9 @@ def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def comment_hide(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = _comment_or_404(comment_id)
-    if not moderation.can_moderate(request.user):
-        raise PermissionDenied(_("Only moderators may hide comments."))
+    decision = moderation.may_moderate(request.actor)
+    if not decision:
+        raise PermissionDenied(_refusal(decision, _("Only moderators may hide comments.")))
     back = safe_next(request, _thread_url(_type_key(comment), comment.target_id))
     form = ReasonForm(request.POST or None)
     if request.method == "POST":
@@ -144,11 +145,20 @@ def comment_dismiss_reports(request: HttpRequest, comment_id: int) -> HttpRespon
 
 @login_required
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    if not moderation.can_moderate(request.user):
-        raise PermissionDenied(_("Only moderators may see the moderation queue."))
+    decision = moderation.may_moderate(request.actor)
+    if not decision:
+        raise PermissionDenied(
+            _refusal(decision, _("Only moderators may see the moderation queue."))
+        )
     page = Paginator(comment_selectors.moderation_queue(), 50).get_page(request.GET.get("page"))
     return render(request, "core/moderation_queue.html", {"page": page})
 
 
 def _type_key(comment) -> str:
     return f"{comment.target_type.app_label}.{comment.target_type.model}"
+
+
+def _refusal(decision, not_moderator: str) -> str:
+    """The page's own words for someone who is no moderator; the policy's for a moderator who
+    has not confirmed this session with the second factor."""
+    return not_moderator if decision.code == "not_moderator" else decision.reason

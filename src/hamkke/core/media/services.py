@@ -158,7 +158,7 @@ def set_media_hidden(
     """Hide an upload from the public (or show it again); only moderators may."""
     who = Actor.of(moderator)
     moderator = who.user
-    moderation.require_moderator(moderator)
+    moderation.require_moderator(who)
     media = Media.objects.select_for_update().get(pk=media.pk)
     if media.hidden == hidden:
         return media
