@@ -16,11 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/hamkke demo --port $${PORT:-8000}
 
-# Lint, then the whole test suite (unit, API and browser tests) on the database in DATABASE_URL
-# (SQLite when unset).
+# Lint, then the whole suite (unit, API and browser tests) on SQLite and the database tests again
+# on PostgreSQL when it answers locally (tests/run.py says how; DATABASE_URL set: that one only).
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tests.run $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -76,3 +76,27 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(
+        fixtures & {"db", "transactional_db", "live_server", "django_db_setup"}
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """With HAMKKE_ONLY_DATABASE_TESTS=1 (the PostgreSQL pass of `python -m tests.run`): only the
+    tests that touch the database, where the two databases differ; pure computation, parsing and
+    the browser (run once, on the embedded default) are left out."""
+    import os
+
+    if os.environ.get("HAMKKE_ONLY_DATABASE_TESTS") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        wanted = _uses_database(item) and item.get_closest_marker("e2e") is None
+        (keep if wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

@@ -1,8 +1,10 @@
 """The real Redis, RabbitMQ and Mosquitto on 127.0.0.1, reached through the app's own settings.
 
 Each test reads its service's address from HAMKKE_TEST_REDIS_URL, HAMKKE_TEST_BROKER_URL or
-HAMKKE_TEST_MQTT_URL and skips when it is unset; with HAMKKE_REQUIRE_SERVICES=1 (as in CI) an
-unset address fails the test instead, so a CI run cannot pass by skipping them."""
+HAMKKE_TEST_MQTT_URL and skips when it is unset. `make test` (tests/run.py) sets each to the
+service's standard local address when something answers there, and says in its summary which
+ran; with HAMKKE_REQUIRE_SERVICES=1 (as in CI) an unset address fails the test instead, so a CI
+run cannot pass by skipping them."""
 
 from __future__ import annotations
 
