@@ -24,6 +24,7 @@ from tests import factories
 from tests.accounts.conftest import log_in
 from tests.complaints.conftest import JONGNO, jpeg
 from tests.core.image_files import upload
+from tests.core.test_media_s3 import s3  # noqa: F401  (a fixture: media on moto's S3)
 from tests.core.test_video import make_video
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +266,38 @@ def test_the_public_pages_and_api_link_no_hidden_file(client, report, office):
     linked = set(re.findall(r'(?:src|href)="(/media/[^"]+)"', page.content.decode()))
     assert linked  # the video, its poster and the result photo are still shown
     assert all(client.get(url).status_code == 200 for url in linked)
+
+
+@pytest.mark.usefixtures("s3")
+def test_on_s3_a_hidden_reports_files_get_no_signed_link_but_its_officials_do(
+    category, citizen, office
+):
+    complaint = services.file_complaint(
+        category=category,
+        latitude=JONGNO[0],
+        longitude=JONGNO[1],
+        description="사진",
+        reporter=citizen,
+        photos=[jpeg()],
+    )
+    photo = files_of_report(complaint)
+    official = factories.make_official(role=Role.VIEWER, department=office)
+    desk = Client()
+    log_in(desk, official, secret=factories.activate_totp(official))
+    public = Client()
+    assert [public.get(url).status_code for url in addresses(photo)] == [302, 302]
+
+    manager = manager_of(office)
+    services.moderate_complaint(complaint=complaint, actor=manager, hidden=True, reason="abuse")
+    assert [public.get(url).status_code for url in addresses(photo)] == [404, 404]
+    for url in addresses(photo):
+        shown = desk.get(url)
+        assert shown.status_code == 302
+        assert "response-cache-control=private" in shown["Location"]
+
+    services.moderate_complaint(complaint=complaint, actor=manager, hidden=False, reason="ok")
+    assert [public.get(url).status_code for url in addresses(photo)] == [302, 302]
+
+
+def files_of_report(complaint) -> Media:
+    return Media.objects.get(target_id=str(complaint.pk), target_type__model="complaint")
