@@ -263,8 +263,10 @@ def test_the_public_pages_and_api_link_no_hidden_file(client, report, office):
     for text in (page.content.decode(), listed.content.decode(), api.content.decode()):
         for url in addresses(photo):
             assert url not in text
-    linked = set(re.findall(r'(?:src|href)="(/media/[^"]+)"', page.content.decode()))
-    assert linked  # the video, its poster and the result photo are still shown
+    linked = set(re.findall(r'(?:src|href|poster)="(/media/[^"]+)"', page.content.decode()))
+    video, result = files_of(report)["video"], files_of(report)["result photo"]
+    # The video with its poster frame, and the result photo, are still shown and served.
+    assert {video.url, video.thumbnail_url, result.url, result.thumbnail_url} == linked
     assert all(client.get(url).status_code == 200 for url in linked)
 
 
