@@ -53,7 +53,8 @@ SHOWN_TYPES = frozenset(
     }
 )
 _CHUNK = 64 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# At most 19 digits: any file's size fits, and int() is never handed thousands of digits.
+_RANGE = re.compile(r"^bytes=([0-9]{0,19})-([0-9]{0,19})$")
 
 
 @require_safe
@@ -127,7 +128,7 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     None for the whole file (no header, or one this view does not parse, such as several
     ranges: answering with the whole file is allowed); "unsatisfiable" past the end."""
     match = _RANGE.match((header or "").strip())
-    if match is None or match.groups() == ("", ""):
+    if match is None or match.groups() == ("", "") or size == 0:
         return None
     first, last = match.groups()
     if first == "":
