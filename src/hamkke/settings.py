@@ -191,16 +191,21 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 if HAMKKE_MEDIA_STORAGE == "s3":
+    # Private objects addressed through the site: MEDIA_URL stays the public address, and the
+    # route (core/media/views.py) redirects to a signed link only when the file may be shown.
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "hamkke.core.media.storage.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": os.environ.get("HAMKKE_S3_BUCKET", "hamkke-media"),
             "endpoint_url": os.environ.get("HAMKKE_S3_ENDPOINT_URL") or None,
             "region_name": os.environ.get("HAMKKE_S3_REGION") or None,
-            "default_acl": None,
-            "querystring_auth": True,
         },
     }
+# How long a browser or a CDN may keep a public file: hiding it takes effect everywhere within
+# this time (hidden files and their refusals are never kept). On S3, how long a signed link
+# lives; a public redirect is kept for at most half of it.
+HAMKKE_MEDIA_CACHE_SECONDS = int(os.environ.get("HAMKKE_MEDIA_CACHE_SECONDS", 300))
+HAMKKE_MEDIA_SIGNED_SECONDS = int(os.environ.get("HAMKKE_MEDIA_SIGNED_SECONDS", 300))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

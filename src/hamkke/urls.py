@@ -5,9 +5,9 @@ declaring them on its ServiceAppConfig."""
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve as serve_file
 
 from hamkke.api import api
+from hamkke.core.media.views import serve_media
 from hamkke.core.service_app import url_mounts
 
 urlpatterns = [
@@ -18,13 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.HAMKKE_MEDIA_STORAGE == "local":
-    # Media on local disk are served by the app itself in the embedded default; a deployment
-    # with object storage serves them from there.
-    urlpatterns.append(
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve_file,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    )
+# Every stored file's public address, on local disk and on S3 alike: a view that decides per
+# request whether this person may see the file (a hidden photo, or any file of a hidden
+# report, answers 404 to the public) and then serves it, or redirects to a short-lived signed
+# link on S3.
+urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media))

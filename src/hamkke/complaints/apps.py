@@ -56,3 +56,11 @@ class ComplaintsConfig(service_app.ServiceAppConfig):
             15 * 60,
         ),
     )
+
+    def ready(self) -> None:
+        super().ready()
+        # Core's media route asks complaints who may see a report's files (a hidden report
+        # hides them all); the answers live in complaints/media.py.
+        from hamkke.complaints import media
+
+        media.register()

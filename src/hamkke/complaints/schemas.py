@@ -47,8 +47,16 @@ class CategoryOut(Schema):
 
 class MediaOut(Schema):
     kind: str = Field(description="photo or video")
-    url: str = Field(description="The file; photos are cleaned of their metadata")
-    thumbnail_url: str = Field("", description="A small copy of a photo")
+    url: str = Field(
+        description=(
+            "The file's address on this site (photos are cleaned of their metadata). It answers "
+            "404 once a moderator hides the file or its report, and again serves the file if it "
+            "is shown again; with object storage it redirects to a short-lived signed link."
+        )
+    )
+    thumbnail_url: str = Field(
+        "", description="A small copy of a photo, or a video's poster frame; hidden alike"
+    )
     content_type: str
     width: int | None = None
     height: int | None = None

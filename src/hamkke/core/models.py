@@ -139,7 +139,12 @@ class Media(models.Model):
     target = GenericForeignKey("target_type", "target_id")
 
     class Meta:
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            # The media route finds the upload behind every file it is asked for by its name.
+            models.Index(fields=["file"], name="core_media_file_idx"),
+            models.Index(fields=["thumbnail"], name="core_media_thumbnail_idx"),
+        ]
         verbose_name_plural = "media"
 
     def __str__(self) -> str:
@@ -147,7 +152,8 @@ class Media(models.Model):
 
     @property
     def url(self) -> str:
-        """Public address from the storage (a signed URL on object storage)."""
+        """Public address: the site's media route (MEDIA_URL + the stored name) on local disk
+        and on S3 alike, which serves the file only while this person may see it."""
         return self.file.url if self.file else ""
 
     @property

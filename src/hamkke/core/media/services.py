@@ -20,6 +20,7 @@ from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
 from hamkke.core.errors import Conflict
 from hamkke.core.media import files as media_checks
+from hamkke.core.media.access import CORE_FOLDERS
 from hamkke.core.models import (
     Media,
     MediaKind,
@@ -182,7 +183,7 @@ def delete_orphan_media_files(*, older_than: timedelta = timedelta(hours=6)) -> 
     cutoff = timezone.now() - older_than
     storage = default_storage
     deleted = []
-    for folder, field in (("media", "file"), ("thumbs", "thumbnail")):
+    for folder, field in CORE_FOLDERS.items():
         for name in _walk_storage(storage, folder):
             try:
                 if storage.get_modified_time(name) > cutoff:
