@@ -29,6 +29,7 @@ class Complete(service_app.ServiceAppConfig):
     commentables = ()
     personal_data = ()
     periodic_tasks = ()
+    media_owners = ()
 
 
 def _ids(configs) -> list[str]:

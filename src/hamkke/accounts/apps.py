@@ -38,6 +38,7 @@ class AccountsConfig(service_app.ServiceAppConfig):
         service_app.PersonalDataPart(name, export=f"hamkke.accounts.exports.{name}")
         for name in _EXPORTED
     )
+    media_owners = ()
     periodic_tasks = ()
 
 

@@ -47,4 +47,5 @@ class BudgetConfig(service_app.ServiceAppConfig):
             erase="hamkke.budget.services.forget_voter",
         ),
     )
+    media_owners = ()
     periodic_tasks = ()

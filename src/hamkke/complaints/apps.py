@@ -49,6 +49,19 @@ class ComplaintsConfig(service_app.ServiceAppConfig):
             erase="hamkke.complaints.services.forget_reporter",
         ),
     )
+    # Who may see a report's files, and its steps' result photos (complaints/media.py).
+    media_owners = (
+        service_app.MediaOwner(
+            "complaints.Complaint",
+            is_public="hamkke.complaints.media.report_is_public",
+            may_see_hidden="hamkke.complaints.media.may_see_hidden_of_report",
+        ),
+        service_app.MediaOwner(
+            "complaints.ComplaintEvent",
+            is_public="hamkke.complaints.media.step_is_public",
+            may_see_hidden="hamkke.complaints.media.may_see_hidden_of_step",
+        ),
+    )
     periodic_tasks = (
         service_app.PeriodicTask(
             "escalate-overdue-complaints",
@@ -57,10 +70,3 @@ class ComplaintsConfig(service_app.ServiceAppConfig):
         ),
     )
 
-    def ready(self) -> None:
-        super().ready()
-        # Core's media route asks complaints who may see a report's files (a hidden report
-        # hides them all); the answers live in complaints/media.py.
-        from hamkke.complaints import media
-
-        media.register()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from hamkke.accounts.permissions import session_has_second_factor
 from hamkke.complaints import policies
 from hamkke.complaints.models import Complaint, ComplaintEvent
 
@@ -25,27 +24,10 @@ def step_is_public(event: ComplaintEvent) -> bool:
 def may_see_hidden_of_report(request: HttpRequest, complaint: Complaint) -> bool:
     """Anyone who may open the report at its department's desk, in a session that passed the
     second factor (as the desk requires)."""
-    if not session_has_second_factor(request):
+    if not request.actor.second_factor:
         return False
     return bool(policies.may_read(policies.seat_at(request.actor, complaint.department)))
 
 
 def may_see_hidden_of_step(request: HttpRequest, event: ComplaintEvent) -> bool:
     return may_see_hidden_of_report(request, event.complaint)
-
-
-def register() -> None:
-    """Called once from the app's ready(): core's media route answers for reports and their
-    steps by the rules above."""
-    from hamkke.core.media.access import register_media_owner
-
-    register_media_owner(
-        Complaint,
-        is_public=report_is_public,
-        may_see_hidden=may_see_hidden_of_report,
-    )
-    register_media_owner(
-        ComplaintEvent,
-        is_public=step_is_public,
-        may_see_hidden=may_see_hidden_of_step,
-    )

@@ -61,6 +61,9 @@ def _check_declarations(config: ServiceAppConfig) -> list[checks.CheckMessage]:
     named += [("demo_seeder", config.demo_seeder)] if config.demo_seeder else []
     named += [(f"commentables {c.model}", c.is_open) for c in config.commentables if c.is_open]
     named += [(f"periodic_tasks {t.name!r}", t.task) for t in config.periodic_tasks]
+    for owner in config.media_owners:
+        named += [(f"media_owners {owner.model}", owner.is_public)]
+        named += [(f"media_owners {owner.model}", owner.may_see_hidden)]
     for part in config.personal_data:
         named += [(f"personal_data {part.name!r}", part.export)]
         named += [(f"personal_data {part.name!r}", part.erase)] if part.erase else []

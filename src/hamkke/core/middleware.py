@@ -25,9 +25,12 @@ class CityLanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        patch_vary_headers(
-            response, ("Accept-Language",) if request.path.startswith(API_PREFIXES) else ("Cookie",)
-        )
+        if request.path.startswith(API_PREFIXES):
+            patch_vary_headers(response, ("Accept-Language",))
+        elif not request.path.startswith(settings.MEDIA_URL):
+            # A page speaks the language of the cookie; a media file is the same for everyone,
+            # and a CDN caches it only without Vary: Cookie.
+            patch_vary_headers(response, ("Cookie",))
         translation.deactivate()
         return response
 

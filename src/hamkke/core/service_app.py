@@ -1,8 +1,8 @@
 """The one plug-in contract: an app joins the platform by declaring, on its `ServiceAppConfig`,
 everything the platform needs from it — its navigation and desk entry, URL includes, API
 routers, its section of the city profile (schema, cross-checks, loader), demo seeder,
-notification kinds, commentable models, its part of a person's data (export, erasure) and the
-tasks Celery beat runs for it.
+notification kinds, commentable models, its part of a person's data (export, erasure), the
+tasks Celery beat runs for it and who may see the files attached to its objects.
 
 Nothing else plugs an app in: the root URLs and API, the navigation, `hamkke city load`,
 `hamkke demo`, the comment and notification registries and the personal-data download all read
@@ -109,6 +109,17 @@ class PersonalDataPart:
 
 
 @dataclass(frozen=True)
+class MediaOwner:
+    """The app answers for the uploads attached to `model` ("app_label.Model"): `is_public(obj)`
+    whether the object's files are public now, `may_see_hidden(request, obj)` who else may see
+    them when the file or the object is hidden (core/media/access.py serves by these)."""
+
+    model: str
+    is_public: str
+    may_see_hidden: str
+
+
+@dataclass(frozen=True)
 class PeriodicTask:
     """A Celery task (dotted name) that Celery beat runs every `every_seconds`."""
 
@@ -128,6 +139,7 @@ CONTRACT: dict[str, str] = {
     "commentables": "a tuple of CommentableModel",
     "personal_data": "a tuple of PersonalDataPart",
     "periodic_tasks": "a tuple of PeriodicTask",
+    "media_owners": "a tuple of MediaOwner",
 }
 
 
@@ -143,6 +155,7 @@ class ServiceAppConfig(AppConfig):
     commentables: tuple[CommentableModel, ...] = UNDECLARED
     personal_data: tuple[PersonalDataPart, ...] = UNDECLARED
     periodic_tasks: tuple[PeriodicTask, ...] = UNDECLARED
+    media_owners: tuple[MediaOwner, ...] = UNDECLARED
 
     def ready(self) -> None:
         # The registries core serves from (comments, notifications, personal data) learn this
@@ -160,6 +173,14 @@ class ServiceAppConfig(AppConfig):
             registries.register_exporter(part.name, _lazy(part.export))
             if part.erase:
                 registries.register_eraser(part.name, _lazy(part.erase))
+        from hamkke.core.media.access import register_media_owner
+
+        for owner in _declared(self.media_owners):
+            register_media_owner(
+                apps.get_model(owner.model),
+                is_public=_lazy(owner.is_public),
+                may_see_hidden=_lazy(owner.may_see_hidden),
+            )
 
 
 def _declared(value: Any) -> tuple:
