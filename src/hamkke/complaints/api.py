@@ -205,6 +205,7 @@ def _filing_client(request: HttpRequest) -> str:
     "",
     response={201: FiledOut, 200: FiledOut},
     summary="File a report (multipart/form-data, photos and a video as files)",
+    openapi_extra={"parameters": [idempotency.OPENAPI_PARAMETER]},
 )
 @decorate_view(idempotency.idempotent("complaints.create", client=_filing_client))
 def create_complaint(

@@ -38,6 +38,17 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEEP_FOR = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+# How an endpoint that takes the header says so in its OpenAPI schema (`openapi_extra`).
+OPENAPI_PARAMETER = {
+    "in": "header",
+    "name": HEADER,
+    "required": False,
+    "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+    "description": "Any unique string (a UUID is best). A retry with the same key and the same "
+    "content within 24 hours answers the first response again (with `Idempotent-Replayed: "
+    "true`) and does nothing twice; the same key with other content answers 409 "
+    "`idempotency_key_reused`.",
+}
 # Form fields that are not part of what the request asks for.
 _NOT_CONTENT = {"csrfmiddlewaretoken"}
 
