@@ -32,12 +32,11 @@ class SMSDeliveryError(Exception):
 
 
 class SMSBackend:
-    """Sends one text message. Subclasses implement `send` and honour `timeout`."""
+    """Sends one text message. Subclasses implement `send` and honour `timeout`, the seconds
+    they may wait for their gateway before giving up."""
 
-    @property
-    def timeout(self) -> float:
-        """Seconds a backend may wait for its gateway before giving up."""
-        return float(settings.HAMKKE_SMS_TIMEOUT)
+    def __init__(self, timeout: float | None = None):
+        self.timeout = float(settings.HAMKKE_SMS_TIMEOUT if timeout is None else timeout)
 
     def send(self, phone: str, text: str) -> None:
         raise NotImplementedError
