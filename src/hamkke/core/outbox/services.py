@@ -263,7 +263,7 @@ def _pause(channel: str) -> None:
 
 
 def resume_inline_delivery() -> None:
-    """Lift every pause (tests, and `hamkke outbox send` after a backend is repaired)."""
+    """Lift this process's pauses (tests start each from a clean slate)."""
     _paused_until.clear()
 
 

@@ -21,7 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, verb: str, **options):
         if verb == "send":
-            outbox_services.resume_inline_delivery()
             tally = outbox_services.send_due_messages(limit=options["limit"])
             self.stdout.write(
                 f"sent {tally.sent}, failed {tally.failed} (retried later), expired {tally.expired}"
