@@ -16,6 +16,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests import factories
+
 pytestmark = pytest.mark.services
 
 
@@ -45,6 +47,10 @@ def _redis_cache(location: str) -> dict:
             "KEY_PREFIX": f"hamkke-test-{uuid.uuid4().hex[:8]}",
         }
     }
+
+
+def _sign_in_staff(client) -> None:
+    client.force_login(factories.make_user(is_staff=True))
 
 
 @pytest.fixture
@@ -91,6 +97,7 @@ def test_healthz_reports_redis_cache_ok(client, db, settings, redis_url):
 
 def test_healthz_reports_an_unreachable_redis(client, db, settings):
     settings.CACHES = _redis_cache(f"redis://127.0.0.1:{_closed_port()}/15")
+    _sign_in_staff(client)  # what the error was is shown to staff only
 
     response = client.get("/healthz")
 
@@ -112,6 +119,7 @@ def test_healthz_reports_rabbitmq_broker_ok(client, db, settings, broker_url):
 def test_healthz_reports_a_broker_on_the_wrong_port(client, db, settings, broker_url):
     wrong = urlparse(broker_url)._replace(netloc=f"guest:guest@127.0.0.1:{_closed_port()}")
     settings.CELERY_BROKER_URL = wrong.geturl()
+    _sign_in_staff(client)  # what the error was is shown to staff only
 
     response = client.get("/healthz")
 

@@ -263,7 +263,10 @@ HAMKKE_OTP_TTL_SECONDS = 300
 HAMKKE_OTP_MAX_ATTEMPTS = 5
 HAMKKE_OTP_LOCK_SECONDS = 900
 
-EMAIL_BACKEND = os.environ.get(
+# Every email goes through the outbox (core/outbox): queued in the sender's transaction, sent
+# after the commit by the delivery backend below with a timeout, retried until it is accepted.
+EMAIL_BACKEND = "hamkke.core.outbox.mail.OutboxEmailBackend"
+HAMKKE_EMAIL_DELIVERY_BACKEND = os.environ.get(
     "HAMKKE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("HAMKKE_FROM_EMAIL", "no-reply@hamkke.localhost")
@@ -272,12 +275,26 @@ if os.environ.get("HAMKKE_EMAIL_URL"):
     from urllib.parse import unquote, urlparse
 
     _mail = urlparse(os.environ["HAMKKE_EMAIL_URL"])
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    HAMKKE_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = _mail.hostname or "localhost"
     EMAIL_PORT = _mail.port or 25
     EMAIL_HOST_USER = unquote(_mail.username or "")
     EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
     EMAIL_USE_TLS = _mail.scheme == "smtp+tls"
+# Seconds a mail server or an SMS gateway may take to answer before the try counts as failed
+# (inline, a request waits at most this long, once, for a backend that hangs).
+HAMKKE_EMAIL_TIMEOUT = float(os.environ.get("HAMKKE_EMAIL_TIMEOUT", 5))
+EMAIL_TIMEOUT = HAMKKE_EMAIL_TIMEOUT
+HAMKKE_SMS_TIMEOUT = float(os.environ.get("HAMKKE_SMS_TIMEOUT", 5))
+# Retries: the first after this many seconds, doubling up to an hour, at most this many tries.
+HAMKKE_OUTBOX_RETRY_SECONDS = int(os.environ.get("HAMKKE_OUTBOX_RETRY_SECONDS", 60))
+HAMKKE_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("HAMKKE_OUTBOX_MAX_ATTEMPTS", 10))
+# A sender holds a message this long; if it dies mid-send the message is sent again after it.
+HAMKKE_OUTBOX_LEASE_SECONDS = int(os.environ.get("HAMKKE_OUTBOX_LEASE_SECONDS", 300))
+# After a failed inline delivery, a process leaves that channel to the retries this long.
+HAMKKE_OUTBOX_PAUSE_SECONDS = int(os.environ.get("HAMKKE_OUTBOX_PAUSE_SECONDS", 60))
+# Sent, expired or abandoned messages (content already erased) are deleted after this.
+HAMKKE_OUTBOX_KEEP_DAYS = int(os.environ.get("HAMKKE_OUTBOX_KEEP_DAYS", 7))
 
 # --- language and time -------------------------------------------------------------------------
 LANGUAGES = [("ko", "한국어"), ("en", "English")]

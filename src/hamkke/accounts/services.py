@@ -31,7 +31,7 @@ from hamkke.accounts.models import (
 )
 from hamkke.accounts.permissions import require_member_manager, require_role
 from hamkke.accounts.personal_data import erase_personal_data
-from hamkke.accounts.sms import SMSDeliveryError, get_sms_backend
+from hamkke.accounts.sms import SMSDeliveryError
 from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
 from hamkke.core.city.selectors import current_city
@@ -45,6 +45,7 @@ from hamkke.core.errors import (
     TooManyAttempts,
 )
 from hamkke.core.models import AuditEntry, Department
+from hamkke.core.outbox import services as outbox_services
 
 # Sending codes: at most one a minute and five an hour, per person and per phone number. They
 # are counted in the database so every web process sees the same count; django-ratelimit in
@@ -194,9 +195,14 @@ def start_phone_verification(*, user: User, phone: str) -> PhoneChallenge:
             "Hamkke: your verification code is %(code)s. It expires in %(minutes)d minutes. "
             "Never share it."
         ) % {"code": code, "minutes": math.ceil(ttl / 60)}
+        message = outbox_services.queue_text(
+            phone=number, text=text, expires_at=challenge.expires_at
+        )
         try:
-            # Sent inside the transaction: a refused message leaves no code waiting.
-            get_sms_backend().send(number, text)
+            # Sent now, inside the transaction: a number the gateway refuses leaves no code
+            # waiting. A gateway that does not answer in time leaves the text to the outbox's
+            # retries until the code expires (it is erased from the outbox once sent).
+            outbox_services.send_now(message)
         except SMSDeliveryError as exc:
             raise InvalidInput(
                 _("We could not send a text message to that number. Check it and try again."),

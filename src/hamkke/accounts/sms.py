@@ -1,65 +1,22 @@
-"""Text messages for one-time codes: the backend interface and the two backends Hamkke ships.
+"""Where deployments and tests name the text-message backends (HAMKKE_SMS_BACKEND=
+hamkke.accounts.sms.…). The interface and the backends live with the outbox that sends every
+text (core/outbox/texts.py, whose docstring shows how to write a backend); they are the same
+classes under their old names."""
 
-settings.HAMKKE_SMS_BACKEND names the backend class by dotted path. A production backend is a
-class with the same `send(phone, text)` method, shipped in any installed package, for example::
+from hamkke.core.outbox.texts import (
+    ConsoleSMSBackend,
+    MemorySMSBackend,
+    SentMessage,
+    SMSBackend,
+    SMSDeliveryError,
+    get_sms_backend,
+)
 
-    # mycity/sms.py
-    class AligoSMSBackend(SMSBackend):
-        def send(self, phone: str, text: str) -> None:
-            response = requests.post(ALIGO_URL, data={...}, timeout=10)
-            if response.status_code != 200:
-                raise SMSDeliveryError(response.text)
-
-and HAMKKE_SMS_BACKEND=mycity.sms.AligoSMSBackend in the environment. `send` receives the number
-in E.164 form (+821012345678); it raises SMSDeliveryError when the gateway refuses the message,
-so the person is told to try again and no code is left waiting.
-"""
-
-from __future__ import annotations
-
-import sys
-from dataclasses import dataclass
-from typing import ClassVar
-
-from django.conf import settings
-from django.utils.module_loading import import_string
-
-
-class SMSDeliveryError(Exception):
-    """The gateway did not take the message."""
-
-
-class SMSBackend:
-    """Sends one text message. Subclasses implement `send`."""
-
-    def send(self, phone: str, text: str) -> None:
-        raise NotImplementedError
-
-
-class ConsoleSMSBackend(SMSBackend):
-    """Development: the message is written to the console (stderr) instead of a phone, as
-    Django's console email backend does with mail."""
-
-    def send(self, phone: str, text: str) -> None:
-        sys.stderr.write(f"[SMS to {phone}] {text}\n")
-        sys.stderr.flush()
-
-
-@dataclass(frozen=True)
-class SentMessage:
-    phone: str
-    text: str
-
-
-class MemorySMSBackend(SMSBackend):
-    """Tests: messages are kept in `MemorySMSBackend.outbox`, shared by all instances as
-    Django's locmem mail backend does."""
-
-    outbox: ClassVar[list[SentMessage]] = []
-
-    def send(self, phone: str, text: str) -> None:
-        self.outbox.append(SentMessage(phone=phone, text=text))
-
-
-def get_sms_backend() -> SMSBackend:
-    return import_string(settings.HAMKKE_SMS_BACKEND)()
+__all__ = [
+    "ConsoleSMSBackend",
+    "MemorySMSBackend",
+    "SMSBackend",
+    "SMSDeliveryError",
+    "SentMessage",
+    "get_sms_backend",
+]

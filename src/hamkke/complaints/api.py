@@ -12,6 +12,7 @@ import json
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -24,6 +25,7 @@ from hamkke.complaints.schemas import (
     ComplaintIn,
     ComplaintPageOut,
     EventOut,
+    FiledOut,
     FiltersIn,
     FollowOut,
     MediaOut,
@@ -31,7 +33,7 @@ from hamkke.complaints.schemas import (
     RateIn,
     ReopenIn,
 )
-from hamkke.core import ratelimit
+from hamkke.core import idempotency, ratelimit
 from hamkke.core.city.selectors import current_city, district_at
 from hamkke.core.errors import InvalidInput
 from hamkke.core.models import Media
@@ -55,7 +57,12 @@ def _media_out(request: HttpRequest, media: Media) -> MediaOut:
     )
 
 
-def _detail_out(request: HttpRequest, complaint: Complaint) -> ComplaintDetailOut:
+def _detail_out(
+    request: HttpRequest,
+    complaint: Complaint,
+    *,
+    schema: type[ComplaintDetailOut] = ComplaintDetailOut,
+) -> ComplaintDetailOut:
     """A report with its photos and public history; `complaint` comes from
     selectors.public_complaint (events prefetched)."""
     result_photos = selectors.public_result_photos(complaint)
@@ -72,7 +79,13 @@ def _detail_out(request: HttpRequest, complaint: Complaint) -> ComplaintDetailOu
     ]
     complaint.public_photos = [_media_out(request, m) for m in selectors.media_of(complaint)]
     complaint.public_history = history
-    return ComplaintDetailOut.from_orm(complaint)
+    return schema.from_orm(complaint)
+
+
+def _filed_out(request: HttpRequest, complaint: Complaint, *, likely_duplicate: bool) -> FiledOut:
+    public = _public(complaint.tracking_number)
+    public.likely_duplicate = likely_duplicate
+    return _detail_out(request, public, schema=FiledOut)
 
 
 def _public(tracking_number: str) -> Complaint:
@@ -180,11 +193,21 @@ def _answers(text: str) -> dict:
     return answers
 
 
+def _filing_client(request: HttpRequest) -> str:
+    """Whose idempotency keys these are: the account, or for an app without one its address."""
+    user = request.user
+    if user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"address:{request.actor.address}"
+
+
 @router.post(
     "",
-    response={201: ComplaintDetailOut},
+    response={201: FiledOut, 200: FiledOut},
     summary="File a report (multipart/form-data, photos and a video as files)",
+    openapi_extra={"parameters": [idempotency.OPENAPI_PARAMETER]},
 )
+@decorate_view(idempotency.idempotent("complaints.create", client=_filing_client))
 def create_complaint(
     request: HttpRequest,
     payload: Form[ComplaintIn],
@@ -194,27 +217,39 @@ def create_complaint(
     """Anonymous or signed in. Up to 5 `photos` and one `video`. Refusals answer 4xx with
     {detail, code, field}: 400 outside the city or a file that is not what it claims, 413 a
     file too large, 429 too many reports in a short time. Nothing is kept from a refused
-    report."""
+    report.
+
+    Retrying safely: send an `Idempotency-Key` header (any unique string, at most 255
+    characters; a UUID is best). A retry with the same key and the same content within 24
+    hours answers the first response again (header `Idempotent-Replayed: true`) and files
+    nothing; the same key with different content answers 409 `idempotency_key_reused`.
+    Without a key, a report from the same `device_id` with the same text within 30 m of the
+    same point within 5 minutes is not filed again: the answer is 200 (not 201) with that
+    earlier report and `likely_duplicate: true`."""
     # A signed-in session must send its CSRF token; an app without a session files anonymously.
     session_user(request)
     ratelimit.check(request, filing.FILING)
-    complaint = filing.file_report(
-        actor=request.actor,
-        category=payload.category,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-        address=payload.address,
-        description=payload.description.replace("\r\n", "\n"),
-        answers=_answers(payload.answers),
-        photos=photos or [],
-        videos=[video] if video else [],
-        contact=services.Contact(
-            name=payload.contact_name.strip(),
-            email=payload.contact_email.strip(),
-            phone=payload.contact_phone.strip(),
-        ),
-    )
-    return Status(201, _detail_out(request, _public(complaint.tracking_number)))
+    try:
+        complaint = filing.file_report(
+            actor=request.actor,
+            category=payload.category,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            address=payload.address,
+            description=payload.description.replace("\r\n", "\n"),
+            answers=_answers(payload.answers),
+            photos=photos or [],
+            videos=[video] if video else [],
+            contact=services.Contact(
+                name=payload.contact_name.strip(),
+                email=payload.contact_email.strip(),
+                phone=payload.contact_phone.strip(),
+            ),
+            device_id=payload.device_id.strip(),
+        )
+    except services.RepeatedReport as repeat:
+        return Status(200, _filed_out(request, repeat.original, likely_duplicate=True))
+    return Status(201, _filed_out(request, complaint, likely_duplicate=False))
 
 
 @router.post(

@@ -164,6 +164,18 @@ class ComplaintDetailOut(ComplaintOut):
         return obj.public_history
 
 
+class FiledOut(ComplaintDetailOut):
+    """The answer to filing: the new report (201), or the report this device sent a moment ago
+    with the same text at the same point (200, likely_duplicate true), which was not filed
+    again."""
+
+    likely_duplicate: bool = Field(
+        False,
+        description="true when this is an earlier report of the same device, text and point, "
+        "answered instead of filing the same report twice",
+    )
+
+
 class ComplaintPageOut(Schema):
     count: int = Field(description="Reports matching the filters")
     page: int
@@ -216,6 +228,13 @@ class ComplaintIn(Schema):
     contact_name: str = Field("", max_length=100)
     contact_email: str = Field("", max_length=254)
     contact_phone: str = Field("", max_length=32)
+    device_id: str = Field(
+        "",
+        max_length=100,
+        description="The app's id for this device. The same device sending the same text at "
+        "(nearly) the same point within 5 minutes gets the first report back (200, "
+        "likely_duplicate) instead of a second one",
+    )
 
     @field_validator("latitude", "longitude", mode="before")
     @classmethod

@@ -66,6 +66,43 @@ def _public(city: City) -> QuerySet[Complaint]:
     return Complaint.objects.filter(city=city, hidden=False)
 
 
+# A report sent again from the same device with the same text this close, this soon, is the
+# same report (a phone app retrying after a lost answer): the API offers the first instead.
+REPEAT_WINDOW = timedelta(minutes=5)
+REPEAT_RADIUS_M = 30.0
+
+
+def repeated_report(
+    city: City,
+    *,
+    device_id: str,
+    description: str,
+    latitude: float,
+    longitude: float,
+    now: datetime,
+) -> Complaint | None:
+    """The public report `device_id` filed within REPEAT_WINDOW before `now` with the same text
+    (spacing aside) within REPEAT_RADIUS_M of the point, the latest if several; None without a
+    device id."""
+    if not device_id:
+        return None
+    text = " ".join(description.split())
+    recent = (
+        _public(city)
+        .filter(device_id=device_id, created_at__gte=now - REPEAT_WINDOW, created_at__lte=now)
+        .select_related("location")
+        .order_by("-created_at", "-id")[:20]
+    )
+    for complaint in recent:
+        where = complaint.location
+        if (
+            " ".join(complaint.description.split()) == text
+            and distance_m(latitude, longitude, where.latitude, where.longitude) <= REPEAT_RADIUS_M
+        ):
+            return complaint
+    return None
+
+
 def public_complaint(city: City, tracking_number: str) -> Complaint:
     """One report as the public sees it, with its history and visible photos."""
     try:

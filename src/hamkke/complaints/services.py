@@ -5,6 +5,7 @@ complaints.policies; whoever acts is an Actor (a plain user is accepted too)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Sequence
@@ -14,8 +15,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from hamkke.accounts import selectors as account_selectors
 from hamkke.accounts import services as accounts_services
 from hamkke.accounts.models import Role, User
-from hamkke.accounts.sms import SMSDeliveryError, get_sms_backend
 from hamkke.complaints import policies, selectors, workflow
 from hamkke.complaints.models import (
     CLOSED_STATUSES,
@@ -48,6 +47,7 @@ from hamkke.core.errors import Conflict, DomainError, InvalidInput, NotAllowed, 
 from hamkke.core.media.services import attach_media, store_photo, store_video
 from hamkke.core.models import City, Department, District, Media
 from hamkke.core.notifications.services import notify
+from hamkke.core.outbox import services as outbox_services
 
 logger = logging.getLogger(__name__)
 MAX_PHOTOS = 5
@@ -255,6 +255,14 @@ def file_complaint(
     stored: list[Media] = []
     try:
         with transaction.atomic():
+            _refuse_a_repeat(
+                category.city,
+                device_id=device_id,
+                description=description,
+                latitude=latitude,
+                longitude=longitude,
+                now=now,
+            )
             location = locate(
                 latitude=latitude,
                 longitude=longitude,
@@ -288,13 +296,44 @@ def file_complaint(
                 % {"department": complaint.department.display_name},
                 created_at=now,
             )
+            if reporter is not None:
+                _tell_reporter(complaint, _("Your report was received"))
     except BaseException:
         for media in stored:
             _delete_files(media)
         raise
-    if reporter is not None:
-        transaction.on_commit(lambda: _tell_reporter(complaint, _("Your report was received")))
     return complaint
+
+
+class RepeatedReport(Conflict):
+    """The device filed this very report a moment ago (selectors.repeated_report). The API and
+    Open311 answer with `original` instead of filing it twice; elsewhere it is a 409."""
+
+    code = "repeated_report"
+
+    def __init__(self, original: Complaint):
+        super().__init__(
+            _("This device sent the same report a moment ago: %(number)s.")
+            % {"number": original.tracking_number}
+        )
+        self.original = original
+
+
+def _refuse_a_repeat(city: City, *, device_id: str, now: datetime, **report) -> None:
+    """Within the filing's transaction, after any other filing from the same device has
+    committed: PostgreSQL takes a lock on the device for the transaction; SQLite already holds
+    the database's write lock from BEGIN IMMEDIATE."""
+    if not device_id:
+        return
+    if connection.vendor == "postgresql":
+        digest = hashlib.sha256(f"complaints.device:{device_id}".encode()).digest()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
+            )
+    original = selectors.repeated_report(city, device_id=device_id, now=now, **report)
+    if original is not None:
+        raise RepeatedReport(original)
 
 
 def _insert_complaint(*, category, location, contact: Contact, now, **fields) -> Complaint:
@@ -422,10 +461,9 @@ def change_status(
         target=complaint,
         data={"from": previous, "to": status, "department": complaint.department.code},
     )
-    transaction.on_commit(
-        lambda: _tell_everyone(
-            complaint, _("Your report is now: %(status)s") % {"status": Status(status).label}
-        )
+    # In this transaction: the notifications and the outbox's messages commit with the change.
+    _tell_everyone(
+        complaint, _("Your report is now: %(status)s") % {"status": Status(status).label}
     )
     return event
 
@@ -714,13 +752,11 @@ def _tell_reporter(complaint: Complaint, title: str) -> None:
         )
         return
     text = f"{title} ({complaint.tracking_number}) {settings.HAMKKE_SITE_URL.rstrip('/')}{url}"
+    # Through the outbox: written with the change, sent after it commits, retried if need be.
     if complaint.contact_email:
-        send_mail(title, text, None, [complaint.contact_email], fail_silently=True)
+        outbox_services.queue_email(to=[complaint.contact_email], subject=title, body=text)
     if complaint.contact_phone:
-        try:
-            get_sms_backend().send(complaint.contact_phone, text)
-        except SMSDeliveryError:
-            logger.warning("could not text the reporter of %s", complaint.tracking_number)
+        outbox_services.queue_text(phone=complaint.contact_phone, text=text)
 
 
 def _tell_everyone(complaint: Complaint, title: str) -> None:

@@ -36,6 +36,17 @@ class CoreConfig(service_app.ServiceAppConfig):
         service_app.PeriodicTask(
             "delete-orphan-media", "hamkke.core.tasks.delete_orphan_media_files", 6 * 3600
         ),
+        # The outbox's retries (core/outbox): what is due, every minute; what is done, daily.
+        service_app.PeriodicTask(
+            "send-due-outbox-messages", "hamkke.core.tasks.send_due_outbox_messages", 60
+        ),
+        service_app.PeriodicTask("purge-outbox", "hamkke.core.tasks.purge_outbox", 24 * 3600),
+        # Idempotency keys are honoured for 24 hours (core/idempotency.py).
+        service_app.PeriodicTask(
+            "delete-expired-idempotency-keys",
+            "hamkke.core.tasks.delete_expired_idempotency_keys",
+            3600,
+        ),
     )
 
     def ready(self) -> None:

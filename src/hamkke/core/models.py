@@ -306,3 +306,86 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class OutboxChannel(models.TextChoices):
+    EMAIL = "email", _("email")
+    TEXT = "text", _("text message")
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to be sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("given up after every try")
+    EXPIRED = "expired", _("no longer worth sending")
+
+
+class OutboxMessage(models.Model):
+    """An email or a text message the city owes someone (core/outbox). Written in the
+    transaction of whatever warrants it; sent after the commit, and retried until the backend
+    accepts it. The content is erased once it is sent, expired or given up: the outbox is a
+    queue, not an archive."""
+
+    channel = models.CharField(max_length=8, choices=OutboxChannel.choices)
+    recipient = models.CharField(max_length=500, help_text="Email addresses or a phone number")
+    subject = models.CharField(max_length=300, blank=True)
+    # The message as the backend needs it: for an email its body, alternatives, headers and
+    # envelope; for a text message its text.
+    payload = models.JSONField(default=dict, blank=True)
+    # The notification whose email this is, so the notification can say it was emailed.
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    status = models.CharField(
+        max_length=8, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # While a sender holds the message; a sender that died lets go when this passes.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Not sent after this (a one-time code's own expiry)"
+    )
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["status", "created_at"], name="outbox_by_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} #{self.pk} ({self.status})"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a POST that carried an `Idempotency-Key` (core/idempotency.py), so a
+    retry of the same request gets the same answer instead of doing the work twice. The row is
+    written in the transaction of the work itself: a second request with the same key waits for
+    the first to commit (or roll back) on the unique constraint."""
+
+    scope = models.CharField(max_length=64, help_text="Which endpoint")
+    client = models.CharField(
+        max_length=64, help_text="Keyed hash of the API key, account or address"
+    )
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the request's content")
+    # Empty only inside the transaction that does the work; never committed empty.
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "client", "key"], name="one_answer_per_idempotency_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

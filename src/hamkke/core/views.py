@@ -27,9 +27,13 @@ def service_not_built(request: HttpRequest, slug: str) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, cache and broker, each "ok" or the error; 503 when any is down."""
+    """Database, cache and broker, each "ok" (the broker "inline" in the embedded default) or
+    "error"; 503 when any is down. What the error was (hosts, ports, drivers' messages) is
+    shown only to signed-in staff."""
     checks = {"database": _check_database(), "cache": _check_cache(), "broker": _check_broker()}
     healthy = all(value in ("ok", "inline") for value in checks.values())
+    if not _is_staff(request):
+        checks = {part: value.split(":", 1)[0] for part, value in checks.items()}
     return JsonResponse(
         {
             "status": "ok" if healthy else "unavailable",
@@ -38,6 +42,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
         status=200 if healthy else 503,
     )
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    # The session lives in the database or the cache, either of which may be what is down:
+    # then nobody is known to be staff.
+    try:
+        user = request.user
+        return bool(user.is_authenticated and user.is_active and user.is_staff)
+    except Exception:
+        return False
 
 
 def _check_database() -> str:

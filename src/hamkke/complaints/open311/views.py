@@ -24,7 +24,7 @@ from hamkke.complaints.open311.representation import (
     service_out,
     update_out,
 )
-from hamkke.core import ratelimit
+from hamkke.core import idempotency, ratelimit
 from hamkke.core.actors import Actor
 from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import DomainError, InvalidInput
@@ -193,6 +193,18 @@ def _create_request(request, *, fmt, data, city) -> HttpResponse:
     client = _api_client(data)
     if _too_many(request, client):
         raise Open311Error(429, "too many requests: wait a minute before filing more")
+    # Hamkke's extension: a retried POST with the same key files once (core/idempotency.py);
+    # the key is the Idempotency-Key header or, for clients that cannot set one, this field.
+    return idempotency.respond_once(
+        request,
+        scope="open311.requests",
+        client=f"api_client:{client.pk}",
+        key=idempotency.key_of(request, form=data, field="idempotency_key"),
+        respond=lambda: _file_request(request, fmt=fmt, data=data, city=city, client=client),
+    )
+
+
+def _file_request(request, *, fmt, data, city, client: ApiClient) -> HttpResponse:
     code = params.text(data, "service_code") or ""
     lat, lon = params.number(data, "lat"), params.number(data, "long")
     names = " ".join(
@@ -221,23 +233,33 @@ def _create_request(request, *, fmt, data, city) -> HttpResponse:
             external_media_url=params.text(data, "media_url") or "",
             city=city,
         )
+    except services.RepeatedReport as repeat:
+        # The same device, text and point a moment ago: the app retried; answer the first.
+        return _filed(fmt, repeat.original, notice=_REPEATED_NOTICE, status=200)
     except InvalidInput as exc:
         located = lat is not None and lon is not None
         worded = _in_open311_terms(exc, data, code=code, located=located)
         if worded is None:
             raise
         raise worded from exc
+    return _filed(fmt, complaint, notice=_notice(complaint), status=201)
+
+
+_REPEATED_NOTICE = "Already received from this device a moment ago; not filed again."
+
+
+def _filed(fmt, complaint: Complaint, *, notice: str, status: int) -> HttpResponse:
     return formats.render(
         fmt,
         "service_requests",
         [
             {
                 "service_request_id": complaint.tracking_number,
-                "service_notice": _notice(complaint),
+                "service_notice": notice,
                 "account_id": None,
             }
         ],
-        status=201,
+        status=status,
     )
 
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0003_district_boundary'),
+        ('core', '0004_outbox_and_idempotency_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

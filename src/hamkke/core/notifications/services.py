@@ -1,4 +1,4 @@
-"""Notifications: in-site and by email, per-kind preferences, read marks."""
+"""Notifications: in-site and by email (through the outbox), per-kind preferences, read marks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +17,7 @@ from hamkke.core.models import (
     Notification,
     NotificationPreference,
 )
+from hamkke.core.outbox import services as outbox_services
 from hamkke.core.registries import notification_kind
 
 if TYPE_CHECKING:
@@ -29,13 +29,16 @@ def notify(
     *, recipient: User, kind: str, title: str, body: str = "", url: str = ""
 ) -> Notification | None:
     """Tell a person something, in the site and by email, as their preference for this kind
-    allows (without a preference, both). The email is queued once the transaction commits,
-    so it never announces something that was rolled back. Returns None when both are off."""
+    allows (without a preference, both). The email is written to the outbox in the same
+    transaction and sent once it commits, so it never announces something that was rolled back
+    and is never lost to a mail server that is down. Returns None when both are off."""
     if notification_kind(kind) is None:
         raise ValueError(f"unknown notification kind {kind!r}: register it first")
     preference = NotificationPreference.objects.filter(user=recipient, kind=kind).first()
     in_site = preference.in_site if preference else True
-    by_email = (preference.email if preference else True) and bool(recipient.email)
+    by_email = (
+        (preference.email if preference else True) and bool(recipient.email) and recipient.is_active
+    )
     if not (in_site or by_email):
         return None
     notification = Notification.objects.create(
@@ -47,43 +50,24 @@ def notify(
         in_site=in_site,
     )
     if by_email:
-        from hamkke.core.tasks import send_notification_email
-
-        notification_id = notification.pk
-        # robust: a broker or mail server that is down must not undo or fail the request
-        # whose data is already committed; the failure is logged.
-        transaction.on_commit(lambda: send_notification_email.delay(notification_id), robust=True)
+        _queue_email(notification, recipient.email)
     return notification
 
 
-def deliver_notification_email(*, notification_id: int) -> bool:
-    """Send one notification's email, at most once even if the task runs twice. Only the
-    title, body and link go out. Returns whether an email was sent."""
-    claimed = Notification.objects.filter(pk=notification_id, emailed=False).update(emailed=True)
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    recipient = notification.recipient
-    if not recipient.email or not recipient.is_active:
-        return False
+def _queue_email(notification: Notification, address: str) -> None:
+    """Only the title, body and link go out."""
     context = {
         "title": notification.title,
         "body": notification.body,
         "url": _absolute_url(notification.url),
         "preferences_url": _absolute_url(reverse("core:notification-preferences")),
     }
-    try:
-        send_mail(
-            subject=notification.title,
-            message=render_to_string("core/emails/notification.txt", context),
-            from_email=None,
-            recipient_list=[recipient.email],
-        )
-    except Exception:
-        # Unclaim so a retry can send it.
-        Notification.objects.filter(pk=notification_id).update(emailed=False)
-        raise
-    return True
+    outbox_services.queue_email(
+        to=[address],
+        subject=notification.title,
+        body=render_to_string("core/emails/notification.txt", context),
+        notification=notification,
+    )
 
 
 def _absolute_url(url: str) -> str:
