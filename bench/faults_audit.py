@@ -125,7 +125,10 @@ def check_reports(filings: list[dict]) -> dict:
         if not rows:
             lost.append((filing["marker"], f"{filing['tracking_number']}: not stored"))
             continue
-        complaint = rows[0]
+        # The copy the 201 named; a second copy of the same marker is counted as doubled.
+        complaint = next(
+            (c for c in rows if c.tracking_number == filing["tracking_number"]), rows[0]
+        )
         problems = []
         if complaint.tracking_number != filing["tracking_number"]:
             problems.append(f"number {complaint.tracking_number}")
