@@ -48,7 +48,15 @@ from bench import faults_audit
 from bench.database import database_name, scratch_database, with_database
 from bench.open311_post import CATEGORIES, POINTS
 from bench.runner import Result
-from bench.server import REPO_ROOT, django_processes, prepared_site, serving, stop_process_group
+from bench.server import (
+    REPO_ROOT,
+    ServedSite,
+    django_processes,
+    prepared_site,
+    start_server,
+    stop_process_groups,
+    wait_until_serving,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hamkke_bench_faults"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -309,7 +317,7 @@ def _error_kind(status: int, content_type: str, body: bytes) -> tuple[str, str]:
     try:
         data = json.loads(body)
     except ValueError:
-        return f"{status} broken JSON", text
+        return f"{status} broken JSON", text[:200]
     if isinstance(data, dict) and data.get("code"):
         return f"{status} {data['code']}", str(data.get("detail", ""))[:200]
     if isinstance(data, list) and data and isinstance(data[0], dict):
@@ -346,8 +354,15 @@ def _attempt(host: str, port: int, operation: dict, context: dict) -> dict:
     else:
         attempt["status"] = response.status
         if response.status == 201:
-            attempt["kind"] = "201"
-            attempt["ack"] = _acknowledgement(operation["kind"], answer)
+            try:
+                attempt["kind"] = "201"
+                attempt["ack"] = _acknowledgement(operation["kind"], answer)
+            except (ValueError, LookupError, TypeError):
+                # Acknowledged, but nobody could look it up: say so rather than count it.
+                attempt["kind"], attempt["detail"] = (
+                    "201 unreadable",
+                    answer[:200].decode("utf-8", "replace"),
+                )
         else:
             content_type = response.getheader("Content-Type", "")
             attempt["kind"], attempt["detail"] = _error_kind(response.status, content_type, answer)
@@ -402,11 +417,11 @@ def drive(
 # --- the processes and the faults ---------------------------------------------------------------
 
 
-@contextmanager
-def celery_worker(
+def start_celery_worker(
     env: dict[str, str], data_dir: Path, queue: str, *, concurrency: int = 2
-) -> Iterator[subprocess.Popen]:
-    """A Celery worker of the site on the drill's own queue, until the `with` block ends."""
+) -> tuple[subprocess.Popen, Path]:
+    """Start a Celery worker of the site on the drill's own queue, in a session of its own,
+    without waiting for it; returns it and its log. The caller stops it."""
     log = data_dir / "celery.log"
     with log.open("wb") as log_file:
         proc = subprocess.Popen(
@@ -436,16 +451,50 @@ def celery_worker(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    return proc, log
+
+
+def wait_until_ready(proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while b" ready." not in log.read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"the Celery worker did not start:\n{tail}")
+        time.sleep(0.3)
+
+
+@dataclass(frozen=True)
+class Processes:
+    first: ServedSite
+    second: ServedSite
+    first_master: subprocess.Popen
+    worker: subprocess.Popen
+
+
+@contextmanager
+def drill_processes(
+    env: dict[str, str], data_dir: Path, plan: Plan, queue: str
+) -> Iterator[Processes]:
+    """Two web instances and a Celery worker, started together and stopped together (each
+    takes seconds either way) when the `with` block ends, errors included."""
+    started: list[subprocess.Popen] = []
     try:
-        deadline = time.monotonic() + 60
-        while b" ready." not in log.read_bytes():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"the Celery worker did not start:\n{tail}")
-            time.sleep(0.3)
-        yield proc
+        first, first_master, first_log = start_server(
+            env, data_dir, workers=plan.workers, threads=plan.threads
+        )
+        started.append(first_master)
+        second, second_master, second_log = start_server(
+            env, data_dir, workers=plan.workers, threads=plan.threads
+        )
+        started.append(second_master)
+        worker, worker_log = start_celery_worker(env, data_dir, queue)
+        started.append(worker)
+        wait_until_serving(first, first_master, first_log, 90)
+        wait_until_serving(second, second_master, second_log, 90)
+        wait_until_ready(worker, worker_log)
+        yield Processes(first, second, first_master, worker)
     finally:
-        stop_process_group(proc)
+        stop_process_groups(started)
 
 
 def children_of(pid: int) -> set[int]:
@@ -476,6 +525,7 @@ class Faults:
     killed_pid: int = 0
     killed_port: int = 0
     killed_at: float = 0.0
+    killed_busy: bool = False
     replaced_after: float | None = None
     restart_began: float = 0.0
     restart_took: float = 0.0
@@ -488,13 +538,48 @@ def _sleep_until(moment: float) -> None:
     time.sleep(max(0.0, moment - time.monotonic()))
 
 
+def _serving_sockets(port: int) -> set[str]:
+    """The inodes of the established connections to `port` (from /proc/net/tcp)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{inode}]")
+    return inodes
+
+
+def busy_worker(master_pid: int, port: int, wait: float = 3.0) -> tuple[int, bool]:
+    """A worker of `master_pid` holding a client's connection (in the middle of a request), if
+    one shows up within `wait` seconds; else any worker. Returns (pid, busy)."""
+    deadline = time.monotonic() + wait
+    while True:
+        workers = sorted(children_of(master_pid))
+        sockets = _serving_sockets(port)
+        for pid in workers:
+            try:
+                held = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+            except OSError:
+                continue
+            if held & sockets:
+                return pid, True
+        if time.monotonic() > deadline:
+            return (workers[0] if workers else 0), False
+        time.sleep(0.005)
+
+
 def kill_a_worker(master: subprocess.Popen, port: int, faults: Faults, workers: int) -> None:
-    """SIGKILL one gunicorn worker; the master is expected to start another."""
-    before = children_of(master.pid)
-    if not before:
+    """SIGKILL one gunicorn worker, one in the middle of a request if possible; the master is
+    expected to start another."""
+    victim, faults.killed_busy = busy_worker(master.pid, port)
+    if not victim:
         faults.notes.append("no gunicorn worker found to kill")
         return
-    victim = min(before)
     os.kill(victim, signal.SIGKILL)
     faults.killed_pid, faults.killed_port, faults.killed_at = victim, port, time.monotonic()
     deadline = faults.killed_at + 30
@@ -785,8 +870,9 @@ def _or_dash(value: float | None, unit: str = " s") -> str:
     return "-" if value is None else f"{value:.1f}{unit}"
 
 
-def format_figures(plan: Plan, figures: dict, faults: Faults, audit: dict, shape: str) -> str:
+def format_figures(plan: Plan, figures: dict, outcome: Outcome) -> str:
     """The figures as people read them."""
+    faults, audit, shape = outcome.faults, outcome.audit, outcome.shape
     reports, ballots, emails = audit["reports"], audit["ballots"], audit["emails"]
     rows = [("", "planned", "sent", "acknowledged", "stored", "lost", "doubled", "stored, no 201")]
     names = {"report": "reports, JSON API", "open311": "reports, Open311"}
@@ -843,7 +929,9 @@ def format_figures(plan: Plan, figures: dict, faults: Faults, audit: dict, shape
             for source, raised in figures.get("raised", {}).items()
         ),
         f"SIGKILL of web worker {faults.killed_pid} (port {faults.killed_port}) at "
-        f"{plan.kill_at:.0f} s: replaced after {_or_dash(faults.replaced_after)}, "
+        f"{plan.kill_at:.0f} s, "
+        f"{'in the middle of a request' if faults.killed_busy else 'between requests'}: "
+        f"replaced after {_or_dash(faults.replaced_after)}, "
         f"{figures['errors_at_kill']} requests failed with it",
         f"PostgreSQL restart at {plan.restart_at:.0f} s: the command took "
         f"{faults.restart_took:.1f} s, the database answered again after "
@@ -911,13 +999,25 @@ def verdict(figures: dict, faults: Faults) -> list[str]:
 # --- the run ------------------------------------------------------------------------------------
 
 
-def run(quick: bool) -> Result:
-    plan = plan_for(quick)
-    services = services_from_environment()
-    _check_services(services)
+@dataclass(frozen=True)
+class Outcome:
+    """What a drill leaves to be summed up: its shape, the writes planned, the clients' records,
+    the faults, the load's start, the audit and the exceptions the processes logged."""
+
+    shape: str
+    operations: list[dict]
+    records: list[dict]
+    faults: Faults
+    t0: float
+    audit: dict
+    raised: dict[str, Counter[str]]
+
+
+def drill(plan: Plan, services: Services) -> Outcome:
+    """Set the site up on a scratch database, run the load under faults, audit what is stored;
+    everything it started is stopped and the scratch database dropped at the end."""
     name = database_name(services.database)
     environment = {
-        "DATABASE_URL": services.database,
         "REDIS_URL": services.redis,
         "CELERY_BROKER_URL": services.broker,
         "HAMKKE_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
@@ -925,84 +1025,87 @@ def run(quick: bool) -> Result:
         **RAISED_RATES,
     }
     started = time.monotonic()
-    with scratch_database(services.database) as database_url:
-        environment["DATABASE_URL"] = database_url
-        with (
-            prepared_site(environment=environment, settings="bench.faults_settings") as (
-                env,
-                data_dir,
-            ),
-            django_processes(env) as django,
-        ):
-            _log(
-                f"site ready in {time.monotonic() - started:.0f} s; creating {plan.ballots} voters"
+    with (
+        scratch_database(services.database) as database_url,
+        prepared_site(
+            environment={**environment, "DATABASE_URL": database_url},
+            settings="bench.faults_settings",
+        ) as (env, data_dir),
+        django_processes(env) as django,
+    ):
+        _log(f"site ready in {time.monotonic() - started:.0f} s; creating {plan.ballots} voters")
+        setup = django.submit(faults_audit.prepare, plan.ballots).result(timeout=600)
+        operations = build_operations(plan, setup)
+        context = {"api_key": setup["api_key"], "cycle": setup["cycle"], "pool": setup["pool"]}
+        _log("voters ready; starting two web instances and a Celery worker")
+        with drill_processes(env, data_dir, plan, name) as processes:
+            first, second = processes.first, processes.second
+            shape = (
+                f"2 instances (ports {first.port}, {second.port}; {plan.workers} workers x "
+                f"{plan.threads} threads each), 1 Celery worker (2 processes), PostgreSQL "
+                f"{name}, Redis, RabbitMQ, on {os.cpu_count()} cores"
             )
-            setup = django.submit(faults_audit.prepare, plan.ballots).result(timeout=600)
-            operations = build_operations(plan, setup)
-            _log("voters ready; starting two web instances and a Celery worker")
-            context = {"api_key": setup["api_key"], "cycle": setup["cycle"], "pool": setup["pool"]}
-            with (
-                serving(env, data_dir, workers=plan.workers, threads=plan.threads) as (
-                    first,
-                    master,
-                ),
-                serving(env, data_dir, workers=plan.workers, threads=plan.threads) as (second, _),
-                celery_worker(env, data_dir, name) as worker,
-            ):
-                shape = (
-                    f"2 instances (ports {first.port}, {second.port}; {plan.workers} workers x "
-                    f"{plan.threads} threads each), 1 Celery worker (2 processes), PostgreSQL "
-                    f"{name}, Redis, RabbitMQ, on {os.cpu_count()} cores"
-                )
-                _log(f"load starts, {time.monotonic() - started:.0f} s after the start: {shape}")
-                records, faults, t0 = load_under_faults(
-                    plan,
-                    operations,
-                    context,
-                    [first.port, second.port],
-                    master,
-                    services,
-                    database_url,
-                )
-                _log("load done; waiting for the Celery worker's emails")
-                drain_emails(django, plan.drain_seconds)
-                if worker.poll() is not None:
-                    faults.notes.append(f"the Celery worker exited ({worker.returncode})")
-            raised = logged_exceptions(data_dir)
-            keep_logs(data_dir)
-            filings, votes = audit_inputs(operations, records)
-            audit = django.submit(
-                faults_audit.audit,
-                filings=filings,
-                votes=votes,
-                cycle=setup["cycle"],
-                pool=setup["pool"],
-                mail_dir=str(data_dir / "mail"),
-            ).result(timeout=600)
+            _log(f"load starts, {time.monotonic() - started:.0f} s after the start: {shape}")
+            ports = [first.port, second.port]
+            records, faults, t0 = load_under_faults(
+                plan, operations, context, ports, processes.first_master, services, database_url
+            )
+            _log("load done; waiting for the Celery worker's emails")
+            drain_emails(django, plan.drain_seconds)
+            if processes.worker.poll() is not None:
+                faults.notes.append(f"the Celery worker exited ({processes.worker.returncode})")
+        raised = logged_exceptions(data_dir)
+        keep_logs(data_dir)
+        filings, votes = audit_inputs(operations, records)
+        audit = django.submit(
+            faults_audit.audit,
+            filings=filings,
+            votes=votes,
+            cycle=setup["cycle"],
+            pool=setup["pool"],
+            mail_dir=str(data_dir / "mail"),
+        ).result(timeout=600)
+    return Outcome(shape, operations, records, faults, t0, audit, raised)
 
-    figures = summarise(
-        plan=plan, operations=operations, records=records, faults=faults, t0=t0, audit=audit
-    )
-    figures["raised"] = raised
-    report = format_figures(plan, figures, faults, audit, shape)
-    print(report, file=sys.stderr, flush=True)
-    _log(f"done in {time.monotonic() - started:.0f} s")
-    problems = verdict(figures, faults)
-    if problems:
-        raise RuntimeError("fault drill failed: " + "; ".join(problems))
-    acked = sum(figures["acknowledged"].values())
-    notes = (
-        f"{shape}; {sum(figures['sent'].values()):,} writes sent, {acked:,} acknowledged, "
-        f"lost 0, doubled 0, half-written 0, tally = count; errors by kind: "
-        + (", ".join(f"{k} x{n}" for k, n in figures["errors"].items()) or "none")
-        + f"; worker replaced after {_or_dash(faults.replaced_after)}, PostgreSQL back after "
+
+def summary_notes(figures: dict, outcome: Outcome) -> str:
+    """The figures in one line, for the table's notes and the JSON object."""
+    faults = outcome.faults
+    errors = ", ".join(f"{k} x{n}" for k, n in figures["errors"].items()) or "none"
+    return (
+        f"{outcome.shape}; {sum(figures['sent'].values()):,} writes sent, "
+        f"{sum(figures['acknowledged'].values()):,} acknowledged, lost 0, doubled 0, "
+        f"half-written 0, tally = count; errors by kind: {errors}; worker replaced after "
+        f"{_or_dash(faults.replaced_after)}, PostgreSQL back after "
         f"{_or_dash(faults.database_back_after)}, first 201 after the restart "
         f"{_or_dash(figures['first_ack_after_restart'])}"
     )
+
+
+def run(quick: bool) -> Result:
+    plan = plan_for(quick)
+    services = services_from_environment()
+    _check_services(services)
+    started = time.monotonic()
+    outcome = drill(plan, services)
+    figures = summarise(
+        plan=plan,
+        operations=outcome.operations,
+        records=outcome.records,
+        faults=outcome.faults,
+        t0=outcome.t0,
+        audit=outcome.audit,
+    )
+    figures["raised"] = outcome.raised
+    print(format_figures(plan, figures, outcome), file=sys.stderr, flush=True)
+    _log(f"done in {time.monotonic() - started:.0f} s")
+    problems = verdict(figures, outcome.faults)
+    if problems:
+        raise RuntimeError("fault drill failed: " + "; ".join(problems))
     return Result(
         name="faults",
         value=figures["fault_rate"],
         baseline=figures["calm_rate"],
         unit="acked writes/s",
-        notes=notes,
+        notes=summary_notes(figures, outcome),
     )

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -128,7 +128,7 @@ def _tail(path: Path, chars: int = 3000) -> str:
         return ""
 
 
-def _wait_until_serving(site: ServedSite, proc: subprocess.Popen, log: Path, timeout: float):
+def wait_until_serving(site: ServedSite, proc: subprocess.Popen, log: Path, timeout: float):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -146,10 +146,11 @@ def _wait_until_serving(site: ServedSite, proc: subprocess.Popen, log: Path, tim
 
 def stop_process_group(proc: subprocess.Popen) -> None:
     """Stop a server started in a session of its own (gunicorn, a Celery worker) and its
-    workers: the whole process group, gently first."""
+    workers: the whole process group, gracefully first (SIGTERM lets in-flight requests finish
+    and stops sooner than SIGINT here), then SIGKILL."""
     if proc.poll() is not None:
         return
-    for sig, grace in ((signal.SIGINT, 10), (signal.SIGKILL, 5)):
+    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
@@ -211,6 +212,19 @@ def serving(
     """`hamkke serve` on a free port of a prepared site, until the `with` block ends; yields the
     site and the gunicorn master (its process group is stopped at the end). Several servers
     can serve one site, each on its own port."""
+    site, proc, log = start_server(env, data_dir, workers=workers, threads=threads)
+    try:
+        wait_until_serving(site, proc, log, start_timeout)
+        yield site, proc
+    finally:
+        stop_process_group(proc)
+
+
+def start_server(
+    env: dict[str, str], data_dir: Path, *, workers: int | None = None, threads: int = 4
+) -> tuple[ServedSite, subprocess.Popen, Path]:
+    """Start `hamkke serve` on a free port, in a session of its own, without waiting for it;
+    returns the site, the gunicorn master and its log. The caller stops it."""
     site = ServedSite(
         "127.0.0.1", _free_port(), workers or default_workers(), threads, data_dir, env
     )
@@ -238,11 +252,13 @@ def serving(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    try:
-        _wait_until_serving(site, proc, log, start_timeout)
-        yield site, proc
-    finally:
-        stop_process_group(proc)
+    return site, proc, log
+
+
+def stop_process_groups(procs: list[subprocess.Popen]) -> None:
+    """Stop several servers at once: each takes seconds to wind down."""
+    with ThreadPoolExecutor(max_workers=max(len(procs), 1)) as pool:
+        list(pool.map(stop_process_group, procs))
 
 
 # --- Django in worker processes ----------------------------------------------------------------
