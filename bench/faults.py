@@ -530,6 +530,7 @@ class Faults:
     restart_began: float = 0.0
     restart_took: float = 0.0
     restart_failed: str = ""
+    database_down_after: float | None = None
     database_back_after: float | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -592,22 +593,39 @@ def kill_a_worker(master: subprocess.Popen, port: int, faults: Faults, workers: 
 
 
 def restart_database(command: tuple[str, ...], url: str, faults: Faults) -> None:
-    """Restart PostgreSQL once and wait (bounded) until it answers again."""
-    faults.restart_began = time.monotonic()
-    try:
-        returncode, output = _run_restart(command)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        faults.restart_failed = repr(exc)
-    else:
-        if returncode != 0:
-            faults.restart_failed = f"exit {returncode}: {output[-300:]}"
-    faults.restart_took = time.monotonic() - faults.restart_began
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if database_answers(url):
-            faults.database_back_after = time.monotonic() - faults.restart_began
+    """Restart PostgreSQL once, watching it meanwhile: when it stopped answering, when it
+    answered again (a fresh connection every 50 ms), when the command returned."""
+    began = faults.restart_began = time.monotonic()
+    with tempfile.TemporaryFile() as output:
+        # Output to a file, not a pipe: see _run_restart.
+        try:
+            proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=output)
+        except OSError as exc:
+            faults.restart_failed = repr(exc)
             return
-        time.sleep(0.1)
+        while True:
+            up = database_answers(url, timeout=1)
+            moment = time.monotonic() - began
+            if not up and faults.database_down_after is None:
+                faults.database_down_after = moment
+            if up and faults.database_down_after is not None and not faults.database_back_after:
+                faults.database_back_after = moment
+            if proc.poll() is not None and not faults.restart_took:
+                faults.restart_took = moment
+            if proc.returncode is not None and up:
+                break
+            if moment > 120:
+                proc.kill()
+                faults.restart_failed = "the restart did not end within 120 s"
+                break
+            time.sleep(0.05)
+        if proc.returncode:
+            output.seek(0)
+            text = output.read().decode("utf-8", "replace")
+            faults.restart_failed = f"exit {proc.returncode}: {text[-300:]}"
+    if faults.database_back_after is None and not faults.restart_failed:
+        # Too quick to be seen down: back when the command returned and it answered.
+        faults.database_back_after = time.monotonic() - began
 
 
 def _run_restart(command: tuple[str, ...]) -> tuple[int, str]:
@@ -824,12 +842,12 @@ def summarise(
         end - calm_end, 1e-9
     )
 
+    # Recovery: from the restart's beginning to the first 201 answered to a request sent after
+    # the last request that failed.
     began = faults.restart_began
-    restart_done = began + faults.restart_took
-    after_restart = [
-        a["end"] - began for a in attempts if a["status"] == 201 and a["start"] >= restart_done
-    ]
-    failed_after = [a["end"] - began for a in attempts if a["kind"] != "201" and a["end"] >= began]
+    failed_after = sorted(a["end"] for a in attempts if a["kind"] != "201" and a["end"] >= began)
+    last_failure = failed_after[-1] if failed_after else began
+    recovered = [a["end"] for a in attempts if a["status"] == 201 and a["start"] >= last_failure]
     failed_at_kill = [
         a
         for a in attempts
@@ -853,8 +871,10 @@ def summarise(
         "late_max": late[-1],
         "calm_rate": calm,
         "fault_rate": faulted,
-        "first_ack_after_restart": min(after_restart) if after_restart else None,
-        "last_error_after_restart": max(failed_after) if failed_after else 0.0,
+        "failures_after_restart": (
+            (failed_after[0] - began, failed_after[-1] - began) if failed_after else None
+        ),
+        "recovered_after": min(recovered) - began if recovered else None,
         "errors_at_kill": len(failed_at_kill),
         "lost": reports["lost"] + ballots["lost"],
         "doubled": reports["doubled"] + ballots["doubled"],
@@ -868,6 +888,18 @@ def summarise(
 
 def _or_dash(value: float | None, unit: str = " s") -> str:
     return "-" if value is None else f"{value:.1f}{unit}"
+
+
+def restart_words(faults: Faults) -> str:
+    """How the restart went, in words: the command's time and the database's own outage."""
+    if faults.database_down_after is None:
+        outage = "was never seen refusing a connection"
+    else:
+        outage = (
+            f"refused connections from {faults.database_down_after:.1f} s to "
+            f"{_or_dash(faults.database_back_after)} after it began"
+        )
+    return f"the command took {faults.restart_took:.1f} s, the database {outage}"
 
 
 def format_figures(plan: Plan, figures: dict, outcome: Outcome) -> str:
@@ -914,6 +946,8 @@ def format_figures(plan: Plan, figures: dict, outcome: Outcome) -> str:
     ]
     errors = ", ".join(f"{kind} x{n}" for kind, n in figures["errors"].items()) or "none"
     half = {k: v for k, v in audit["half_written"].items() if v}
+    window = figures["failures_after_restart"]
+    failing = f"from {window[0]:.1f} s to {window[1]:.1f} s after it began" if window else "none"
     lines = [
         f"fault drill: {shape}",
         f"load: {plan.writes:,} writes planned over {plan.seconds:.0f} s by {plan.clients} "
@@ -933,11 +967,9 @@ def format_figures(plan: Plan, figures: dict, outcome: Outcome) -> str:
         f"{'in the middle of a request' if faults.killed_busy else 'between requests'}: "
         f"replaced after {_or_dash(faults.replaced_after)}, "
         f"{figures['errors_at_kill']} requests failed with it",
-        f"PostgreSQL restart at {plan.restart_at:.0f} s: the command took "
-        f"{faults.restart_took:.1f} s, the database answered again after "
-        f"{_or_dash(faults.database_back_after)}; recovery (first 201 to a request sent after "
-        f"the restart): {_or_dash(figures['first_ack_after_restart'])}; last failed request "
-        f"ended {figures['last_error_after_restart']:.1f} s after the restart began",
+        f"PostgreSQL restart at {plan.restart_at:.0f} s: {restart_words(faults)}; "
+        f"requests failed {failing}; recovery (first 201 to a request sent after the last "
+        f"failure): {_or_dash(figures['recovered_after'])}",
         f"tally: {ballots['tally_ballots']} ballots tallied, {ballots['stored']} stored, "
         f"{ballots['registered']} in the register; votes of {ballots['projects']} projects: "
         + (
@@ -1076,9 +1108,8 @@ def summary_notes(figures: dict, outcome: Outcome) -> str:
         f"{outcome.shape}; {sum(figures['sent'].values()):,} writes sent, "
         f"{sum(figures['acknowledged'].values()):,} acknowledged, lost 0, doubled 0, "
         f"half-written 0, tally = count; errors by kind: {errors}; worker replaced after "
-        f"{_or_dash(faults.replaced_after)}, PostgreSQL back after "
-        f"{_or_dash(faults.database_back_after)}, first 201 after the restart "
-        f"{_or_dash(figures['first_ack_after_restart'])}"
+        f"{_or_dash(faults.replaced_after)}; PostgreSQL restart: {restart_words(faults)}, "
+        f"recovery {_or_dash(figures['recovered_after'])}"
     )
 
 

@@ -582,6 +582,7 @@ def test_drill_figures_time_the_recovery_from_the_clients_records():
         replaced_after=0.5,
         restart_began=120.0,
         restart_took=1.0,
+        database_down_after=0.1,
         database_back_after=1.2,
     )
     records = [
@@ -617,10 +618,11 @@ def test_drill_figures_time_the_recovery_from_the_clients_records():
     assert (figures["requests"], figures["retries"]) == (5, 1)
     assert figures["errors"] == {"connection reset": 1, "500 x": 1}
     assert figures["errors_at_kill"] == 1  # the reset on port 1 around the kill
-    # The restart ended at 121.0; the first 201 to a request sent after it ended at 122.4 ...
-    assert figures["first_ack_after_restart"] == pytest.approx(2.4)
-    # ... and the 500 ended 0.6 s after the restart began.
-    assert figures["last_error_after_restart"] == pytest.approx(0.6)
+    # The one failure after the restart began (at 120.0) is the 500 that ended at 120.6; the
+    # first 201 to a request sent after it ended at 122.4 (the one sent at 121.5 counts too:
+    # it started after 120.6, and ended at 123.0, later).
+    assert figures["failures_after_restart"] == pytest.approx((0.6, 0.6))
+    assert figures["recovered_after"] == pytest.approx(2.4)
     # One 201 before the kill (10 s of calm); two from the kill to the end of the load (20 s).
     assert figures["calm_rate"] == pytest.approx(0.1)
     assert figures["fault_rate"] == pytest.approx(0.1)
@@ -637,3 +639,17 @@ def test_drill_figures_time_the_recovery_from_the_clients_records():
         "2 writes doubled",
         "confirmation emails: 1 lost, 0 doubled",
     ]
+
+
+def test_drill_words_the_restart_by_what_the_database_did():
+    from bench.faults import Faults, restart_words
+
+    seen = Faults(restart_took=5.0, database_down_after=0.2, database_back_after=2.5)
+    assert restart_words(seen) == (
+        "the command took 5.0 s, the database refused connections from 0.2 s to 2.5 s "
+        "after it began"
+    )
+    quick = Faults(restart_took=0.4, database_back_after=0.45)
+    assert restart_words(quick) == (
+        "the command took 0.4 s, the database was never seen refusing a connection"
+    )
