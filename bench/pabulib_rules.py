@@ -132,9 +132,9 @@ def check_data(folder: Path) -> dict:
     if not expected.is_file():
         raise BenchmarkSkipped(
             f"no Pabulib data at {folder} (a folder of .pb files with expected.json, the outcomes "
-            f"and times of pabutools 1.2.3). Get the .pb files from {SOURCE}; expected.json and "
-            f"ten of the files ship in tests/budget/data. Point {DATA_VARIABLE}=FOLDER at them, "
-            f"e.g. {DATA_VARIABLE}=tests/budget/data"
+            f"and times of pabutools 1.2.3). Get the .pb files from {SOURCE}; ten of them ship "
+            f"with their expected.json in tests/budget/data. Point {DATA_VARIABLE}=FOLDER at "
+            f"them, e.g. {DATA_VARIABLE}=tests/budget/data"
         )
     recorded = json.loads(expected.read_text(encoding="utf-8"))["instances"]
     missing = sorted(name for name in recorded if not (folder / name).is_file())
