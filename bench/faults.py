@@ -134,6 +134,7 @@ def services_from_environment() -> Services:
 
 
 def restart_command() -> tuple[str, ...]:
+    """BENCH_FAULTS_PG_RESTART split as a shell would, else pg_ctlcluster of the one cluster."""
     named = os.environ.get("BENCH_FAULTS_PG_RESTART", "").strip()
     if named:
         return tuple(shlex.split(named))
@@ -455,6 +456,7 @@ def start_celery_worker(
 
 
 def wait_until_ready(proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    """Until the Celery worker logs that it is ready; its log's end in the error otherwise."""
     deadline = time.monotonic() + timeout
     while b" ready." not in log.read_bytes():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -465,6 +467,8 @@ def wait_until_ready(proc: subprocess.Popen, log: Path, timeout: float = 60) -> 
 
 @dataclass(frozen=True)
 class Processes:
+    """What drill_processes started: the two instances, the first one's master, the worker."""
+
     first: ServedSite
     second: ServedSite
     first_master: subprocess.Popen
@@ -495,6 +499,19 @@ def drill_processes(
         yield Processes(first, second, first_master, worker)
     finally:
         stop_process_groups(started)
+        remove_queue(env["CELERY_BROKER_URL"], queue)
+
+
+def remove_queue(broker_url: str, name: str) -> None:
+    """The drill's queue and exchange on the shared RabbitMQ go with it."""
+    import kombu
+
+    try:
+        with kombu.Connection(broker_url, connect_timeout=5) as broker:
+            broker.default_channel.queue_delete(name)
+            broker.default_channel.exchange_delete(name)
+    except Exception as exc:  # kombu raises the transport's own errors; nothing else depends on it
+        _log(f"could not remove the queue {name}: {exc!r}")
 
 
 def children_of(pid: int) -> set[int]:
@@ -508,6 +525,7 @@ def children_of(pid: int) -> set[int]:
 
 
 def database_answers(url: str, timeout: float = 2) -> bool:
+    """Whether a fresh connection to `url` gets an answer to SELECT 1."""
     import psycopg
 
     try:
@@ -1114,6 +1132,7 @@ def summary_notes(figures: dict, outcome: Outcome) -> str:
 
 
 def run(quick: bool) -> Result:
+    """The drill, its figures printed to stderr; RuntimeError saying why when it failed."""
     plan = plan_for(quick)
     services = services_from_environment()
     _check_services(services)
