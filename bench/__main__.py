@@ -1,4 +1,5 @@
-"""`python -m bench [NAME ...] [--quick] [--json] [--list]`: run benchmarks, print the results."""
+"""`python -m bench [NAME ...] [--quick] [--json] [--list]`: run benchmarks, print the results.
+A benchmark whose data is absent is reported as skipped; one that breaks, as failed."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import sys
 import traceback
 
 from bench.runner import (
+    ONLY_WHEN_NAMED,
+    BenchmarkSkipped,
     Result,
     UnknownBenchmark,
     benchmark_names,
+    default_names,
     format_notes,
     format_table,
     run_benchmark,
@@ -23,7 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bench",
         description="Run Hamkke's benchmarks; each prints a figure, its baseline and the ratio.",
     )
-    parser.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run (default: all)")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"benchmarks to run (default: all but {', '.join(sorted(ONLY_WHEN_NAMED))}, "
+        "which run only when named)",
+    )
     parser.add_argument("--list", action="store_true", help="name the benchmarks and stop")
     parser.add_argument("--quick", action="store_true", help="short runs (a couple of minutes)")
     parser.add_argument(
@@ -43,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print("\n".join(benchmark_names()))
         return 0
-    names = args.names or list(benchmark_names())
+    names = args.names or list(default_names())
     unknown = [name for name in names if name not in benchmark_names()]
     if unknown:
         print(
@@ -54,12 +64,17 @@ def main(argv: list[str] | None = None) -> int:
 
     results: list[Result] = []
     failures: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
     for name in names:
         print(f"[bench] {name}{' (quick)' if args.quick else ''} …", file=sys.stderr, flush=True)
         try:
             result = run_benchmark(name, quick=args.quick)
         except (KeyboardInterrupt, UnknownBenchmark):
             raise
+        except BenchmarkSkipped as reason:  # its data is absent: say where to get it, go on
+            print(f"[bench] {name} skipped: {reason}", file=sys.stderr, flush=True)
+            skipped.append((name, str(reason)))
+            continue
         except Exception as exc:  # one broken benchmark must not hide the others' figures
             traceback.print_exc(file=sys.stderr)
             failures.append((name, f"{exc.__class__.__name__}: {exc}"))
@@ -69,13 +84,14 @@ def main(argv: list[str] | None = None) -> int:
             print(to_json(result), flush=True)
 
     if not args.json:
-        print(format_table(results, failures))
-        notes = format_notes(results, failures)
+        print(format_table(results, failures, skipped))
+        notes = format_notes(results, failures, skipped)
         if notes:
             print()
             print(notes)
-    elif failures:
-        print(format_notes([], failures), file=sys.stderr)
+    elif failures or skipped:
+        # stdout keeps one JSON object per benchmark that ran; the rest is said on stderr.
+        print(format_notes([], failures, skipped), file=sys.stderr)
     return 1 if failures else 0
 
 

@@ -2,11 +2,12 @@
 1.2.3 (its own parser and rule, identical ballots grouped as for expected.json's timings) on the
 same file in the same run, for greedy and for MES with Add1.
 
-The elections are the 19 files of ../shared/data/pabulib (from the repository root), with
-expected.json beside them recording how long pabutools took on each. pabutools' MES with Add1
-takes minutes on the large ones, so only the (file, rule) pairs that pabutools did in at most
-BENCH_PABULIB_LIMIT seconds there (default 30; 3 with --quick; "all" for every pair) are timed
-against it; ours is timed on the others too (not with --quick). The outcomes must be equal."""
+The elections are the 19 files of ../shared/data/pabulib (from the repository root; another
+folder through BENCH_PABULIB_DATA), with expected.json beside them recording how long pabutools
+took on each; without them the benchmark is skipped and says where to get them. pabutools' MES
+with Add1 takes minutes on the large ones, so only the (file, rule) pairs that pabutools did in
+at most BENCH_PABULIB_LIMIT seconds there (default 30; 3 with --quick; "all" for every pair) are
+timed against it; ours is timed on the others too (not with --quick). The outcomes must be equal."""
 
 from __future__ import annotations
 
@@ -18,9 +19,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.runner import Result
+from bench.runner import BenchmarkSkipped, Result
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pabulib"
+# Beside the repository, not in it: the files are large and not ours to redistribute.
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pabulib"
+DATA_VARIABLE = "BENCH_PABULIB_DATA"
+SOURCE = (
+    "https://github.com/pabulib/pabulib_files (folder pb_files/, commit "
+    "88cfaba3e7692a90f3311cbcf8f08aa63fc3fbff; the same files as on https://pabulib.org)"
+)
 RULES = {"greedy": ("greedy_cost", "greedy_score"), "mes-add1": ("mes_cost_add1_only",)}
 REPEAT_BELOW = 2.0  # seconds: quicker runs are repeated three times and the fastest kept
 
@@ -111,16 +118,51 @@ def _limit(quick: bool) -> float:
     return float(text) if text else (3.0 if quick else 30.0)
 
 
+def data_folder() -> Path:
+    """The folder of .pb files and expected.json: BENCH_PABULIB_DATA, else ../shared/data/pabulib
+    beside the repository."""
+    named = os.environ.get(DATA_VARIABLE, "").strip()
+    return Path(named).expanduser().resolve() if named else DEFAULT_DATA
+
+
+def check_data(folder: Path) -> dict:
+    """expected.json's instances, each with its .pb file present; BenchmarkSkipped saying where
+    to get what is missing otherwise."""
+    expected = folder / "expected.json"
+    if not expected.is_file():
+        raise BenchmarkSkipped(
+            f"no Pabulib data at {folder} (a folder of .pb files with expected.json, the outcomes "
+            f"and times of pabutools 1.2.3). Get the .pb files from {SOURCE}; ten of them ship "
+            f"with their expected.json in tests/budget/data. Point {DATA_VARIABLE}=FOLDER at "
+            f"them, e.g. {DATA_VARIABLE}=tests/budget/data"
+        )
+    recorded = json.loads(expected.read_text(encoding="utf-8"))["instances"]
+    missing = sorted(name for name in recorded if not (folder / name).is_file())
+    if missing:
+        raise BenchmarkSkipped(
+            f"{len(missing)} of the {len(recorded)} files that {expected} names are not in "
+            f"{folder}: {', '.join(missing)}. Get them from {SOURCE}, or point {DATA_VARIABLE} "
+            f"at a complete folder"
+        )
+    try:
+        import pabutools  # noqa: F401  (the reference implementation, a test-only dependency)
+    except ImportError as exc:
+        raise BenchmarkSkipped(
+            "pabutools, the reference it is compared with, is not installed: "
+            "pip install -e '.[test]'"
+        ) from exc
+    return recorded
+
+
 def run(quick: bool) -> Result:
-    if not DATA.is_dir() or not (DATA / "expected.json").is_file():
-        raise RuntimeError(f"no Pabulib data at {DATA} (expected the 19 files and expected.json)")
-    recorded = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))["instances"]
+    data = data_folder()
+    recorded = check_data(data)
     limit = _limit(quick)
     compared: list[tuple[str, str, float, float]] = []
     alone: list[tuple[str, str, float, float]] = []
     skipped: list[str] = []
     for name in sorted(recorded):
-        path = DATA / name
+        path = data / name
         seconds = recorded[name]["pabutools_seconds"]
         for rule, keys in RULES.items():
             key = next((k for k in keys if k in recorded[name]["rules"]), None)

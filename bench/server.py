@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -80,11 +80,13 @@ def served_shape() -> tuple[int | None, int, int]:
     return workers, _setting("BENCH_THREADS", 4), _setting("BENCH_CLIENTS", 4)
 
 
-def _environment(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def _environment(
+    data_dir: Path, extra: Mapping[str, str] | None = None, settings: str = "bench.settings"
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DEPLOYMENT_VARIABLES}
     # What the benchmark itself asks for (a DATABASE_URL, raised rate limits) goes back in.
     env.update(extra or {})
-    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    env["DJANGO_SETTINGS_MODULE"] = settings
     env["HAMKKE_DATA_DIR"] = str(data_dir)
     env["PYTHONPATH"] = os.pathsep.join(
         [str(REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
@@ -126,7 +128,7 @@ def _tail(path: Path, chars: int = 3000) -> str:
         return ""
 
 
-def _wait_until_serving(site: ServedSite, proc: subprocess.Popen, log: Path, timeout: float):
+def wait_until_serving(site: ServedSite, proc: subprocess.Popen, log: Path, timeout: float):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -142,11 +144,13 @@ def _wait_until_serving(site: ServedSite, proc: subprocess.Popen, log: Path, tim
     raise RuntimeError(f"the server did not answer within {timeout:.0f}s:\n{_tail(log)}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop gunicorn and its workers: the whole process group this module started."""
+def stop_process_group(proc: subprocess.Popen) -> None:
+    """Stop a server started in a session of its own (gunicorn, a Celery worker) and its
+    workers: the whole process group, gracefully first (SIGTERM lets in-flight requests finish
+    and stops sooner than SIGINT here), then SIGKILL."""
     if proc.poll() is not None:
         return
-    for sig, grace in ((signal.SIGINT, 10), (signal.SIGKILL, 5)):
+    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
@@ -167,45 +171,94 @@ def served_site(
     start_timeout: float = 60,
     environment: Mapping[str, str] | None = None,
 ) -> Iterator[ServedSite]:
+    with (
+        prepared_site(city=city, environment=environment) as (env, data_dir),
+        serving(env, data_dir, workers=workers, threads=threads, start_timeout=start_timeout) as (
+            site,
+            _proc,
+        ),
+    ):
+        yield site
+
+
+@contextmanager
+def prepared_site(
+    *,
+    city: str = "seoul",
+    environment: Mapping[str, str] | None = None,
+    settings: str = "bench.settings",
+) -> Iterator[tuple[dict[str, str], Path]]:
+    """A data folder with the site's database migrated and the city's profile loaded; yields the
+    environment of the processes that serve or work on it, and the folder (removed at the end)."""
     data_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-"))
     try:
-        env = _environment(data_dir, environment)
+        env = _environment(data_dir, environment, settings)
         _hamkke(env, "migrate", "--noinput", "--verbosity", "0", timeout=300)
         _hamkke(env, "city", "load", city, timeout=120)
-        site = ServedSite(
-            "127.0.0.1", _free_port(), workers or default_workers(), threads, data_dir, env
-        )
-        log = data_dir / "server.log"
-        with log.open("wb") as log_file:
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "hamkke.cli",
-                    "serve",
-                    "--host",
-                    site.host,
-                    "--port",
-                    str(site.port),
-                    "--workers",
-                    str(site.workers),
-                    "--threads",
-                    str(site.threads),
-                ],
-                env=env,
-                cwd=REPO_ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            _wait_until_serving(site, proc, log, start_timeout)
-            yield site
-        finally:
-            _stop(proc)
+        yield env, data_dir
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextmanager
+def serving(
+    env: dict[str, str],
+    data_dir: Path,
+    *,
+    workers: int | None = None,
+    threads: int = 4,
+    start_timeout: float = 60,
+) -> Iterator[tuple[ServedSite, subprocess.Popen]]:
+    """`hamkke serve` on a free port of a prepared site, until the `with` block ends; yields the
+    site and the gunicorn master (its process group is stopped at the end). Several servers
+    can serve one site, each on its own port."""
+    site, proc, log = start_server(env, data_dir, workers=workers, threads=threads)
+    try:
+        wait_until_serving(site, proc, log, start_timeout)
+        yield site, proc
+    finally:
+        stop_process_group(proc)
+
+
+def start_server(
+    env: dict[str, str], data_dir: Path, *, workers: int | None = None, threads: int = 4
+) -> tuple[ServedSite, subprocess.Popen, Path]:
+    """Start `hamkke serve` on a free port, in a session of its own, without waiting for it;
+    returns the site, the gunicorn master and its log. The caller stops it."""
+    site = ServedSite(
+        "127.0.0.1", _free_port(), workers or default_workers(), threads, data_dir, env
+    )
+    log = data_dir / f"server-{site.port}.log"
+    with log.open("wb") as log_file:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hamkke.cli",
+                "serve",
+                "--host",
+                site.host,
+                "--port",
+                str(site.port),
+                "--workers",
+                str(site.workers),
+                "--threads",
+                str(site.threads),
+            ],
+            env=env,
+            cwd=REPO_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return site, proc, log
+
+
+def stop_process_groups(procs: list[subprocess.Popen]) -> None:
+    """Stop several servers at once: each takes seconds to wind down."""
+    with ThreadPoolExecutor(max_workers=max(len(procs), 1)) as pool:
+        list(pool.map(stop_process_group, procs))
 
 
 # --- Django in worker processes ----------------------------------------------------------------
