@@ -1,50 +1,40 @@
-"""What the fault drill (`python -m bench faults`) found in the app, each as a test that fails
-until the app is fixed. They are marked xfail(strict=True): the day the fix lands they pass, the
-strict marker turns that into a failure, and the marker is removed."""
+"""What the fault drill (`python -m bench faults`) found in the app, each kept as a test.
+
+1. A notification email whose Celery task met a PostgreSQL restart was acknowledged as done and
+   never sent (the task retried mail errors only). Emails now go through the outbox
+   (core/outbox/): the row stays owed until a send succeeds, and the sweep sends it."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import OperationalError
 
-from tests import factories
+from hamkke.core import tasks
+from hamkke.core.models import OutboxMessage, OutboxStatus
+from hamkke.core.outbox import services as outbox_services
+
+pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by the fault drill: send_notification_email retries mail errors only; a "
-    "database error (PostgreSQL restarting) fails the task for good and the email is never sent "
-    "(issue #9 point 6, the outbox, owns the fix)",
-)
-def test_a_notification_email_whose_task_meets_a_database_restart_is_still_sent(
-    db, mailoutbox, monkeypatch
-):
-    """In the drill the worker took a confirmation email while PostgreSQL restarted: the task
-    "raised unexpected: OperationalError", was acknowledged as done and never ran again, and
-    the notification stayed unsent."""
-    from hamkke.core import tasks
-    from hamkke.core.models import Notification
-    from hamkke.core.notifications import services as notification_services
-
-    person = factories.make_user(email="reporter@example.org")
-    notification = Notification.objects.create(
-        recipient=person, kind="complaints.status", title="Your report was received", body="N1"
+def test_an_email_whose_task_meets_a_database_restart_is_still_sent(mailoutbox, monkeypatch):
+    message = outbox_services.queue_email(
+        to=["reporter@example.org"], subject="Your report was received", body="N1"
     )
-    deliver = notification_services.deliver_notification_email
+    deliver = outbox_services.deliver_message
     calls = []
 
-    def database_restarting_once(*, notification_id: int) -> bool:
-        calls.append(notification_id)
+    def database_restarting_once(*, message_id: int) -> bool:
+        calls.append(message_id)
         if len(calls) == 1:
             raise OperationalError("consuming input failed: server closed the connection")
-        return deliver(notification_id=notification_id)
+        return deliver(message_id=message_id)
 
-    monkeypatch.setattr(
-        notification_services, "deliver_notification_email", database_restarting_once
-    )
-    # Eager, as tests run tasks: a retry runs again at once instead of after its countdown.
-    tasks.send_notification_email.apply(args=[notification.pk], throw=False)
-
-    notification.refresh_from_db()
-    assert len(mailoutbox) == 1
-    assert notification.emailed is True
+    monkeypatch.setattr(outbox_services, "deliver_message", database_restarting_once)
+    assert tasks.send_outbox_message(message.pk) is False  # the task met the restart
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.PENDING
+    monkeypatch.setattr(outbox_services, "deliver_message", deliver)
+    assert outbox_services.send_due_messages().sent == 1  # the sweep, a minute later
+    assert [(sent.to, sent.subject) for sent in mailoutbox] == [
+        (["reporter@example.org"], "Your report was received")
+    ]
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.SENT
