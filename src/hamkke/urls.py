@@ -28,3 +28,10 @@ if settings.HAMKKE_MEDIA_STORAGE == "local":
             {"document_root": settings.MEDIA_ROOT},
         )
     )
+
+# Errors under /api/ answer JSON and a standard's adapter (Open311) answers in its own format,
+# whatever raised them; pages keep the site's HTML error pages (core/web/hostile.py).
+handler400 = "hamkke.core.web.hostile.bad_request"
+handler403 = "hamkke.core.web.hostile.permission_denied"
+handler404 = "hamkke.core.web.hostile.page_not_found"
+handler500 = "hamkke.core.web.hostile.server_error"
