@@ -2,68 +2,16 @@
 it declares on its ServiceAppConfig (core/service_app.py); this module names no app."""
 
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hamkke.core.errors import DomainError, TooManyAttempts
 from hamkke.core.service_app import api_mounts, resolve
 from hamkke.core.web.hostile import CODES
+from hamkke.core.web.openapi import DocumentedApi
 
-# Every operation may answer these, whatever its router declares: the site refuses bad input
-# (400: a NUL character, a date off the calendar), an unknown object (404), a body over its cap
-# (413), a request its schema refuses (422) and too many attempts (429) alike; an operation that
-# signs in or writes may also answer 401 and 403, and a write 409.
-EVERY_OPERATION_ERRORS = (400, 404, 413, 422, 429)
-SIGNED_IN_ERRORS = (401, 403)
-WRITE_ERRORS = (401, 403, 409)
-WRITE_METHODS = {"post", "put", "patch", "delete"}
-ERROR_SCHEMA = {
-    "title": "Error",
-    "type": "object",
-    "properties": {
-        "detail": {"type": "string", "description": "For people; may be translated"},
-        "code": {"type": "string", "description": "Stable, for programs"},
-        "field": {"type": "string", "description": "The parameter or field refused, if one"},
-    },
-    "required": ["detail", "code"],
-}
-
-
-class HamkkeApi(NinjaAPI):
-    """The NinjaAPI whose OpenAPI document lists the error answers every operation may give, in
-    the one error format, so clients (and the schemathesis fuzz test) know every status."""
-
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-        for operations in schema["paths"].values():
-            for method, operation in operations.items():
-                statuses = set(EVERY_OPERATION_ERRORS)
-                if operation.get("security"):
-                    statuses.update(SIGNED_IN_ERRORS)
-                if method in WRITE_METHODS:
-                    statuses.update(WRITE_ERRORS)
-                for status in sorted(statuses):
-                    operation["responses"].setdefault(
-                        status, {"description": _ERROR_DESCRIPTIONS[status], "content": error}
-                    )
-        return schema
-
-
-_ERROR_DESCRIPTIONS = {
-    400: "Bad input: refused with a reason (a NUL character, a date off the calendar, …)",
-    401: "Not signed in",
-    403: "Not allowed (a role, a verification, the CSRF token)",
-    404: "No such object",
-    409: "Clashes with the current state",
-    413: "The request body is over its cap",
-    422: "The request does not fit the operation's schema",
-    429: "Too many attempts: wait (Retry-After)",
-}
-
-api = HamkkeApi(
+# Its OpenAPI document lists every error status an operation may answer (core/web/openapi.py).
+api = DocumentedApi(
     title="Hamkke API",
     version="1",
     description=(

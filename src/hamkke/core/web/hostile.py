@@ -308,9 +308,12 @@ def _in_the_paths_format(request: HttpRequest, response: HttpResponse) -> HttpRe
         return response
     status = response.status_code
     if status == 405:
+        # ninja lists the methods from a set: in a stable order, for people and caches alike.
+        allowed = ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",") if m))
+        response["Allow"] = allowed
         detail = _("The method %(method)s is not allowed here; use %(allowed)s.") % {
             "method": request.method,
-            "allowed": response.get("Allow", "GET"),
+            "allowed": allowed,
         }
     else:
         detail = response.reason_phrase
