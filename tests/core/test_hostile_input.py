@@ -356,7 +356,7 @@ def test_a_json_body_over_its_cap_is_a_413_before_it_is_read(client, city, setti
         "POST",
         f"{API}/threads/core.district/1/comments",
         b"",
-        content_type="application/json",
+        CONTENT_TYPE="application/json",
         CONTENT_LENGTH="1001",
         **{"wsgi.input": UnreadableBody()},
     )
