@@ -62,8 +62,9 @@ def not_found(request: HttpRequest, exc: Http404):
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):
-    """ninja's own refusals (403 for a missing CSRF cookie, say), with a code like the others."""
-    code = CODES.get(exc.status_code, "error")
+    """ninja's own refusals (403 for a missing CSRF token, say), with a code like the others."""
+    csrf = exc.status_code == 403 and "CSRF" in str(exc)
+    code = "csrf_failed" if csrf else CODES.get(exc.status_code, "error")
     return api.create_response(request, {"detail": str(exc), "code": code}, status=exc.status_code)
 
 

@@ -471,3 +471,26 @@ def test_pages_keep_their_html_error_pages(client, city):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_http404_raised_in_an_operation_is_json_with_a_code(client, city, monkeypatch):
+    from django.http import Http404
+
+    def missing(*args, **kwargs):
+        raise Http404("No such category list.")
+
+    monkeypatch.setattr(complaint_selectors, "active_categories", missing)
+    response = client.get(f"{API}/complaints/categories")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No such category list.", "code": "not_found"}
+
+
+def test_a_write_without_the_csrf_token_says_so_by_its_code(citizen):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(citizen)
+
+    response = client.post(f"{API}/accounts/me/delete", "{}", content_type="application/json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
