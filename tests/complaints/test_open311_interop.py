@@ -298,3 +298,14 @@ def test_head_and_doubled_slashes_over_real_http(city, live_server):
     assert ET.fromstring(got.content).tag == "services"
     assert head.content == b""
     assert head.headers["Content-Length"] == str(len(got.content))
+
+
+@pytest.mark.django_db
+def test_a_malformed_content_length_is_read_as_no_body(client, city):
+    response = client.generic(
+        "POST", f"{BASE}/requests.json", b"", CONTENT_TYPE="text/plain", CONTENT_LENGTH="abc"
+    )
+    assert response.status_code == 403
+    assert response.json() == [
+        {"code": 403, "description": "api_key is required to file a request"}
+    ]

@@ -28,7 +28,7 @@ from hamkke.core import ratelimit
 from hamkke.core.actors import Actor
 from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import DomainError, InvalidInput
-from hamkke.core.web.hostile import answers_errors_with, checks_its_own_body
+from hamkke.core.web.hostile import answers_errors_with, checks_its_own_body, content_length
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed, as discovery reports it.
@@ -93,7 +93,7 @@ def _key_before_body(request: HttpRequest) -> None:
         _api_client(request.GET)
         return
     cap = settings.HAMKKE_OPEN311_KEYLESS_BODY_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > cap:
+    if content_length(request) > cap:
         raise Open311Error(
             413,
             f"a request body over {cap} bytes (with photos, say) needs api_key in the query "

@@ -188,11 +188,12 @@ class HostileInputMiddleware:
         return None
 
 
-def _content_length(request: HttpRequest) -> int:
+def content_length(request: HttpRequest) -> int:
+    """The body's declared length; 0 for none or a malformed one, as Django then reads none."""
     try:
         return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
     except ValueError:
-        return 0  # Django reads no body without a valid length
+        return 0
 
 
 def body_cap(request: HttpRequest) -> int | None:
@@ -205,7 +206,7 @@ def body_cap(request: HttpRequest) -> int | None:
 
 def _oversized(request: HttpRequest) -> HttpResponse | None:
     cap = body_cap(request)
-    length = _content_length(request)
+    length = content_length(request)
     if cap is None or length <= cap:
         return None
     return error_response(
