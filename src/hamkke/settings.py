@@ -90,6 +90,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Caps bodies and refuses NUL characters before anything reads them; answers errors in the
+    # path's format (JSON under /api/, Open311's under /open311/), so it wraps all but the above.
+    "hamkke.core.web.hostile.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hamkke.core.middleware.CityLanguageMiddleware",
@@ -220,6 +223,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Above the 5 photos and 1 video a report may carry, so that the service, not the request
 # parser, refuses a few too many with a clear message.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Request bodies are refused (413) before they are read when over their cap: a form with files
+# may carry the largest upload a report takes (five photos and a video) and its fields; any other
+# body at most DATA_UPLOAD_MAX_MEMORY_SIZE, what Django reads into memory.
+HAMKKE_MAX_UPLOAD_BODY_BYTES = int(
+    os.environ.get(
+        "HAMKKE_MAX_UPLOAD_BODY_BYTES",
+        5 * HAMKKE_MAX_PHOTO_BYTES + HAMKKE_MAX_VIDEO_BYTES + 1024 * 1024,
+    )
+)
+# An Open311 POST carrying its api_key in the body rather than the query string may be at most
+# this large: a bigger one (with photos) sends the key in the query string, where it is checked
+# before the body is read.
+HAMKKE_OPEN311_KEYLESS_BODY_BYTES = int(
+    os.environ.get("HAMKKE_OPEN311_KEYLESS_BODY_BYTES", 256 * 1024)
+)
 
 # --- accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -23,3 +23,10 @@ urlpatterns = [
 # report, answers 404 to the public) and then serves it, or redirects to a short-lived signed
 # link on S3.
 urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media))
+
+# Errors under /api/ answer JSON and a standard's adapter (Open311) answers in its own format,
+# whatever raised them; pages keep the site's HTML error pages (core/web/hostile.py).
+handler400 = "hamkke.core.web.hostile.bad_request"
+handler403 = "hamkke.core.web.hostile.permission_denied"
+handler404 = "hamkke.core.web.hostile.page_not_found"
+handler500 = "hamkke.core.web.hostile.server_error"

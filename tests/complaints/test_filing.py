@@ -100,7 +100,8 @@ def test_open311_words_the_filing_steps_refusals_in_its_own_terms(client, city):
         return response.status_code, response.json()[0]["description"]
 
     assert refusal(service_code="") == (400, "service_code is required")
-    assert refusal(service_code="moon-dust") == (400, "service_code 'moon-dust' not found")
+    # GeoReport v2's errors table: an unknown service_code is 404 (issue #9, point 7).
+    assert refusal(service_code="moon-dust") == (404, "service_code 'moon-dust' not found")
     assert refusal(lat="") == (400, "a location is required: lat and long")
     # A point given but outside the city keeps the filing step's own words.
     status, description = refusal(lat=BUSAN[0], long=BUSAN[1])

@@ -165,7 +165,6 @@ def test_revoked_key_is_403(client, city, api_key):
     ("fields", "message"),
     [
         ({"service_code": ""}, "service_code is required"),
-        ({"service_code": "teleport"}, "service_code 'teleport' not found"),
         ({"lat": "", "long": ""}, "lat and long"),
         ({"lat": "", "long": "", "address_string": "세종대로 110"}, "coordinates"),
         ({"lat": "north"}, "lat must be a number"),

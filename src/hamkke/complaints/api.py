@@ -37,6 +37,7 @@ from hamkke.core import idempotency, ratelimit
 from hamkke.core.city.selectors import current_city, district_at
 from hamkke.core.errors import InvalidInput
 from hamkke.core.models import Media
+from hamkke.core.web import bounds
 from hamkke.core.web.api import one_page, session_user
 
 router = Router(tags=["complaints"])
@@ -93,6 +94,13 @@ def _public(tracking_number: str) -> Complaint:
 
 
 def _filters(filters: FiltersIn) -> selectors.Filters:
+    for name, day in (("from", filters.start), ("to", filters.end)):
+        if day is not None and not bounds.day_in_range(day):
+            raise InvalidInput(
+                _("%(name)s must be a day between %(range)s.")
+                % {"name": name, "range": bounds.DAYS_TEXT},
+                field=name,
+            )
     return selectors.public_filters(
         categories=filters.category,
         statuses=filters.status,
@@ -163,7 +171,8 @@ def nearby(request: HttpRequest, category: str, latitude: float, longitude: floa
 
 @router.get("/map.geojson", summary="Reports as a GeoJSON FeatureCollection")
 def map_geojson(request: HttpRequest, filters: Query[FiltersIn]):
-    """The same filters as the list; at most the 5,000 newest reports."""
+    """The same filters as the list; at most the 5,000 newest reports. A day in `from` or `to`
+    outside 1900-01-01 to 2999-12-31 answers 400."""
     return selectors.geojson(current_city(), _filters(filters))
 
 

@@ -15,6 +15,7 @@ from hamkke.complaints.models import Category, Status
 from hamkke.complaints.services import MAX_DESCRIPTION, MAX_PHOTOS, Contact
 from hamkke.core.errors import DomainError
 from hamkke.core.media.files import photo_formats
+from hamkke.core.web import bounds
 from hamkke.core.web.forms import DomainErrorsInline, coordinate_field
 
 PLACE_FIELDS = ("category", "latitude", "longitude", "address")
@@ -275,11 +276,23 @@ class FilterForm(forms.Form):
         ]
         # "from" and "to" are the natural names in a link, and Python keywords.
         self.fields["from"] = forms.DateField(
-            label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+            label=_("From"),
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}),
+            validators=[_a_day_in_range],
         )
         self.fields["to"] = forms.DateField(
-            label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+            label=_("To"),
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}),
+            validators=[_a_day_in_range],
         )
+
+    def refusal(self) -> str | None:
+        """Why the filters cannot be used as given (a day out of range, say), or None."""
+        if not self.is_bound or self.is_valid():
+            return None
+        return " ".join(str(error) for errors in self.errors.values() for error in errors)
 
     def filters(self) -> selectors.Filters:
         """The valid part of the filters (all of them for an unbound form: no filter)."""
@@ -326,3 +339,12 @@ class ReopenForm(DomainErrorsInline, forms.Form):
         error_messages={"required": _("Say why the answer is not enough.")},
         help_text=_("Shown publicly in the report's history: do not write personal details."),
     )
+
+
+def _a_day_in_range(day) -> None:
+    # Days at the calendar's ends overflow the city's time zone or PostgreSQL: say so instead.
+    if day is not None and not bounds.day_in_range(day):
+        raise forms.ValidationError(
+            _("Choose a day between %(first)s and %(last)s.")
+            % {"first": bounds.EARLIEST_DAY.isoformat(), "last": bounds.LATEST_DAY.isoformat()}
+        )

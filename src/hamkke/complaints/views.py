@@ -69,13 +69,19 @@ def index(request: HttpRequest) -> HttpResponse:
         "status_labels": {value: str(label) for value, label in Status.choices},
         "now": timezone.now(),
     }
-    return render(request, "complaints/index.html", context)
+    return render(
+        request, "complaints/index.html", context, status=400 if form.refusal() else 200
+    )
 
 
 @require_GET
 def map_geojson(request: HttpRequest) -> JsonResponse:
     city = city_selectors.current_city()
-    data = selectors.geojson(city, _filter_form(request, city).filters())
+    form = _filter_form(request, city)
+    refusal = form.refusal()
+    if refusal:
+        return JsonResponse({"detail": refusal, "code": "invalid"}, status=400)
+    data = selectors.geojson(city, form.filters())
     return JsonResponse(data, content_type="application/geo+json")
 
 

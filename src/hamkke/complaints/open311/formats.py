@@ -4,11 +4,12 @@ standard error format. Only element names and nesting live here; no queries."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 # In XML a list is an element holding one child per item; the spec names the child.
@@ -23,6 +24,10 @@ XML_ITEM_NAMES = {
     "errors": "error",
     "notes": "note",
 }
+
+# What XML 1.0 cannot carry (C0 controls but tab and line ends, lone surrogates, U+FFFE/U+FFFF):
+# one such character in a stored description would make the whole document unreadable.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
@@ -48,6 +53,18 @@ def render_error(fmt: str, status: int, description: str) -> HttpResponse:
     return render(fmt, "errors", [{"code": status, "description": description}], status=status)
 
 
+def format_of_path(path: str) -> str:
+    """The format a path asks for by its suffix: XML for .xml, JSON otherwise (the format every
+    client reads, and the specification's default where a suffix is unknown)."""
+    return "xml" if path.lower().endswith(".xml") else "json"
+
+
+def error_for_request(request: HttpRequest, status: int, description: str) -> HttpResponse:
+    """The site's own errors (404 for an unknown path, 413 for a body over its cap, 500) in the
+    Open311 error format of the path's suffix."""
+    return render_error(format_of_path(request.path), status, description)
+
+
 def _element(tag: str, value) -> ET.Element:
     element = ET.Element(tag)
     if isinstance(value, Mapping):
@@ -62,5 +79,5 @@ def _element(tag: str, value) -> ET.Element:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     else:
-        element.text = str(value)
+        element.text = NOT_XML.sub("", str(value))
     return element

@@ -1,12 +1,18 @@
 """Reading Open311 parameters the way real clients send them: an empty parameter is absent,
-lists are comma separated, dates are W3C date-times (a date alone means its midnight)."""
+lists are comma separated, dates are W3C date-times (a date alone means its midnight). What no
+client sends on purpose (a NUL character, a date at year 1 or 9999, digits other than 0-9) is
+refused by name."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, time, timedelta
 
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
+
+from hamkke.core.web import bounds
+from hamkke.core.web.hostile import nul_field
 
 
 class Open311Error(Exception):
@@ -23,11 +29,16 @@ DEFAULT_LIMIT = 1000
 
 
 def merged(request: HttpRequest) -> QueryDict:
-    """Query string and form body together: clients put api_key and jurisdiction_id in either."""
+    """Query string and form body together: clients put api_key and jurisdiction_id in either.
+    A body's empty field does not hide the query string's value (a form that sends every field
+    it has sends `api_key=` when the app put the key in the address)."""
     data = request.GET.copy()
     if request.method == "POST":
         for key, values in request.POST.lists():
-            data.setlist(key, values)
+            if any(value.strip() for value in values) or key not in data:
+                data.setlist(key, values)
+        if (name := nul_field(request.POST)) is not None:
+            raise Open311Error(400, f"{name} contains a NUL character (%00)")
     return data
 
 
@@ -60,6 +71,8 @@ def date_time(data: QueryDict, name: str) -> datetime | None:
         value = datetime.combine(value.date(), time.min)
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
+    if not bounds.moment_in_range(value):
+        raise Open311Error(400, f"{name} must lie between {bounds.MOMENTS_TEXT}, not {raw!r}")
     return value
 
 
@@ -68,18 +81,23 @@ def number(data: QueryDict, name: str) -> float | None:
     if raw is None:
         return None
     try:
-        return float(raw)
-    except ValueError as exc:
-        raise Open311Error(400, f"{name} must be a number, not {raw!r}") from exc
+        # float() reads digits of any script ("١٢") and "nan" or "inf": none is a coordinate.
+        value = float(raw) if raw.isascii() else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise Open311Error(400, f"{name} must be a number, not {raw!r}")
+    return value
 
 
 def positive_int(data: QueryDict, name: str, *, default: int, maximum: int) -> int:
     raw = text(data, name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    value = bounds.whole_number(raw)
+    if value is None or value < 1:
         raise Open311Error(400, f"{name} must be a whole number of at least 1, not {raw!r}")
-    return min(int(raw), maximum)
+    return min(value, maximum)
 
 
 def window(data: QueryDict, *, now: datetime) -> tuple[datetime, datetime]:

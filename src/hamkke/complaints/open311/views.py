@@ -28,6 +28,7 @@ from hamkke.core import idempotency, ratelimit
 from hamkke.core.actors import Actor
 from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import DomainError, InvalidInput
+from hamkke.core.web.hostile import answers_errors_with, checks_its_own_body, content_length
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed, as discovery reports it.
@@ -35,33 +36,76 @@ CHANGESET = "2026-11-26T00:00:00+09:00"
 
 
 def open311(methods: tuple[str, ...] = ("GET",)):
-    """Checks the format and the jurisdiction and turns errors into Open311 errors."""
+    """Checks the format and the jurisdiction and turns errors into Open311 errors. HEAD is
+    answered wherever GET is; a POST's api_key in the query string is checked before its body
+    is read. The site's own errors on these paths (413, 500) answer in the same format."""
+    allowed = (*methods, "HEAD") if "GET" in methods else methods
 
     def decorate(view: Callable) -> Callable:
+        @answers_errors_with(formats.error_for_request)
+        @checks_its_own_body  # the api_key first, then the body and its NUL characters
         @wraps(view)
         @csrf_exempt  # apps authenticate with api_key, not with a session cookie
         def wrapper(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
             if fmt not in formats.CONTENT_TYPES:
                 return formats.render_error("json", 404, f"unknown format {fmt!r}: use json or xml")
             try:
-                if request.method not in methods:
-                    raise Open311Error(405, f"method {request.method} is not allowed here")
+                if request.method not in allowed:
+                    response = formats.render_error(
+                        fmt, 405, f"method {request.method} is not allowed here"
+                    )
+                    response["Allow"] = ", ".join(allowed)
+                    return response
+                if request.method == "POST":
+                    _key_before_body(request)
                 data = params.merged(request)
                 city = current_city()
                 jurisdiction = params.text(data, "jurisdiction_id")
                 expected = city.profile["city"]["open311_jurisdiction"]
                 if jurisdiction is not None and jurisdiction not in (expected, city.slug):
                     raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} not found")
-                return view(request, *args, fmt=fmt, data=data, city=city, **kwargs)
+                response = view(request, *args, fmt=fmt, data=data, city=city, **kwargs)
             except Open311Error as exc:
-                return formats.render_error(fmt, exc.status, exc.description)
+                response = formats.render_error(fmt, exc.status, exc.description)
             except DomainError as exc:
                 status = exc.status if exc.status in (400, 403, 404, 409, 413, 429) else 400
-                return formats.render_error(fmt, status, exc.message)
+                response = formats.render_error(fmt, status, exc.message)
+            return _headers_only(response) if request.method == "HEAD" else response
 
         return wrapper
 
     return decorate
+
+
+def _headers_only(response: HttpResponse) -> HttpResponse:
+    """HEAD: the GET's status and headers, its length included, and no body."""
+    response["Content-Length"] = str(len(response.content))
+    response.content = b""
+    return response
+
+
+def _key_before_body(request: HttpRequest) -> None:
+    """An api_key in the query string is checked before the body is read (403 when wrong), so a
+    caller without a valid key cannot make the city read a large body. A key sent in the body
+    is checked after it, so such a body may only be as large as a form of text fields."""
+    key = params.text(request.GET, "api_key")
+    if key is not None:
+        _api_client(request.GET)
+        return
+    cap = settings.HAMKKE_OPEN311_KEYLESS_BODY_BYTES
+    if content_length(request) > cap:
+        raise Open311Error(
+            413,
+            f"a request body over {cap} bytes (with photos, say) needs api_key in the query "
+            "string, where it is checked before the body is read",
+        )
+
+
+@answers_errors_with(formats.error_for_request)
+@csrf_exempt
+def unknown_path(request: HttpRequest, path: str) -> HttpResponse:
+    """Any other path under /open311/v2/: a 404 in the error format of its suffix."""
+    return formats.error_for_request(request, 404, f"no such Open311 resource: {path!r}")
 
 
 @open311()
@@ -270,7 +314,8 @@ def _in_open311_terms(exc: InvalidInput, data, *, code: str, located: bool) -> O
     if exc.field == "category":
         if not code:
             return Open311Error(400, "service_code is required")
-        return Open311Error(400, f"service_code {code!r} not found")
+        # GeoReport v2's errors table: 404 for a service_code that is not found.
+        return Open311Error(404, f"service_code {code!r} not found")
     if exc.field == "location" and not located:
         if params.text(data, "address_string") or params.text(data, "address_id"):
             return Open311Error(

@@ -12,7 +12,7 @@ from hamkke.core import moderation
 from hamkke.core.comments import selectors as comment_selectors
 from hamkke.core.comments import services as comment_services
 from hamkke.core.registries import resolve_comment_target
-from hamkke.core.web.api import SIGNED_IN
+from hamkke.core.web.api import SIGNED_IN, one_page
 
 router = Router(tags=["comments"])
 
@@ -28,6 +28,14 @@ class CommentOut(Schema):
     created_at: datetime
     hidden_reason: str | None = None
     open_reports: int | None = None
+
+
+class CommentPageOut(Schema):
+    count: int = Field(description="Comments on the object, hidden ones included")
+    page: int
+    page_size: int
+    pages: int
+    items: list[CommentOut] = Field(description="Oldest first")
 
 
 class CommentIn(Schema):
@@ -68,18 +76,25 @@ def _one_comment(comment, request: HttpRequest) -> CommentOut:
 
 @router.get(
     "/threads/{target_type}/{target_id}/comments",
-    response=list[CommentOut],
+    response=CommentPageOut,
     tags=["comments"],
-    summary="Comments on an object",
+    summary="Comments on an object, a page at a time",
 )
-def list_comments(request: HttpRequest, target_type: str, target_id: str):
-    """`target_type` is "app_label.model" of a model that takes comments; 404 otherwise."""
+def list_comments(
+    request: HttpRequest, target_type: str, target_id: str, page: int = 1, page_size: int = 20
+):
+    """`target_type` is "app_label.model" of a model that takes comments; 404 otherwise. Pages
+    as every list: `page_size` at most 100, a page past the last answered with the last."""
     target = resolve_comment_target(target_type, target_id)
     moderates = bool(moderation.may_moderate(request.actor))
-    return [
-        _comment_out(view)
-        for view in comment_selectors.comments_for(target, include_hidden=moderates)
+    body = one_page(
+        comment_selectors.thread_comments(target, include_hidden=moderates), page, page_size
+    )
+    body["items"] = [
+        _comment_out(comment_selectors.comment_view(comment, include_hidden=moderates))
+        for comment in body["items"]
     ]
+    return CommentPageOut(**body)
 
 
 @router.post(

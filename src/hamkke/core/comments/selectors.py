@@ -1,4 +1,4 @@
-"""Comment threads as they may be shown, counts, and the moderation queue."""
+"""Comment threads as they may be shown, a page at a time; counts, and the moderation queue."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
@@ -51,11 +52,27 @@ class CommentThread:
     viewer_id: int | None
     # Comments the viewer has reported already, so the page does not offer it twice.
     reported_ids: frozenset[int] = frozenset()
+    # `comments` is one page of the thread: `page` of `pages`, out of `count` comments.
+    count: int = 0
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
 
 
-def comments_for(target: models.Model, *, include_hidden: bool = False) -> list[CommentView]:
-    """A target's comments, oldest first, in one query. Hidden comments keep their place as
-    "hidden by a moderator"; their text (and report counts) only with include_hidden."""
+# Comments on one page of a thread; the API's lists take `page_size` instead.
+COMMENTS_PER_PAGE = 50
+
+
+def thread_comments(target: models.Model, *, include_hidden: bool = False) -> models.QuerySet:
+    """A target's comments, oldest first, for a page of a thread (comment_view shows each).
+    With include_hidden, each carries its count of open reports."""
     comments = (
         Comment.objects.filter(
             target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk)
@@ -67,6 +84,13 @@ def comments_for(target: models.Model, *, include_hidden: bool = False) -> list[
         comments = comments.annotate(
             open_reports=Count("reports", filter=Q(reports__resolved=False))
         )
+    return comments
+
+
+def comments_for(target: models.Model, *, include_hidden: bool = False) -> list[CommentView]:
+    """A target's comments, oldest first, in one query. Hidden comments keep their place as
+    "hidden by a moderator"; their text (and report counts) only with include_hidden."""
+    comments = thread_comments(target, include_hidden=include_hidden)
     return [comment_view(comment, include_hidden=include_hidden) for comment in comments]
 
 
@@ -86,8 +110,17 @@ def comment_view(comment: Comment, *, include_hidden: bool) -> CommentView:
     )
 
 
-def comment_thread(target: models.Model, *, viewer) -> CommentThread:
-    """The comments on a target and what the viewer (an Actor, or a user) may do there."""
+def comment_thread(
+    target: models.Model,
+    *,
+    viewer,
+    page: int | str | None = None,
+    per_page: int = COMMENTS_PER_PAGE,
+) -> CommentThread:
+    """A page of the comments on a target and what the viewer (an Actor, or a user) may do
+    there. Without `page`, the last: the newest comments come with the form, and a comment just
+    posted is on the page shown. As on every list, a page past the last is the last, and one not
+    a number the first."""
     entry = commentable_for(target)
     if entry is None:
         raise NotFound(_("Comments are not open on this kind of item."), code="not_commentable")
@@ -100,7 +133,9 @@ def comment_thread(target: models.Model, *, viewer) -> CommentThread:
         can_comment, reason = False, _("Your account is suspended: you cannot comment.")
     elif entry.is_open is not None and not entry.is_open(target):
         can_comment, reason = False, _("Comments are closed.")
-    comments = comments_for(target, include_hidden=moderates)
+    paginator = Paginator(thread_comments(target, include_hidden=moderates), per_page)
+    shown = paginator.get_page(page if page not in (None, "") else paginator.num_pages)
+    comments = [comment_view(c, include_hidden=moderates) for c in shown.object_list]
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
     reported: frozenset[int] = frozenset()
     if viewer_id and comments:
@@ -119,6 +154,9 @@ def comment_thread(target: models.Model, *, viewer) -> CommentThread:
         can_moderate=moderates,
         viewer_id=viewer_id,
         reported_ids=reported,
+        count=paginator.count,
+        page=shown.number,
+        pages=paginator.num_pages,
     )
 
 

@@ -63,7 +63,9 @@ def comment_thread(request: HttpRequest, target_type: str, target_id: str) -> Ht
             return redirect(f"{without_fragment(back)}#comment-{form.result.pk}")
     context = {
         "target": target,
-        "thread": comment_selectors.comment_thread(target, viewer=request.actor),
+        "thread": comment_selectors.comment_thread(
+            target, viewer=request.actor, page=request.GET.get("page")
+        ),
         "comment_form": form,
         "next": safe_next(request, _target_page(target, target_type, target_id)),
     }
