@@ -717,7 +717,7 @@ def enter_paper_ballot(*, actor: Actor | User, pool: Pool, choices: Sequence[str
         )
     with transaction.atomic():
         # One box entry at a time per pool, so two officials cannot both enter the last paper.
-        Pool.objects.select_for_update(no_key=True).filter(pk=pool.pk).exists()
+        ballot_pattern.lock_box(Pool.objects.filter(pk=pool.pk), wait=True)
         handed_out, entered = selectors.paper_papers(pool)
         policies.may_enter_ballot_from_box(
             pool, role=role, handed_out=handed_out, entered=entered
@@ -805,10 +805,11 @@ def close_ballot_box(*, pool: Pool, now: datetime | None = None) -> int:
     pool = Pool.objects.select_related("cycle").get(pk=pool.pk)
     policies.ballot_box_closes(pool.cycle, now=moment).enforce()
     with transaction.atomic():
-        # Blocking, unlike a flush: waits for one running elsewhere to finish.
-        locked = Pool.objects.select_for_update(no_key=True).get(pk=pool.pk)
+        # Unlike a flush, this one waits for a flush running elsewhere to finish.
+        ballot_pattern.lock_box(Pool.objects.filter(pk=pool.pk), wait=True)
+        closed = Pool.objects.filter(pk=pool.pk, box_closed_at__isnull=False).exists()
         waiting = PendingBallot.objects.filter(pool=pool)
-        if locked.box_closed_at is not None and not waiting.exists():
+        if closed and not waiting.exists():
             return 0
         payloads = ballot_pattern.drain(waiting, box=PendingBallot.box(pool.pk), minimum=0)
         choices: dict[int, list[int]] = defaultdict(list)

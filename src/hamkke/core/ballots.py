@@ -109,12 +109,13 @@ class SealedBallot(models.Model):
 # --- draining a queue --------------------------------------------------------------------------
 
 
-def lock_box(box_row: models.QuerySet) -> bool:
+def lock_box(box_row: models.QuerySet, *, wait: bool = False) -> bool:
     """Inside a transaction: lock the row that stands for a box (a pool, a poll) for one writer
-    of its batches. False when another holds it, and this writer should leave the work to it.
-    FOR NO KEY UPDATE does not conflict with the key-share locks of the voters' foreign keys,
-    so casting never waits on a flush. SQLite has one writer at a time anyway: always True."""
-    locked = box_row.select_for_update(no_key=True, skip_locked=True)
+    of its batches. Without `wait`, False when another writer holds it (this one should leave
+    the work to it); with `wait`, wait for it. FOR NO KEY UPDATE does not conflict with the
+    key-share locks of the voters' foreign keys, so casting never waits on a flush. SQLite has
+    one writer at a time anyway: always True there."""
+    locked = box_row.order_by().select_for_update(no_key=True, skip_locked=not wait)
     return bool(list(locked.values_list("pk", flat=True)[:1]))
 
 
