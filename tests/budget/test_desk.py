@@ -443,6 +443,31 @@ def test_a_paper_ballot_is_stored_and_its_receipt_shown_once(handler_client, cit
     assert ballot_rules.receipt_of(ballot.pk) not in again
 
 
+def test_the_booth_sees_who_votes_and_the_box_sees_the_marks_never_both(handler_client, city):
+    """The booth's page asks for the ID card's number and offers no marks; the box's page
+    takes the marks and asks for no one; nothing the booth stored shows on the box's page."""
+    cycle = make_cycle(city)
+    _user, resident = make_resident(district_code=JONGNO)
+    at_booth = text(handler_client.get(booth(cycle)))
+    assert 'name="resident_id"' in at_booth and 'name="choices"' not in at_booth
+    at_box = text(handler_client.get(box(cycle)))
+    assert 'name="choices"' in at_box and 'name="resident_id"' not in at_box
+    handed = handler_client.post(booth(cycle), {"resident_id": resident, "choices": ["j1"]})
+    assert handed.status_code == 302
+    assert not Ballot.objects.exists()  # marks sent to the booth are not a ballot
+    assert "Registered: hand over a ballot paper" in text(handler_client.get(handed.url))
+    entered = handler_client.post(box(cycle), {"choices": ["j3"]})
+    after = text(handler_client.get(entered.url))
+    assert resident not in after and "Ballot stored" in after
+    assert Participation.objects.get().channel == "paper"
+    assert sorted(BallotChoice.objects.values_list("project__code", flat=True)) == ["j3"]
+    # A second paper with no second voter is refused: it did not come from the booth.
+    extra = handler_client.post(box(cycle), {"choices": ["j1"]})
+    assert extra.status_code == 409
+    assert "More papers than voters" in text(extra)
+    assert Ballot.objects.count() == 1
+
+
 def test_a_second_paper_ballot_of_the_same_resident_is_refused(handler_client, city):
     cycle = make_cycle(city)
     _user, resident = make_resident(district_code=JONGNO)
