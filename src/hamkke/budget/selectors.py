@@ -609,12 +609,14 @@ def published_cycle(cycle: Cycle) -> publication.PublishedCycle:
             chosen = choices.get(ballot_id) or [m for m in marks.split(",") if m]
             ballots.append((ballot_id, tuple(sorted(chosen))))
         # None once the box is closed (publish_results closes it first); counted all the same.
-        for waiting in waiting_ballots([pool]):
-            chosen = [code_of[pk] for pk in waiting.choices] or [
-                m for m in waiting.void_marks.split(",") if m
+        waiting = waiting_ballots([pool])
+        for ballot in waiting:
+            chosen = [code_of[pk] for pk in ballot.choices] or [
+                m for m in ballot.void_marks.split(",") if m
             ]
-            ballots.append((waiting.id, tuple(sorted(chosen))))
-        ballots.sort()
+            ballots.append((ballot.id, tuple(sorted(chosen))))
+        if waiting:
+            ballots.sort()
         pools.append(
             publication.PublishedPool(
                 code=pool.code,

@@ -628,7 +628,9 @@ def _record_ballot(
 def cast_ballot(*, actor: Actor | User, pool: Pool, choices: Sequence[str]) -> CastBallot:
     """A verified resident's online ballot. A ballot that breaks the pool's rule is refused with
     the reasons (the page shows them before submitting); a stored ballot is final. The voter's
-    identity is read here, once: the page that calls this has not read it."""
+    identity is read here, once: the page that calls this has not read it. Call it outside a
+    transaction, as the pages and the API do: the register row with the sealed ballot, and a
+    flush of a full box, must each be a transaction of their own (the ballot pattern)."""
     actor = Actor.of(actor)
     identity, voted = selectors.voter_facts(actor.user, pool)
     policies.may_vote(pool, user=actor.user, identity=identity, voted=voted).enforce()
