@@ -4,12 +4,15 @@ against inserting the same rows (Participation, Ballot, BallotChoice) through th
 same concurrency, in the same run.
 
 The figure is the whole ballot as a voter's browser sends it: HTTP, the session and its CSRF
-token, the verified identity, the pool, the phase, the district, the ballot rule, and the register
-row, the anonymous ballot and its choices in one transaction. The baseline inserts those rows
-straight through the ORM (one transaction per ballot, the project ids looked up beforehand) for
-the same voters in a second pool of the same cycle, by as many processes as there are clients.
-Rounds alternate (HTTP, ORM, HTTP, ORM, …) with the same number of ballots each. At the end the
-stored ballots must equal the voters who got a 201 (no ballot lost, none twice), or the run fails.
+token, the verified identity, the pool, the phase, the district, the ballot rule, and the ballot
+pattern (ARCHITECTURE.md): the register row and the sealed ballot in one transaction, and every
+`HAMKKE_BALLOT_BATCH` (100) ballots a full box written out as one shuffled batch, in the request
+that fills it. The baseline inserts the plain rows — register row, ballot, choices — straight
+through the ORM in one transaction per ballot (the project ids looked up beforehand), as casting
+did before the pattern, for the same voters in a second pool of the same cycle, by as many
+processes as there are clients. Rounds alternate (HTTP, ORM, HTTP, ORM, …) with the same number
+of ballots each. At the end the ballots — stored, or still sealed in the box — must equal the
+voters who got a 201 (no ballot lost, none twice), with their choices, or the run fails.
 
 Voters are made in bulk beforehand: an account, a residents-register row, a verified identity and
 a session per voter, spread over Seoul's districts. `python -m bench budget_ballots` runs it on
@@ -191,8 +194,8 @@ def _orm_prepare() -> dict:
 
 
 def _orm_insert(voters: list[dict], seed: int) -> tuple[int, float]:
-    """Register each voter and store their ballot as cast_ballot writes it, one transaction per
-    ballot. Returns (ballots, seconds)."""
+    """Register each voter and store their ballot as plain rows, one transaction per ballot (as
+    cast_ballot wrote it before the ballot pattern). Returns (ballots, seconds)."""
     from django.db import transaction
 
     from hamkke.budget.models import Ballot, BallotChoice, Channel, Participation
@@ -219,21 +222,25 @@ def _orm_insert(voters: list[dict], seed: int) -> tuple[int, float]:
 
 
 def _stored() -> dict[str, dict[str, int]]:
-    """Per pool: ballots, register rows, distinct people in the register, choices."""
+    """Per pool: ballots (stored, and still sealed in the box), register rows, distinct people
+    in the register, choices."""
     from django.db.models import Count
 
-    from hamkke.budget.models import Ballot, BallotChoice, Participation
+    from hamkke.budget import selectors
+    from hamkke.budget.models import Ballot, BallotChoice, Participation, Pool
 
     counts = {}
     for code in (API_POOL, ORM_POOL):
-        register = Participation.objects.filter(pool__cycle__slug=CYCLE, pool__code=code)
+        pool = Pool.objects.get(cycle__slug=CYCLE, code=code)
+        register = Participation.objects.filter(pool=pool)
+        waiting = selectors.waiting_ballots([pool])
         counts[code] = {
-            "ballots": Ballot.objects.filter(pool__cycle__slug=CYCLE, pool__code=code).count(),
+            "ballots": Ballot.objects.filter(pool=pool).count() + len(waiting),
+            "waiting": len(waiting),
             "register": register.count(),
             "people": register.aggregate(n=Count("identity_key", distinct=True))["n"],
-            "choices": BallotChoice.objects.filter(
-                ballot__pool__cycle__slug=CYCLE, ballot__pool__code=code
-            ).count(),
+            "choices": BallotChoice.objects.filter(ballot__pool=pool).count()
+            + sum(len(ballot.choices) for ballot in waiting),
         }
     return counts
 
@@ -372,7 +379,8 @@ def _measure(quick: bool, *, environment: dict[str, str], database: str) -> Resu
         f"median of {rounds} alternating rounds of {per_round:,} ballots (one per voter): API "
         f"{[round(r.rate, 1) for r in timed_http]}/s, ORM "
         f"{[round(r.rate, 1) for r in timed_orm]}/s; stored = cast = {cast:,} ballots "
-        f"({sent_choices:,} choices), each voter once in each pool"
+        f"({sent_choices:,} choices; {api['waiting']} still sealed in the box, under a batch), "
+        f"each voter once in each pool"
     )
     if errors:
         first_error = next(r.first_error for r in http_rounds if r.first_error)

@@ -198,9 +198,10 @@ def _load(count: int, seed: int, rule: str) -> dict:
     cycle, pools, projects = _create_cycle(rule, rng)
     ballot_table, choice_table = Ballot._meta.db_table, BallotChoice._meta.db_table
     ballot_columns = ("id", "pool_id", "channel", "void_reasons", "void_marks")
-    choice_columns = ("id", "ballot_id", "project_id")
+    # A choice is keyed by the pair (ballot, project): no id of its own (the ballot pattern).
+    choice_columns = ("ballot_id", "project_id")
     postgres = connection.vendor == "postgresql"
-    choice_id = void = 0
+    chosen_count = void = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if postgres:
@@ -214,8 +215,8 @@ def _load(count: int, seed: int, rule: str) -> dict:
             ballots.append((ballot_id, pool_id, channel, reasons, marks))
             void += bool(reasons)
             for project_id in chosen:
-                choice_id += 1
-                choices.append((choice_id, ballot_id, project_id))
+                chosen_count += 1
+                choices.append((ballot_id, project_id))
             if len(ballots) >= _BATCH:
                 with transaction.atomic():
                     _write(raw, postgres, ballot_table, ballot_columns, ballots)
@@ -226,9 +227,6 @@ def _load(count: int, seed: int, rule: str) -> dict:
             _write(raw, postgres, choice_table, choice_columns, choices)
         if postgres:
             raw.execute("SET session_replication_role = DEFAULT")
-            raw.execute(
-                f"SELECT setval(pg_get_serial_sequence('{choice_table}', 'id'), {choice_id})"
-            )
     loaded = time.perf_counter() - started
     with connection.cursor() as cursor:
         for table in (ballot_table, choice_table):
@@ -240,7 +238,7 @@ def _load(count: int, seed: int, rule: str) -> dict:
         "cycle": cycle.pk,
         "ballots": count,
         "void": void,
-        "choices": choice_id,
+        "choices": chosen_count,
         "pools": len(pools),
         "projects": len(projects),
         "load_seconds": loaded,

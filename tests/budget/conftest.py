@@ -197,3 +197,19 @@ def make_voter(district_code: str, **fields):
     user = factories.make_user(**fields)
     make_resident(district_code=district_code, user=user)
     return user
+
+
+@pytest.fixture(autouse=True)
+def ballots_leave_the_box_at_once(settings):
+    """A batch of one: each ballot is written to the ballot table right after it is cast, so a
+    test reads it there at once. Tests of the box itself (test_secrecy.py) set their own size."""
+    settings.HAMKKE_BALLOT_BATCH = 1
+
+
+def paper_ballot(*, actor, pool, resident_id: str, choices):
+    """A resident voting on paper: checked and handed a paper at the booth, then their marked
+    paper entered from the box (two steps that never meet in production). The box's result."""
+    from hamkke.budget import services
+
+    services.hand_out_paper_ballot(actor=actor, pool=pool, resident_id=resident_id)
+    return services.enter_paper_ballot(actor=actor, pool=pool, choices=choices)

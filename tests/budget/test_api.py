@@ -29,7 +29,15 @@ from hamkke.budget.models import (
 )
 from hamkke.core.models import Location
 from tests import factories
-from tests.budget.conftest import JONGNO, MAPO, make_cycle, make_resident, make_voter, set_phase
+from tests.budget.conftest import (
+    JONGNO,
+    MAPO,
+    make_cycle,
+    make_resident,
+    make_voter,
+    paper_ballot,
+    set_phase,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -492,7 +500,7 @@ def test_a_receipt_finds_its_ballot(client, city, cycle, pools, mapo_voter, budg
     assert client.get(f"{API}/cycles/{cycle.slug}/receipts/{relaxed}").status_code == 200
 
     _user, resident_id = make_resident(district_code=MAPO)
-    paper = services.cast_paper_ballot(
+    paper = paper_ballot(
         actor=budget_official,
         pool=pools["mapo"],
         resident_id=resident_id,
@@ -567,7 +575,7 @@ def published_cycle(client, city, cycle, pools, manager, official):
         assert response.status_code == 201, response.content
         receipts[(person.email, pool)] = response.json()["receipt"]
     _user, resident_id = make_resident(district_code=MAPO)
-    services.cast_paper_ballot(
+    paper_ballot(
         actor=official, pool=pools["city"], resident_id=resident_id, choices=["c1", "c2", "c3"]
     )
     client.logout()

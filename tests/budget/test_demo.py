@@ -25,6 +25,7 @@ from hamkke.budget.models import (
     SurveyScore,
 )
 from hamkke.core.errors import Conflict
+from tests.budget.conftest import paper_ballot
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -150,7 +151,7 @@ def test_the_demo_official_runs_the_cycles(seeded):
     membership = official.memberships.get(department=cycle.department)
     assert membership.role >= Role.MANAGER
     number, _district = demo.PAPER_RESIDENTS[0]
-    cast = services.cast_paper_ballot(
+    cast = paper_ballot(
         actor=official,
         pool=selectors.pool_by_code(cycle, "citywide"),
         resident_id=number,

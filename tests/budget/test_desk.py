@@ -31,7 +31,14 @@ from hamkke.budget.models import (
 )
 from hamkke.core.models import Department, Notification
 from tests import factories
-from tests.budget.conftest import JONGNO, MAPO, make_cycle, make_resident, phase_dates
+from tests.budget.conftest import (
+    JONGNO,
+    MAPO,
+    make_cycle,
+    make_resident,
+    paper_ballot,
+    phase_dates,
+)
 from tests.factories import log_in
 
 pytestmark = pytest.mark.django_db
@@ -168,9 +175,8 @@ def test_the_desk_lists_the_departments_cycles_with_their_numbers(
     cycle = make_cycle(city)
     proposal(cycle)  # one waiting for review next to the 11 on the ballots
     _user, resident = make_resident(district_code=JONGNO)
-    from hamkke.budget import services
 
-    services.cast_paper_ballot(
+    paper_ballot(
         actor=budget_official,
         pool=cycle.pools.get(code="jongno"),
         resident_id=resident,
@@ -405,13 +411,19 @@ def booth(cycle, pool="jongno") -> str:
     return url("desk-paper-booth", cycle.slug, pool)
 
 
+def box(cycle, pool="jongno") -> str:
+    return url("desk-paper-box", cycle.slug, pool)
+
+
 def test_a_paper_ballot_is_stored_and_its_receipt_shown_once(handler_client, city, budget_official):
     cycle = make_cycle(city)
     _user, resident = make_resident(district_code=JONGNO)
     page = handler_client.get(booth(cycle))
     assert page.status_code == 200
     assert re.search(r'<input[^>]*name="resident_id"[^>]*autofocus', text(page))
-    response = handler_client.post(booth(cycle), {"resident_id": resident, "choices": ["j1", "j3"]})
+    handed = handler_client.post(booth(cycle), {"resident_id": resident})
+    assert handed.status_code == 302
+    response = handler_client.post(box(cycle), {"choices": ["j1", "j3"]})
     assert response.status_code == 302
     ballot = Ballot.objects.get(pool__cycle=cycle)
     assert ballot.channel == "paper" and ballot.void_reasons == ""
@@ -427,16 +439,42 @@ def test_a_paper_ballot_is_stored_and_its_receipt_shown_once(handler_client, cit
     assert "Ballot stored" in after
     assert ballot_rules.receipt_of(ballot.pk) in after
     assert resident not in after  # the next person starts with an empty form
-    again = text(handler_client.get(booth(cycle)))
+    again = text(handler_client.get(box(cycle)))
     assert ballot_rules.receipt_of(ballot.pk) not in again
+
+
+def test_the_booth_sees_who_votes_and_the_box_sees_the_marks_never_both(handler_client, city):
+    """The booth's page asks for the ID card's number and offers no marks; the box's page
+    takes the marks and asks for no one; nothing the booth stored shows on the box's page."""
+    cycle = make_cycle(city)
+    _user, resident = make_resident(district_code=JONGNO)
+    at_booth = text(handler_client.get(booth(cycle)))
+    assert 'name="resident_id"' in at_booth and 'name="choices"' not in at_booth
+    at_box = text(handler_client.get(box(cycle)))
+    assert 'name="choices"' in at_box and 'name="resident_id"' not in at_box
+    handed = handler_client.post(booth(cycle), {"resident_id": resident, "choices": ["j1"]})
+    assert handed.status_code == 302
+    assert not Ballot.objects.exists()  # marks sent to the booth are not a ballot
+    assert "Registered: hand over a ballot paper" in text(handler_client.get(handed.url))
+    entered = handler_client.post(box(cycle), {"choices": ["j3"]})
+    after = text(handler_client.get(entered.url))
+    assert resident not in after and "Ballot stored" in after
+    assert Participation.objects.get().channel == "paper"
+    assert sorted(BallotChoice.objects.values_list("project__code", flat=True)) == ["j3"]
+    # A second paper with no second voter is refused: it did not come from the booth.
+    extra = handler_client.post(box(cycle), {"choices": ["j1"]})
+    assert extra.status_code == 409
+    assert "More papers than voters" in text(extra)
+    assert Ballot.objects.count() == 1
 
 
 def test_a_second_paper_ballot_of_the_same_resident_is_refused(handler_client, city):
     cycle = make_cycle(city)
     _user, resident = make_resident(district_code=JONGNO)
-    first = handler_client.post(booth(cycle), {"resident_id": resident, "choices": ["j1"]})
+    first = handler_client.post(booth(cycle), {"resident_id": resident})
     assert first.status_code == 302
-    second = handler_client.post(booth(cycle), {"resident_id": resident, "choices": ["j2"]})
+    assert handler_client.post(box(cycle), {"choices": ["j1"]}).status_code == 302
+    second = handler_client.post(booth(cycle), {"resident_id": resident})
     assert second.status_code == 409
     assert "Already voted" in text(second)
     assert Participation.objects.filter(pool__cycle=cycle).count() == 1
@@ -471,7 +509,8 @@ def test_a_paper_ballot_breaking_the_rule_is_stored_void(handler_client, city):
     cycle = make_cycle(city)
     _user, resident = make_resident(district_code=JONGNO)
     # j1 and j2 are both welfare projects: one per area on Jongno's ballot.
-    response = handler_client.post(booth(cycle), {"resident_id": resident, "choices": ["j1", "j2"]})
+    assert handler_client.post(booth(cycle), {"resident_id": resident}).status_code == 302
+    response = handler_client.post(box(cycle), {"choices": ["j1", "j2"]})
     assert response.status_code == 302
     ballot = Ballot.objects.get(pool__cycle=cycle)
     assert ballot.void_reasons == "area_twice"
@@ -485,11 +524,12 @@ def test_a_paper_ballot_breaking_the_rule_is_stored_void(handler_client, city):
 def test_an_unmarked_ballot_needs_confirming(handler_client, city):
     cycle = make_cycle(city)
     _user, resident = make_resident(district_code=JONGNO)
-    slip = handler_client.post(booth(cycle), {"resident_id": resident})
+    slip = handler_client.post(box(cycle), {})
     assert slip.status_code == 400
     assert "confirm that the paper has no mark" in text(slip)
     assert not Participation.objects.exists()
-    confirmed = handler_client.post(booth(cycle), {"resident_id": resident, "blank": "on"})
+    assert handler_client.post(booth(cycle), {"resident_id": resident}).status_code == 302
+    confirmed = handler_client.post(box(cycle), {"blank": "on"})
     assert confirmed.status_code == 302
     assert Ballot.objects.get(pool__cycle=cycle).void_reasons == "empty"
 
@@ -606,10 +646,9 @@ def test_only_members_open_the_scoring_screen(client, city, citizen):
 
 
 def vote_on_paper(official, cycle, pool: str, district: str, choices: list[str]) -> None:
-    from hamkke.budget import services
 
     _user, resident = make_resident(district_code=district)
-    services.cast_paper_ballot(
+    paper_ballot(
         actor=official, pool=cycle.pools.get(code=pool), resident_id=resident, choices=choices
     )
 

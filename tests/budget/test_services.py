@@ -26,7 +26,14 @@ from hamkke.budget.models import (
 from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hamkke.core.models import Department
 from tests import factories
-from tests.budget.conftest import JONGNO, MAPO, make_cycle, make_resident, set_phase
+from tests.budget.conftest import (
+    JONGNO,
+    MAPO,
+    make_cycle,
+    make_resident,
+    paper_ballot,
+    set_phase,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -272,7 +279,7 @@ def test_no_ballots_outside_the_voting_phase(cycle, pools, jongno_voter):
 def test_paper_ballots_use_the_same_register(pools, budget_official, city):
     user = factories.make_user()
     _user, resident_id = make_resident(district_code=MAPO, user=user)
-    paper = services.cast_paper_ballot(
+    paper = paper_ballot(
         actor=budget_official, pool=pools["mapo"], resident_id=resident_id, choices=["m1"]
     )
     assert paper.void_reasons == ()
@@ -288,7 +295,7 @@ def test_paper_ballots_use_the_same_register(pools, budget_official, city):
 
 def test_a_paper_ballot_breaking_the_rule_is_kept_void_and_not_counted(pools, budget_official):
     _none, resident_id = make_resident(district_code=JONGNO)
-    paper = services.cast_paper_ballot(
+    paper = paper_ballot(
         actor=budget_official,
         pool=pools["jongno"],
         resident_id=resident_id,
@@ -299,14 +306,14 @@ def test_a_paper_ballot_breaking_the_rule_is_kept_void_and_not_counted(pools, bu
     assert (ballot.void_reasons, ballot.void_marks) == ("area_twice", "j1,j2")
     assert BallotChoice.objects.count() == 0
     with pytest.raises(Conflict):  # void, but they did vote
-        services.cast_paper_ballot(
+        paper_ballot(
             actor=budget_official, pool=pools["jongno"], resident_id=resident_id, choices=["j1"]
         )
 
 
 def test_paper_ballots_need_a_resident_in_the_register_and_an_official(pools, budget_official):
     with pytest.raises(NotFound, match="register"):
-        services.cast_paper_ballot(
+        paper_ballot(
             actor=budget_official,
             pool=pools["city"],
             resident_id="900101-9999999",
@@ -314,7 +321,7 @@ def test_paper_ballots_need_a_resident_in_the_register_and_an_official(pools, bu
         )
     _none, resident_id = make_resident(district_code=JONGNO)
     with pytest.raises(NotAllowed):
-        services.cast_paper_ballot(
+        paper_ballot(
             actor=factories.make_user(),
             pool=pools["city"],
             resident_id=resident_id,
@@ -381,7 +388,7 @@ def test_published_results_follow_all_three_channels_and_the_recount_agrees(
     vote(pools["jongno"], JONGNO, ["j1", "j3"], times=2)
     vote(pools["mapo"], MAPO, ["m2", "m3"], times=2)
     _none, resident_id = make_resident(district_code=JONGNO)
-    services.cast_paper_ballot(  # void: two in welfare
+    paper_ballot(  # void: two in welfare
         actor=budget_official,
         pool=pools["jongno"],
         resident_id=resident_id,

@@ -24,6 +24,7 @@ from hamkke.budget.models import (
     Project,
     ProjectStatus,
 )
+from hamkke.core import ballots as ballot_pattern
 from hamkke.core.models import Comment, District, Location
 from tests import factories
 from tests.budget.conftest import JONGNO, MAPO, make_cycle, make_voter, set_phase
@@ -599,10 +600,12 @@ def _identity_reads(captured) -> int:
 
 
 def test_the_ballot_page_reads_the_voter_once_in_a_bounded_number_of_queries(
-    client, cycle, pools, mapo_voter, django_assert_max_num_queries
+    client, cycle, pools, mapo_voter, django_assert_max_num_queries, settings
 ):
     """Like the API's project list, the ballot costs a fixed number of queries, and the voter's
     identity is read once per request, whichever step."""
+    # Batches of the production size: this ballot stays sealed in the box (no flush counted).
+    settings.HAMKKE_BALLOT_BATCH = ballot_pattern.DEFAULT_BATCH
     client.force_login(mapo_voter)
     address = url("ballot", cycle, "mapo")
     client.get(address)  # the city is remembered after the first request
@@ -618,8 +621,9 @@ def test_the_ballot_page_reads_the_voter_once_in_a_bounded_number_of_queries(
 
     # Casting: the same 4 to find the pool; cast_ballot reads the identity and the register
     # (2) and the ballot's projects for its rule (1, cached during voting afterwards); storing
-    # the register's row, the ballot and its choices in their own transaction (savepoint, 3
-    # inserts, release: 5); the chosen projects for the receipt (1); base.html's 3. 16.
+    # the register's row and the sealed ballot in their own transaction (savepoint, 2 inserts,
+    # release) and asking whether the box holds a full batch (1): 5; the chosen projects for
+    # the receipt (1); base.html's 3. 16.
     with django_assert_max_num_queries(16) as captured:
         cast = client.post(address, {"step": "cast", "choices": ["m2", "m3"]})
     assert cast.status_code == 201

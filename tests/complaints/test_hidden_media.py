@@ -21,11 +21,11 @@ from hamkke.complaints.models import ApiClient, Status
 from hamkke.core.media import services as media_services
 from hamkke.core.models import Department, Media
 from tests import factories
-from tests.accounts.conftest import log_in
 from tests.complaints.conftest import JONGNO, jpeg
 from tests.core.image_files import upload
 from tests.core.test_media_s3 import s3  # noqa: F401  (a fixture: media on moto's S3)
 from tests.core.test_video import make_video
+from tests.factories import log_in
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,8 @@ from hamkke.core.media import services as media_services
 from hamkke.core.media.access import register_media_owner, unregister_media_owner
 from hamkke.core.models import City, District, Media
 from tests import factories
-from tests.accounts.conftest import log_in
 from tests.core.image_files import image_bytes, upload
+from tests.factories import log_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -26,8 +26,8 @@ from hamkke.core.outbox import delivery
 from hamkke.core.outbox import services as outbox_services
 from hamkke.core.service_app import beat_schedule
 from tests import factories
-from tests.accounts.conftest import log_in
 from tests.core.smtp_server import FakeSMTPServer
+from tests.factories import log_in
 
 pytestmark = pytest.mark.django_db
 

@@ -22,6 +22,15 @@ from tests.e2e.conftest import PHONE
 pytestmark = pytest.mark.e2e
 
 RECEIPT = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{5}$")
+# The narrowest phone the pages are made for.
+NARROW_PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(autouse=True)
+def ballots_leave_the_box_at_once(settings):
+    """A batch of one (the ballot pattern, core/ballots.py): each ballot reaches the ballot table
+    as soon as it is cast, so the tests below find it there."""
+    settings.HAMKKE_BALLOT_BATCH = 1
 
 
 def resident(district_code: str, email: str):
@@ -151,5 +160,41 @@ def test_without_javascript_a_rule_breaking_ballot_is_explained_not_stored(site,
         page.locator("button[name=step][value=cast]").click()
         expect(page.locator("#receipt-code")).to_have_text(RECEIPT)
         assert Ballot.objects.count() == 1
+    finally:
+        context.close()
+
+
+def test_the_receipt_page_keeps_the_recount_command_on_a_narrow_phone(site, browser, screenshot):
+    """On a 360 px wide phone the recount command wraps inside its box: no part of it, and
+    nothing else on the receipt page, reaches past the right edge of the screen."""
+    cycle = make_cycle(City.objects.get(slug="seoul"), phase="voting")
+    resident(JONGNO, "narrow@example.org")
+    context = browser.new_context(
+        locale="en-US", viewport=NARROW_PHONE, device_scale_factor=2, is_mobile=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, site, "narrow@example.org")
+        page.goto(f"{site}/budget/{cycle.slug}/vote/jongno/")
+        page.locator("#choice-j1").check()
+        page.locator("button[name=step][value=confirm]").click()
+        page.locator("button[name=step][value=cast]").click()
+        receipt = page.locator("#receipt-code").inner_text().strip()
+        command = page.locator("pre.command")
+        expect(command).to_contain_text(f"--receipt {receipt}")
+        box = command.bounding_box()
+        text_box = command.locator("code").bounding_box()
+        assert box is not None and text_box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW_PHONE["width"], box
+        # The command itself, not only its box: all of it on screen, none hidden past an edge.
+        assert text_box["x"] + text_box["width"] <= NARROW_PHONE["width"], text_box
+        assert text_box["x"] + text_box["width"] <= box["x"] + box["width"] + 0.5, text_box
+        # The page itself does not scroll sideways.
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], widths
+        screenshot(page, "budget-receipt-narrow-phone")
     finally:
         context.close()

@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -43,7 +43,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from hamkke.budget import pabulib, scoring
+from hamkke.budget import pabulib, policies, scoring
 from hamkke.budget.ballots import receipt_of
 from hamkke.budget.models import (
     PHASE_STARTS,
@@ -60,6 +60,7 @@ from hamkke.budget.models import (
     ProjectStatus,
     new_ballot_id,
 )
+from hamkke.core import ballots as ballot_pattern
 from hamkke.core.audit.services import record_audit
 from hamkke.core.days import day_start
 from hamkke.core.errors import Conflict, InvalidInput, NotFound
@@ -556,12 +557,14 @@ def store_ballots(*, pool: Pool, rows: Iterable[BallotRow], chunk: int = CHUNK) 
     most of a minute, the same rows through one prepared statement a few seconds. Each table's
     rows go in key order, so its indexes grow along one path instead of at random pages (several
     times faster on SQLite; the keys are random, so the order tells nothing)."""
-    participation = _Insert(
+    participation = ballot_pattern.BulkInsert(
         Participation,
         ("pool", "identity_key", "user", "district", "channel", "entered_by", "cast_at"),
     )
-    ballot = _Insert(Ballot, ("id", "pool", "channel", "void_reasons", "void_marks"))
-    choice = _Insert(BallotChoice, ("ballot", "project"))
+    ballot = ballot_pattern.BulkInsert(
+        Ballot, ("id", "pool", "channel", "void_reasons", "void_marks")
+    )
+    choice = ballot_pattern.BulkInsert(BallotChoice, ("ballot", "project"))
     moments: dict[datetime, object] = {}
     registered, cast, chosen = [], [], []
     used: set[int] = set()
@@ -592,34 +595,11 @@ def store_ballots(*, pool: Pool, rows: Iterable[BallotRow], chunk: int = CHUNK) 
         choice.run(cursor, chosen, chunk)
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    # All of it went in as one batch in key order: a closed box already, when voting is over
+    # (services.close_ballot_box would only rewrite it the same way).
+    if policies.ballot_box_closes(pool.cycle):
+        Pool.objects.filter(pk=pool.pk).update(box_closed_at=timezone.now())
     return len(cast)
-
-
-class _Insert:
-    """Rows into some fields of a model: COPY on PostgreSQL (psycopg 3), executemany of one
-    prepared INSERT elsewhere."""
-
-    def __init__(self, model, names: Sequence[str]):
-        self.fields = {name: model._meta.get_field(name) for name in names}
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in self.fields.values())
-        marks = ", ".join(["%s"] * len(names))
-        self.table = f"{quote(model._meta.db_table)} ({columns})"
-        self.sql = f"INSERT INTO {self.table} VALUES ({marks})"
-
-    def adapt(self, name: str, value):
-        return self.fields[name].get_db_prep_save(value, connection)
-
-    def run(self, cursor, rows: list[tuple], chunk: int) -> None:
-        if connection.vendor == "postgresql":
-            # Through psycopg's own cursor: Django's wrapper has no COPY. Ten times faster than
-            # executemany, which still waits on the server for every few rows.
-            with cursor.cursor.copy(f"COPY {self.table} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        for start in range(0, len(rows), chunk):
-            cursor.executemany(self.sql, rows[start : start + chunk])
 
 
 def _rows_of(text: str) -> Iterator[tuple[int, str, list[str]]]:
@@ -664,7 +644,7 @@ def export_pool(*, cycle: Cycle, pool: Pool | None = None, now: datetime | None 
     with cost, area (`category`), votes and whether our rules select them, and its valid ballots
     as approval votes whose voter ids are the receipt codes, in receipt order. Void ballots count
     for nothing here and are left out (META num_void_ballots says how many)."""
-    from hamkke.budget import policies, selectors
+    from hamkke.budget import selectors, services
 
     # Exported ballots leave the city: only once results are due are they no secret.
     moment = now or timezone.now()
@@ -689,6 +669,8 @@ def export_pool(*, cycle: Cycle, pool: Pool | None = None, now: datetime | None 
         pool = next(iter(pools.values()))
     elif pool.cycle_id != cycle.pk:
         raise NotFound(_("No such pool in this cycle."))
+    # Every ballot out of the box and mixed first, if the periodic task has not done it yet.
+    services.close_ballot_boxes(cycle=cycle, now=moment)
     result = next(t for t in selectors.tally(cycle) if t.pool.pk == pool.pk)
     by_pk = {t.project.pk: t for t in result.projects}
     projects = {}

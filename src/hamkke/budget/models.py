@@ -6,8 +6,6 @@ Money is a whole number of the city's currency unit (won in Seoul): no fractions
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hamkke.budget import rules
+from hamkke.core import ballots as ballot_pattern
 from hamkke.core.models import BilingualName
 
 
@@ -149,6 +148,9 @@ class Pool(BilingualName):
     ballots_file = models.CharField(max_length=300, blank=True)
     ballots_sha256 = models.CharField(max_length=64, blank=True)
     chain_head = models.CharField(max_length=64, blank=True)
+    # When voting had closed and every ballot of the pool was rewritten as one shuffled batch
+    # (services.close_ballot_box); a property of the box, not of any ballot.
+    box_closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["cycle", "district__code", "code"]
@@ -301,12 +303,34 @@ class Participation(models.Model):
 def new_ballot_id() -> int:
     """A random 62-bit id: ballots carry no sequence number or time that could be matched with
     the order of the register."""
-    return secrets.randbits(62) or 1
+    return ballot_pattern.new_ballot_id()
+
+
+class PendingBallot(ballot_pattern.SealedBallot):
+    """A ballot waiting in its pool's box (the ballot pattern, core/ballots.py): sealed, so its
+    choices and its receipt are unreadable without the server's key, and written in the voter's
+    own transaction with their register row, so a ballot once accepted survives any crash. Its
+    key is random and not the ballot's id. services.flush_ballots writes the box out to Ballot
+    in shuffled batches; services.close_ballot_box mixes the pool's ballots after voting."""
+
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="+")
+    # In the clear only to count a pool's paper ballots; the register row says as much.
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+
+    def __str__(self) -> str:
+        return f"{self.pool_id} · sealed"
+
+    @staticmethod
+    def box(pool_id: int) -> str:
+        """The name a pool's ballots are sealed for: a sealed ballot opens in its own box only."""
+        return f"budget.pool:{pool_id}"
 
 
 class Ballot(models.Model):
     """An anonymous ballot. Its id, written as a receipt code (see ballots.receipt_of), is given
-    to the voter so they can find their ballot in the published file."""
+    to the voter so they can find their ballot in the published file. Rows are only ever written
+    in shuffled batches, from the sealed queue (PendingBallot), never in a voter's transaction:
+    no transaction id, physical place or key order matches the register's."""
 
     id = models.BigIntegerField(primary_key=True, default=new_ballot_id, editable=False)
     # Indexed with the id below: a pool's ballots in receipt order.
@@ -327,17 +351,16 @@ class Ballot(models.Model):
 
 
 class BallotChoice(models.Model):
-    # The unique constraint's index starts with the ballot, and the foreign key's own index
-    # serves the tally's count by project: no more indexes, so that casting stays cheap.
+    """A project a ballot chooses. The key is the pair itself: no counting id that would number
+    the choices in the order they were written."""
+
+    pk = models.CompositePrimaryKey("ballot", "project")
+    # The primary key's index starts with the ballot, and the foreign key's own index serves
+    # the tally's count by project: no more indexes, so that writing a batch stays cheap.
     ballot = models.ForeignKey(
         Ballot, on_delete=models.CASCADE, related_name="choices", db_index=False
     )
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["ballot", "project"], name="ballot_chooses_once")
-        ]
 
     def __str__(self) -> str:
         return f"{self.ballot_id} → {self.project_id}"

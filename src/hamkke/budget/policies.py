@@ -8,7 +8,7 @@ and the back office ask the same function before they offer the action."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -334,6 +334,63 @@ def may_enter_paper_ballot(
     return first_refusal(
         holds_role(role, ENTER_PAPER_BALLOTS, department=pool.cycle.department),
         voting_open(pool.cycle, now=now),
+    )
+
+
+# A ballot box is mixed this long after voting closes: longer than any request that passed the
+# phase check before the close can take to commit, so no ballot lands in a box already mixed.
+BOX_CLOSES_AFTER = timedelta(minutes=5)
+
+
+def ballot_box_closes(cycle: Cycle, *, now: datetime | None = None) -> Decision:
+    """Whether the pools' ballot boxes may be closed (every ballot of a pool rewritten as one
+    shuffled batch, services.close_ballot_box): once voting is over, and a little after."""
+    moment = now or timezone.now()
+    if moment >= cycle.scoring_from + BOX_CLOSES_AFTER:
+        return ALLOW
+    return deny(
+        _("The ballot boxes close a few minutes after voting ends."),
+        code="voting_not_over",
+        error=Conflict,
+    )
+
+
+def may_hand_out_paper_ballot(
+    pool: Pool, *, role: Role | None, district: Any, voted: bool, now: datetime | None = None
+) -> Decision:
+    """At a booth, an official checks a resident's ID against the register and hands them a
+    ballot paper: officials of the cycle's department, while voting is open, for a resident of
+    the pool's area who has not voted in it."""
+    return first_refusal(
+        may_enter_paper_ballot(pool, role=role, now=now),
+        residence_allows(pool, district),
+        already_voted(pool) if voted else ALLOW,
+    )
+
+
+def may_enter_ballot_from_box(
+    pool: Pool,
+    *,
+    role: Role | None,
+    handed_out: int,
+    entered: int,
+    now: datetime | None = None,
+) -> Decision:
+    """Officials enter the papers of a booth's ballot box (the marks, never a name) while voting
+    is open; never more papers than the booths have handed out in the pool."""
+    return first_refusal(
+        may_enter_paper_ballot(pool, role=role, now=now),
+        ALLOW
+        if entered < handed_out
+        else deny(
+            _(
+                "Every ballot paper handed out in the %(pool)s pool has been entered "
+                "(%(n)d): a further paper did not come from the booth."
+            )
+            % {"pool": pool.display_name, "n": entered},
+            code="more_papers_than_voters",
+            error=Conflict,
+        ),
     )
 
 

@@ -337,8 +337,10 @@ class CheckOut(Schema):
 
 
 class CastOut(Schema):
-    """A stored ballot. Keep the receipt: it finds the ballot, and nothing else, in the
-    published file; it does not say who cast it."""
+    """A stored ballot (committed with the register row; it reaches the ballot table in a
+    shuffled batch later, and is counted and found by its receipt meanwhile). Keep the receipt:
+    it finds the ballot, and nothing else, in the published file. It proves that a ballot with
+    these choices is counted, not who cast it: the file lists every receipt."""
 
     receipt: str = Field(description="13 characters of Crockford base32")
     pool: str

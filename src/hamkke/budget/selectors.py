@@ -27,11 +27,13 @@ from hamkke.budget.models import (
     CommitteeScore,
     Cycle,
     Participation,
+    PendingBallot,
     Pool,
     Project,
     ProjectStatus,
     SurveyScore,
 )
+from hamkke.core import ballots as ballot_pattern
 from hamkke.core.errors import NotFound
 from hamkke.core.models import City, Department
 
@@ -255,8 +257,46 @@ class ReceiptLookup:
     void_marks: str
 
 
+@dataclass(frozen=True)
+class WaitingBallot:
+    """A ballot still sealed in its pool's box (PendingBallot), opened to be counted or found
+    by its receipt. While people vote a box holds less than a batch (core.ballots.batch_size);
+    after the close, nothing."""
+
+    pool_id: int
+    id: int
+    channel: str
+    choices: tuple[int, ...]  # project pks; none for a void ballot
+    void_reasons: str
+    void_marks: str
+
+
+def waiting_ballots(pools: QuerySet[Pool] | list[Pool]) -> list[WaitingBallot]:
+    """The ballots waiting in the boxes of `pools`, opened with the server's key."""
+    rows = PendingBallot.objects.filter(pool__in=pools).values_list("pool_id", "sealed")
+    waiting = []
+    for pool_id, sealed in rows:
+        payload = ballot_pattern.unseal(sealed, box=PendingBallot.box(pool_id))
+        waiting.append(
+            WaitingBallot(
+                pool_id=pool_id,
+                id=payload["id"],
+                channel=payload["channel"],
+                choices=tuple(payload["choices"]),
+                void_reasons=payload["void"],
+                void_marks=payload["marks"],
+            )
+        )
+    return waiting
+
+
+def _waiting_in(cycle: Cycle) -> list[WaitingBallot]:
+    return waiting_ballots(Pool.objects.filter(cycle=cycle))
+
+
 def ballot_by_receipt(cycle: Cycle, receipt: str) -> ReceiptLookup:
-    """The ballot a receipt names, in this cycle: the voter checks it was stored as cast."""
+    """The ballot a receipt names, in this cycle: the voter checks it was stored as cast, in
+    the ballot table or still sealed in its pool's box."""
     ballot_id = ballot_rules.ballot_id_of(receipt)
     ballot = (
         Ballot.objects.select_related("pool", "pool__district")
@@ -265,34 +305,47 @@ def ballot_by_receipt(cycle: Cycle, receipt: str) -> ReceiptLookup:
         if ballot_id
         else None
     )
-    if ballot is None:
-        raise NotFound("No ballot with that receipt in this cycle. Check the code on your receipt.")
+    if ballot is not None:
+        chosen = ballot.choices.values("project_id")
+        pool, void_reasons, void_marks = ballot.pool, ballot.void_reasons, ballot.void_marks
+    else:
+        waiting = next((b for b in _waiting_in(cycle) if ballot_id and b.id == ballot_id), None)
+        if waiting is None:
+            raise NotFound(
+                "No ballot with that receipt in this cycle. Check the code on your receipt."
+            )
+        chosen = waiting.choices
+        pool = Pool.objects.select_related("district").get(pk=waiting.pool_id)
+        void_reasons, void_marks = waiting.void_reasons, waiting.void_marks
     choices = list(
-        Project.objects.filter(pk__in=ballot.choices.values("project_id"))
-        .select_related("area")
-        .order_by("area__order", "code")
+        Project.objects.filter(pk__in=chosen).select_related("area").order_by("area__order", "code")
     )
     return ReceiptLookup(
-        receipt=ballot_rules.receipt_of(ballot.pk),
-        pool=ballot.pool,
+        receipt=ballot_rules.receipt_of(ballot_id),
+        pool=pool,
         choices=choices,
-        void_reasons=ballot.void_reasons,
-        void_marks=ballot.void_marks,
+        void_reasons=void_reasons,
+        void_marks=void_marks,
     )
 
 
 # --- the tally ---------------------------------------------------------------------------------
 
 
-def vote_counts(cycle: Cycle) -> dict[int, int]:
-    """Valid ballots choosing each project (by project pk): one aggregate over the choices."""
+def vote_counts(cycle: Cycle, waiting: list[WaitingBallot] | None = None) -> dict[int, int]:
+    """Valid ballots choosing each project (by project pk): one aggregate over the choices, and
+    the ballots still waiting in the boxes (`waiting`, read when not given)."""
     rows = (
         BallotChoice.objects.filter(project__cycle=cycle)
         .values_list("project_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
-    return dict(rows)
+    counts = defaultdict(int, rows)
+    for ballot in _waiting_in(cycle) if waiting is None else waiting:
+        for project_id in ballot.choices:
+            counts[project_id] += 1
+    return dict(counts)
 
 
 def survey_scores(cycle: Cycle) -> dict[int, Fraction]:
@@ -324,11 +377,20 @@ def committee_members(cycle: Cycle) -> QuerySet[CommitteeMember]:
 
 
 def ballots_by_channel(cycle: Cycle) -> dict[str, int]:
-    return dict(
-        Ballot.objects.filter(pool__cycle=cycle)
-        .values_list("channel")
-        .annotate(n=Count("id"))
-        .order_by()
+    """Ballots stored and waiting in the boxes, by channel."""
+    counts: dict[str, int] = defaultdict(int)
+    for model in (Ballot, PendingBallot):
+        rows = model.objects.filter(pool__cycle=cycle).values_list("channel").annotate(n=Count("*"))
+        for channel, n in rows.order_by():
+            counts[channel] += n
+    return dict(counts)
+
+
+def ballot_count(cycle: Cycle) -> int:
+    """Every ballot of the cycle: stored, and still waiting in a pool's box."""
+    return (
+        Ballot.objects.filter(pool__cycle=cycle).count()
+        + PendingBallot.objects.filter(pool__cycle=cycle).count()
     )
 
 
@@ -342,7 +404,7 @@ def desk_counts(cycle: Cycle) -> dict:
         "to_review": statuses.get(ProjectStatus.PROPOSED, 0),
         "accepted": statuses.get(ProjectStatus.ACCEPTED, 0),
         "rejected": statuses.get(ProjectStatus.REJECTED, 0),
-        "ballots": Ballot.objects.filter(pool__cycle=cycle).count(),
+        "ballots": ballot_count(cycle),
         "members": progress["members"],
         "scores": progress["scores"],
         "scores_wanted": wanted,
@@ -377,19 +439,23 @@ class PoolTally:
 def tally(cycle: Cycle) -> list[PoolTally]:
     """Every channel, the final scores and the selection of each pool, from the database as it
     stands (the published results are the same computation over the published files)."""
-    votes = vote_counts(cycle)
+    waiting = _waiting_in(cycle)
+    votes = vote_counts(cycle, waiting)
     survey = survey_scores(cycle)
     committee = committee_scores(cycle)
     weights = weights_of(cycle)
-    # Ballots and void ballots per pool in one pass over the ballots.
+    # Ballots and void ballots per pool in one pass over the ballots, and those in the boxes.
     counted = list(
         Ballot.objects.filter(pool__cycle=cycle)
         .values_list("pool_id")
         .annotate(n=Count("id"), void=Count("id", filter=~Q(void_reasons="")))
         .order_by()
     )
-    ballots = {pool_id: n for pool_id, n, _void in counted}
-    void = {pool_id: n_void for pool_id, _n, n_void in counted}
+    ballots: dict[int, int] = defaultdict(int, {pool_id: n for pool_id, n, _void in counted})
+    void: dict[int, int] = defaultdict(int, {pool_id: n for pool_id, _n, n in counted})
+    for ballot in waiting:
+        ballots[ballot.pool_id] += 1
+        void[ballot.pool_id] += bool(ballot.void_reasons)
     by_pool: dict[int, list[Project]] = defaultdict(list)
     for project in projects_of(cycle, statuses=(ProjectStatus.ACCEPTED,)):
         by_pool[project.pool_id].append(project)
@@ -409,7 +475,7 @@ def tally(cycle: Cycle) -> list[PoolTally]:
                 budget=pool.budget,
                 costs={c: p.cost for c, p in projects.items()},
                 scores=scores,
-                ballots=_choice_sets(pool) if cycle.rule in scoring.BALLOT_RULES else (),
+                ballots=_choice_sets(pool, waiting) if cycle.rule in scoring.BALLOT_RULES else (),
                 min_score=cycle.min_score,
             )
         )
@@ -443,13 +509,18 @@ def weights_of(cycle: Cycle) -> scoring.Weights:
     )
 
 
-def _choice_sets(pool: Pool) -> list[frozenset[str]]:
-    """The chosen project codes of each valid ballot of a pool (for the ballot-based rules)."""
+def _choice_sets(pool: Pool, waiting: list[WaitingBallot]) -> list[frozenset[str]]:
+    """The chosen project codes of each valid ballot of a pool (for the ballot-based rules),
+    stored or among the `waiting` ones."""
     sets: dict[int, set[str]] = defaultdict(set)
     rows = BallotChoice.objects.filter(ballot__pool=pool).values_list("ballot_id", "project__code")
     for ballot_id, code in rows.iterator(chunk_size=20000):
         sets[ballot_id].add(code)
     empty = Ballot.objects.filter(pool=pool, void_reasons="").count() - len(sets)
+    code_of = dict(pool.projects.values_list("pk", "code"))
+    for ballot in waiting:
+        if ballot.pool_id == pool.pk and not ballot.void_reasons:
+            sets[ballot.id] = {code_of[pk] for pk in ballot.choices}
     return [frozenset(s) for s in sets.values()] + [frozenset()] * max(empty, 0)
 
 
@@ -537,6 +608,15 @@ def published_cycle(cycle: Cycle) -> publication.PublishedCycle:
         ).iterator(chunk_size=20000):
             chosen = choices.get(ballot_id) or [m for m in marks.split(",") if m]
             ballots.append((ballot_id, tuple(sorted(chosen))))
+        # None once the box is closed (publish_results closes it first); counted all the same.
+        waiting = waiting_ballots([pool])
+        for ballot in waiting:
+            chosen = [code_of[pk] for pk in ballot.choices] or [
+                m for m in ballot.void_marks.split(",") if m
+            ]
+            ballots.append((ballot.id, tuple(sorted(chosen))))
+        if waiting:
+            ballots.sort()
         pools.append(
             publication.PublishedPool(
                 code=pool.code,
@@ -701,7 +781,17 @@ def proposal_by_code(cycle: Cycle, code: str) -> Project:
 
 
 def paper_ballot_count(pool: Pool) -> int:
+    """Residents handed a ballot paper at the pool's booths."""
     return pool.participations.filter(channel=Channel.PAPER).count()
+
+
+def paper_papers(pool: Pool) -> tuple[int, int]:
+    """(ballot papers handed out at the pool's booths, papers entered from their boxes)."""
+    entered = sum(
+        model.objects.filter(pool=pool, channel=Channel.PAPER).count()
+        for model in (Ballot, PendingBallot)
+    )
+    return paper_ballot_count(pool), entered
 
 
 def survey_rows(cycle: Cycle) -> tuple[list[tuple[Project, Fraction | None]], int]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +19,8 @@ from typing import Any
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,18 +41,23 @@ from hamkke.budget.models import (
     Cycle,
     Implementation,
     Participation,
+    PendingBallot,
     Pool,
     Project,
     ProjectStatus,
     ProjectUpdate,
     SurveyScore,
+    new_ballot_id,
 )
+from hamkke.core import ballots as ballot_pattern
 from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
 from hamkke.core.city.services import locate
 from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hamkke.core.models import City, Department, District
 from hamkke.core.notifications.services import notify
+
+logger = logging.getLogger(__name__)
 
 MAX_SURVEY_BYTES = 2 * 1024 * 1024
 DEFAULT_WEIGHTS = scoring.Weights()  # Seoul's: vote 45, survey 10, committee 45
@@ -563,19 +571,39 @@ def ballot_problems(*, pool: Pool, choices: Sequence[str]) -> list[str]:
     return [problem_message(problem, pool=pool) for problem in found]
 
 
+def _seal_ballot(
+    *, pool: Pool, choices: Sequence[str], channel: Channel, void_reasons: Sequence[str] = ()
+) -> int:
+    """Put a ballot into the pool's box, in the caller's transaction; returns its id (the
+    receipt's number). What it chose, and its id, are inside the seal: the row in the queue
+    shows only a random key, the pool and the channel."""
+    ballot_id = new_ballot_id()
+    entries = ballot_projects_of(pool)
+    payload = {
+        "id": ballot_id,
+        "channel": str(channel),
+        "choices": [] if void_reasons else [entries[code].pk for code in choices],
+        "void": "+".join(void_reasons),
+        "marks": ",".join(choices) if void_reasons else "",
+    }
+    sealed = ballot_pattern.seal(payload, box=PendingBallot.box(pool.pk))
+    PendingBallot.objects.create(pool=pool, channel=channel, sealed=sealed)
+    return ballot_id
+
+
 def _record_ballot(
     *,
     pool: Pool,
     identity_key: str,
     district: District,
     choices: Sequence[str],
-    channel: Channel,
     user: User | None,
-    entered_by: User | None = None,
-    void_reasons: Sequence[str] = (),
-) -> Ballot:
-    """Register the person and store the ballot in one transaction; the register's unique
-    constraint refuses a second ballot even when two arrive at once."""
+) -> int:
+    """Register the person and seal their ballot into the pool's box in one transaction, so
+    that an accepted ballot is stored for good (a crash after the commit loses nothing) and the
+    register's unique constraint refuses a second ballot even when two arrive at once. The
+    ballot reaches the ballot table later, in a shuffled batch (flush_ballots). Returns the
+    ballot's id."""
     try:
         with transaction.atomic():
             Participation.objects.create(
@@ -583,31 +611,26 @@ def _record_ballot(
                 identity_key=identity_key,
                 user=user,
                 district=district,
-                channel=channel,
-                entered_by=entered_by,
+                channel=Channel.ONLINE,
             )
-            ballot = Ballot.objects.create(
-                pool=pool,
-                channel=channel,
-                void_reasons="+".join(void_reasons),
-                void_marks=",".join(choices) if void_reasons else "",
-            )
-            if not void_reasons:
-                entries = ballot_projects_of(pool)
-                BallotChoice.objects.bulk_create(
-                    BallotChoice(ballot=ballot, project_id=entries[code].pk) for code in choices
-                )
+            ballot_id = _seal_ballot(pool=pool, choices=choices, channel=Channel.ONLINE)
+            # Checked again as the transaction ends: a ballot committed after the close could
+            # land in a box already mixed (policies.BOX_CLOSES_AFTER is the margin for this).
+            policies.voting_open(pool.cycle).enforce()
     except IntegrityError:
         if selectors.has_voted(pool, identity_key):
             policies.already_voted(pool).enforce()
         raise
-    return ballot
+    _flush_when_full(pool)
+    return ballot_id
 
 
 def cast_ballot(*, actor: Actor | User, pool: Pool, choices: Sequence[str]) -> CastBallot:
     """A verified resident's online ballot. A ballot that breaks the pool's rule is refused with
     the reasons (the page shows them before submitting); a stored ballot is final. The voter's
-    identity is read here, once: the page that calls this has not read it."""
+    identity is read here, once: the page that calls this has not read it. Call it outside a
+    transaction, as the pages and the API do: the register row with the sealed ballot, and a
+    flush of a full box, must each be a transaction of their own (the ballot pattern)."""
     actor = Actor.of(actor)
     identity, voted = selectors.voter_facts(actor.user, pool)
     policies.may_vote(pool, user=actor.user, identity=identity, voted=voted).enforce()
@@ -615,26 +638,37 @@ def cast_ballot(*, actor: Actor | User, pool: Pool, choices: Sequence[str]) -> C
     problems = ballot_problems(pool=pool, choices=choices)
     if problems:
         raise InvalidInput(" ".join(problems), code="void_ballot", field="choices")
-    ballot = _record_ballot(
+    ballot_id = _record_ballot(
         pool=pool,
         identity_key=identity.identity_key,
         district=identity.district,
         choices=choices,
-        channel=Channel.ONLINE,
         user=actor.user,
     )
-    return CastBallot(receipt=ballot_rules.receipt_of(ballot.pk), pool=pool)
+    return CastBallot(receipt=ballot_rules.receipt_of(ballot_id), pool=pool)
 
 
-def cast_paper_ballot(
-    *, actor: Actor | User, pool: Pool, resident_id: str, choices: Sequence[str]
-) -> CastBallot:
-    """A ballot from an on-site booth, entered by an official of the cycle's department against
-    the same register as online votes. The person is found in the residents register by the
-    number on their ID card; a paper ballot breaking the rule is kept, void as a whole."""
+# --- paper ballots: the booth and its box ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandedOut:
+    """A resident checked at a booth and given a ballot paper of `pool`."""
+
+    pool: Pool
+    district: District
+
+
+def hand_out_paper_ballot(*, actor: Actor | User, pool: Pool, resident_id: str) -> HandedOut:
+    """At a booth, an official of the cycle's department checks a resident's ID card against
+    the residents register and registers them as voting on paper in `pool`; the resident then
+    marks the paper alone and drops it, folded, into the booth's box. The official sees the
+    identity and never the marks: those are entered from the box (enter_paper_ballot), with no
+    name, against the number of papers handed out."""
     actor = Actor.of(actor)
     pool = Pool.objects.select_related("cycle", "cycle__department", "district").get(pk=pool.pk)
-    policies.may_enter_paper_ballot(pool, role=_role_in(actor, pool.cycle.department)).enforce()
+    role = _role_in(actor, pool.cycle.department)
+    policies.may_enter_paper_ballot(pool, role=role).enforce()
     try:
         key = accounts_identity.resident_key(resident_id)
     except (ValueError, InvalidInput) as exc:
@@ -647,7 +681,33 @@ def cast_paper_ballot(
             _("No resident with that number is in the register: the person cannot vote here."),
             code="not_in_register",
         )
-    policies.residence_allows(pool, record.district).enforce()
+    policies.may_hand_out_paper_ballot(
+        pool, role=role, district=record.district, voted=selectors.has_voted(pool, key)
+    ).enforce()
+    try:
+        with transaction.atomic():
+            Participation.objects.create(
+                pool=pool,
+                identity_key=key,
+                district=record.district,
+                channel=Channel.PAPER,
+                entered_by=actor.user,
+            )
+    except IntegrityError:
+        policies.already_voted(pool).enforce()
+        raise
+    return HandedOut(pool=pool, district=record.district)
+
+
+def enter_paper_ballot(*, actor: Actor | User, pool: Pool, choices: Sequence[str]) -> CastBallot:
+    """A paper from a booth's ballot box, entered by an official of the cycle's department: the
+    marks only, never whose they are. A paper breaking the pool's rule is kept, void as a whole.
+    Never more papers than the booths handed out in the pool. Its receipt is shown to the
+    official, who may write it on the paper, so the paper and the published file can be compared."""
+    actor = Actor.of(actor)
+    pool = Pool.objects.select_related("cycle", "cycle__department", "district").get(pk=pool.pk)
+    role = _role_in(actor, pool.cycle.department)
+    policies.may_enter_paper_ballot(pool, role=role).enforce()
     choices = [str(c).strip() for c in choices]
     found = ballot_rules.ballot_problems(
         choices, rule=ballot_rule_of(pool), projects=ballot_projects_of(pool)
@@ -657,21 +717,136 @@ def cast_paper_ballot(
             " ".join(problem_message(p, pool=pool) for p in found if p.code == "unknown"),
             field="choices",
         )
-    ballot = _record_ballot(
-        pool=pool,
-        identity_key=key,
-        district=record.district,
-        choices=choices,
-        channel=Channel.PAPER,
-        user=None,
-        entered_by=actor.user,
-        void_reasons=[problem.code for problem in found],
-    )
+    with transaction.atomic():
+        # One box entry at a time per pool, so two officials cannot both enter the last paper.
+        ballot_pattern.lock_box(Pool.objects.filter(pk=pool.pk), wait=True)
+        handed_out, entered = selectors.paper_papers(pool)
+        policies.may_enter_ballot_from_box(
+            pool, role=role, handed_out=handed_out, entered=entered
+        ).enforce()
+        ballot_id = _seal_ballot(
+            pool=pool,
+            choices=choices,
+            channel=Channel.PAPER,
+            void_reasons=[problem.code for problem in found],
+        )
+    _flush_when_full(pool)
     return CastBallot(
-        receipt=ballot_rules.receipt_of(ballot.pk),
+        receipt=ballot_rules.receipt_of(ballot_id),
         pool=pool,
         void_reasons=tuple(problem_message(p, pool=pool) for p in found),
     )
+
+
+# --- the ballot box: shuffled batches, and the mix at the close --------------------------------
+
+
+def _write_ballots(pool: Pool, payloads: Sequence[dict[str, Any]]) -> None:
+    """Insert opened ballots and their choices, each table in its own random order."""
+    ballots = [
+        (p["id"], pool.pk, p["channel"], p["void"], p["marks"])
+        for p in ballot_pattern.shuffled(payloads)
+    ]
+    choices = ballot_pattern.shuffled(
+        (p["id"], project) for p in payloads for project in p["choices"]
+    )
+    with connection.cursor() as cursor:
+        ballot_pattern.BulkInsert(
+            Ballot, ("id", "pool", "channel", "void_reasons", "void_marks")
+        ).run(cursor, ballots)
+        ballot_pattern.BulkInsert(BallotChoice, ("ballot", "project")).run(cursor, choices)
+
+
+def _delete_ballots(pool: Pool) -> None:
+    """Every stored ballot of the pool and its choices, in two statements (the ORM's cascade
+    would first read each ballot into memory)."""
+    quote = connection.ops.quote_name
+    ballots, choices = quote(Ballot._meta.db_table), quote(BallotChoice._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {choices} WHERE ballot_id IN "
+            f"(SELECT id FROM {ballots} WHERE pool_id = %s)",
+            [pool.pk],
+        )
+        cursor.execute(f"DELETE FROM {ballots} WHERE pool_id = %s", [pool.pk])
+
+
+def flush_ballots(*, pool: Pool, minimum: int | None = None) -> int:
+    """Write the pool's box out to the ballot table as one batch in a random order, when at
+    least `minimum` ballots wait in it (by default a full batch, core.ballots.batch_size()).
+    One transaction: the ballots are moved or left, never lost or doubled; while another flush
+    of the pool runs, this one does nothing. Returns how many ballots were written."""
+    minimum = ballot_pattern.batch_size() if minimum is None else max(1, minimum)
+    if PendingBallot.objects.filter(pool=pool).count() < minimum:
+        return 0
+    with transaction.atomic():
+        if not ballot_pattern.lock_box(Pool.objects.filter(pk=pool.pk)):
+            return 0
+        payloads = ballot_pattern.drain(
+            PendingBallot.objects.filter(pool=pool), box=PendingBallot.box(pool.pk), minimum=minimum
+        )
+        _write_ballots(pool, payloads)
+    return len(payloads)
+
+
+def _flush_when_full(pool: Pool) -> None:
+    """After a ballot is accepted: write the box out if a batch is full. A failure here leaves
+    the ballots sealed in the box for the next flush; it never refuses the ballot just stored."""
+    try:
+        flush_ballots(pool=pool)
+    except (DatabaseError, ballot_pattern.UnreadableBallot):
+        logger.exception("budget: the ballot box of pool %s was not flushed", pool.pk)
+
+
+def close_ballot_box(*, pool: Pool, now: datetime | None = None) -> int:
+    """After voting: rewrite every ballot of the pool — the batches written while people voted
+    and what is left in the box — as one batch in a random order, in one transaction. Then the
+    whole pool is one crowd: no batch, transaction id or place tells any ballot's voter. Again
+    whenever ballots are found in the box after that (none should be). Returns the ballots."""
+    moment = now or timezone.now()
+    pool = Pool.objects.select_related("cycle").get(pk=pool.pk)
+    policies.ballot_box_closes(pool.cycle, now=moment).enforce()
+    with transaction.atomic():
+        # Unlike a flush, this one waits for a flush running elsewhere to finish.
+        ballot_pattern.lock_box(Pool.objects.filter(pk=pool.pk), wait=True)
+        closed = Pool.objects.filter(pk=pool.pk, box_closed_at__isnull=False).exists()
+        waiting = PendingBallot.objects.filter(pool=pool)
+        if closed and not waiting.exists():
+            return 0
+        payloads = ballot_pattern.drain(waiting, box=PendingBallot.box(pool.pk), minimum=0)
+        choices: dict[int, list[int]] = defaultdict(list)
+        for ballot_id, project_id in BallotChoice.objects.filter(ballot__pool=pool).values_list(
+            "ballot_id", "project_id"
+        ):
+            choices[ballot_id].append(project_id)
+        payloads += [
+            {"id": pk, "channel": channel, "void": void, "marks": marks, "choices": choices[pk]}
+            for pk, channel, void, marks in Ballot.objects.filter(pool=pool).values_list(
+                "id", "channel", "void_reasons", "void_marks"
+            )
+        ]
+        _delete_ballots(pool)
+        _write_ballots(pool, payloads)
+        Pool.objects.filter(pk=pool.pk).update(box_closed_at=moment)
+    return len(payloads)
+
+
+def close_ballot_boxes(*, cycle: Cycle | None = None, now: datetime | None = None) -> int:
+    """Close the box of every pool whose voting is over and whose box is not closed yet (or
+    has ballots waiting), of `cycle` or of all cycles; then, on PostgreSQL and outside a
+    transaction, VACUUM the ballot tables so the rewritten rows' old versions are gone. For the
+    periodic task, the command and the publication. Returns the ballots mixed."""
+    moment = now or timezone.now()
+    pools = Pool.objects.select_related("cycle").filter(
+        cycle__scoring_from__lte=moment - policies.BOX_CLOSES_AFTER
+    )
+    if cycle is not None:
+        pools = pools.filter(cycle=cycle)
+    waiting = PendingBallot.objects.values("pool")
+    pools = pools.filter(Q(box_closed_at__isnull=True) | Q(pk__in=waiting))
+    mixed = sum(close_ballot_box(pool=pool, now=moment) for pool in pools)
+    ballot_pattern.forget_dead_rows(PendingBallot, Ballot, BallotChoice)
+    return mixed
 
 
 # --- survey and committee ----------------------------------------------------------------------
@@ -799,6 +974,8 @@ def publish_results(*, actor: Actor | User | None, cycle: Cycle) -> Cycle:
     cycle = Cycle.objects.select_for_update().select_related("department").get(pk=cycle.pk)
     role = None if by_system else _role_in(actor, cycle.department)
     policies.may_publish(cycle, role=role, by_system=by_system).enforce()
+    # Every ballot out of the boxes and mixed, if the periodic task has not done it yet.
+    close_ballot_boxes(cycle=cycle)
     published = selectors.published_cycle(cycle)
     files, outcome = publication.publish_with_outcomes(published)
     folder = f"budget/{cycle.city.slug}/{cycle.slug}/"

@@ -264,8 +264,9 @@ class RouteForm(ServiceForm):
 # --- the paper-ballot booth --------------------------------------------------------------------
 
 
-class PaperBallotForm(ServiceForm):
-    """One paper ballot: whose it is (the number on their ID card) and the marked projects."""
+class BoothForm(ServiceForm):
+    """At the booth: whose ballot paper it is (the number on their ID card). No marks: the
+    resident marks the paper alone and drops it into the box."""
 
     resident_id = forms.CharField(
         label=_("Resident registration number (from the ID card)"),
@@ -280,6 +281,12 @@ class PaperBallotForm(ServiceForm):
             }
         ),
     )
+
+
+class PaperBallotForm(ServiceForm):
+    """One paper from a booth's ballot box: the marked projects. No name: the box mixed the
+    papers, and the form never asks whose a paper is."""
+
     choices = forms.MultipleChoiceField(
         label=_("Projects marked on the ballot paper"),
         required=False,
@@ -302,8 +309,8 @@ class PaperBallotForm(ServiceForm):
 
     def clean(self):
         cleaned = super().clean()
-        # Enter in the number field submits the form: an unmarked ballot must be meant, or the
-        # person's one ballot would be spent by a slip of the finger.
+        # Enter submits the form: an unmarked paper must be meant, or a paper of the box would
+        # be spent by a slip of the finger.
         if not cleaned.get("choices") and not cleaned.get("blank"):
             raise ValidationError(
                 _(

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<slug:slug>/review/<str:code>/route/", views.route, name="desk-route"),
     path("<slug:slug>/paper/", views.paper_pools, name="desk-paper"),
     path("<slug:slug>/paper/<slug:pool>/", views.paper_booth, name="desk-paper-booth"),
+    path("<slug:slug>/paper/<slug:pool>/box/", views.paper_box, name="desk-paper-box"),
     path("<slug:slug>/survey/", views.survey, name="desk-survey"),
     path("<slug:slug>/committee/", views.committee, name="desk-committee"),
     path("<slug:slug>/results/", views.results, name="desk-results"),

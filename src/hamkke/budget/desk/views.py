@@ -21,6 +21,7 @@ from hamkke.accounts.permissions import forbidden, official_required
 from hamkke.budget import policies, selectors, services
 from hamkke.budget.desk.forms import (
     AppointForm,
+    BoothForm,
     CycleForm,
     ImplementationForm,
     PaperBallotForm,
@@ -40,7 +41,7 @@ from hamkke.core.errors import DomainError, NotAllowed
 from hamkke.core.web.responses import carry_out, found_or_404, page_of
 
 PAGE_SIZE = 50
-# Where the booth keeps the last ballot's receipt between the POST and the page after it.
+# Where the booth and the box keep what the last POST stored for the page after the redirect.
 PAPER_RESULT = "budget_paper_result"
 
 
@@ -331,6 +332,7 @@ REFUSALS = {
     "other_district": gettext_lazy("Lives in another district"),
     "not_resident": gettext_lazy("Not a resident"),
     "wrong_phase": gettext_lazy("Voting is not open"),
+    "more_papers_than_voters": gettext_lazy("More papers than voters"),
 }
 
 
@@ -347,17 +349,19 @@ def paper_pools(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "budget/desk/paper_pools.html", context)
 
 
-def _booth_page(
+def _paper_page(
     request: HttpRequest,
+    template: str,
     cycle: Cycle,
     role: Role,
     pool: Pool,
-    form: PaperBallotForm,
+    form: BoothForm | PaperBallotForm,
     *,
     refusal: DomainError | None = None,
     result: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    handed_out, entered = selectors.paper_papers(pool)
     context = screen_context(
         cycle,
         role,
@@ -368,52 +372,92 @@ def _booth_page(
         refusal=refusal,
         refusal_title=REFUSALS.get(refusal.code, _("Not stored")) if refusal else "",
         result=result,
-        paper_count=selectors.paper_ballot_count(pool),
+        paper_count=handed_out,
+        entered_count=entered,
         voting_open=policies.voting_open(cycle),
     )
-    return render(request, "budget/desk/paper_booth.html", context, status=status)
+    return render(request, template, context, status=status)
+
+
+def _refused(request, template, cycle, role, pool, form, exc: DomainError) -> HttpResponse:
+    """A refusal beside the field it concerns, or above the form; a missing role is a 403."""
+    if exc.code == "role_required":
+        raise exc
+    if exc.field in form.fields:
+        form.add_domain_error(exc)
+        return _paper_page(request, template, cycle, role, pool, form, status=exc.status)
+    return _paper_page(request, template, cycle, role, pool, form, refusal=exc, status=exc.status)
+
+
+def _last_result(request: HttpRequest, pool: Pool, step: str) -> dict | None:
+    """What the previous POST of this step in this pool stored, shown once after the redirect
+    (a reload cannot store it again, and nothing typed stays in the page)."""
+    result = request.session.pop(PAPER_RESULT, None)
+    if not result or result.get("pool") != pool.code or result.get("step") != step:
+        return None
+    return result
+
+
+BOOTH = "budget/desk/paper_booth.html"
+BOX = "budget/desk/paper_box.html"
 
 
 @official_required(role=least_role(policies.ENTER_PAPER_BALLOTS))
 @require_http_methods(["GET", "POST"])
 def paper_booth(request: HttpRequest, slug: str, pool: str) -> HttpResponse:
-    """Enter paper ballots of one pool, one after another: the resident's number, the marks,
-    Enter. The receipt (or the refusal) shows above a fresh form."""
+    """The booth's table: the resident's number from their ID card, Enter; the register
+    records that they vote on paper, and the official hands them a ballot paper. The marks are
+    made alone and go into the box: this page never sees them."""
+    cycle, role = _cycle_for(request, slug, policies.ENTER_PAPER_BALLOTS)
+    the_pool = found_or_404(selectors.pool_by_code, cycle, pool)
+    if request.method != "POST":
+        result = _last_result(request, the_pool, "booth")
+        return _paper_page(request, BOOTH, cycle, role, the_pool, BoothForm(), result=result)
+    form = BoothForm(request.POST)
+    if not form.is_valid():
+        return _paper_page(request, BOOTH, cycle, role, the_pool, form, status=400)
+    try:
+        handed = services.hand_out_paper_ballot(
+            actor=request.actor, pool=the_pool, resident_id=form.cleaned_data["resident_id"]
+        )
+    except DomainError as exc:
+        return _refused(request, BOOTH, cycle, role, the_pool, form, exc)
+    request.session[PAPER_RESULT] = {
+        "step": "booth",
+        "pool": the_pool.code,
+        "district": handed.district.display_name,
+    }
+    return redirect("budget:desk-paper-booth", cycle.slug, the_pool.code)
+
+
+@official_required(role=least_role(policies.ENTER_PAPER_BALLOTS))
+@require_http_methods(["GET", "POST"])
+def paper_box(request: HttpRequest, slug: str, pool: str) -> HttpResponse:
+    """The booth's ballot box, opened: each paper's marks, Enter. No name is asked or shown;
+    the receipt (or the refusal) shows above a fresh form."""
     cycle, role = _cycle_for(request, slug, policies.ENTER_PAPER_BALLOTS)
     the_pool = found_or_404(selectors.pool_by_code, cycle, pool)
     projects = selectors.ballot_projects(the_pool)
     if request.method != "POST":
-        result = request.session.pop(PAPER_RESULT, None)
-        if result and result.get("pool") != the_pool.code:
-            result = None
-        return _booth_page(
-            request, cycle, role, the_pool, PaperBallotForm(projects=projects), result=result
-        )
+        result = _last_result(request, the_pool, "box")
+        form = PaperBallotForm(projects=projects)
+        return _paper_page(request, BOX, cycle, role, the_pool, form, result=result)
     form = PaperBallotForm(request.POST, projects=projects)
     if not form.is_valid():
-        return _booth_page(request, cycle, role, the_pool, form, status=400)
+        return _paper_page(request, BOX, cycle, role, the_pool, form, status=400)
     try:
-        cast = services.cast_paper_ballot(
-            actor=request.actor,
-            pool=the_pool,
-            resident_id=form.cleaned_data["resident_id"],
-            choices=form.cleaned_data["choices"],
+        cast = services.enter_paper_ballot(
+            actor=request.actor, pool=the_pool, choices=form.cleaned_data["choices"]
         )
     except DomainError as exc:
-        if exc.code == "role_required":
-            raise
-        if exc.field in form.fields:
-            form.add_domain_error(exc)
-            return _booth_page(request, cycle, role, the_pool, form, status=exc.status)
-        return _booth_page(request, cycle, role, the_pool, form, refusal=exc, status=exc.status)
-    # The page after the redirect shows the receipt once, above an empty form (a reload cannot
-    # enter the ballot again, and the number typed is not kept in the page).
+        return _refused(request, BOX, cycle, role, the_pool, form, exc)
     request.session[PAPER_RESULT] = {
+        "step": "box",
         "pool": the_pool.code,
         "receipt": cast.receipt,
         "void_reasons": list(cast.void_reasons),
     }
-    return redirect("budget:desk-paper-booth", cycle.slug, the_pool.code)
+    return redirect("budget:desk-paper-box", cycle.slug, the_pool.code)
 
 
 # --- survey and committee ----------------------------------------------------------------------

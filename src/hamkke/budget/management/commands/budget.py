@@ -4,7 +4,10 @@
   list of ids sorted as strings. Needs no database, so anyone can check a real election.
 - `import FILE.pb [--slug S] [--district CODE] [--phase P] [--rule R]` loads the election as a
   cycle of the current city (see importing.py) and prints what our rules select in it.
-- `export CYCLE [--pool CODE] [-o FILE]` writes a finished cycle's pool as a Pabulib file."""
+- `export CYCLE [--pool CODE] [-o FILE]` writes a finished cycle's pool as a Pabulib file.
+- `close-boxes` closes the ballot box of every pool whose voting is over: its ballots are
+  rewritten as one shuffled batch, then the ballot tables are vacuumed (the ballot pattern,
+  ARCHITECTURE.md); what the periodic task `hamkke.budget.tasks.close_ballot_boxes` does."""
 
 from __future__ import annotations
 
@@ -83,6 +86,17 @@ class Command(BaseCommand):
         export.add_argument("--pool", default="", help="The pool's code (needed if several)")
         export.add_argument(
             "-o", "--output", type=Path, default=None, help="The file to write (default: stdout)"
+        )
+
+        verbs.add_parser(
+            "close-boxes",
+            help="Mix the ballots of every pool whose voting is over into one shuffled batch",
+            description=(
+                "Close the ballot box of every pool whose voting ended (a few minutes ago or "
+                "more): its ballots, the batches written while people voted and those still "
+                "sealed in the box, are rewritten as one batch in a random order; then, on "
+                "PostgreSQL, the ballot tables are vacuumed. Safe to run again."
+            ),
         )
 
     def handle(self, *args, verb: str, **options) -> None:
@@ -173,6 +187,12 @@ class Command(BaseCommand):
             f"Wrote {output}: pool {written.meta['subunit']} of {found.slug}, "
             f"{len(written.projects)} projects, {len(written.votes):,} valid ballots."
         )
+
+    def handle_close_boxes(self, **_options) -> None:
+        from hamkke.budget import services
+
+        mixed = services.close_ballot_boxes()
+        self.stdout.write(f"Closed the ballot boxes: {mixed:,} ballots mixed.")
 
     def _read_text(self, file: Path) -> str:
         try:
