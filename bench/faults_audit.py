@@ -191,6 +191,11 @@ def check_ballots(*, cycle: str, pool: str, votes: list[dict]) -> dict:
 
     the_cycle = selectors.cycle_by_slug(current_city(), cycle)
     the_pool = selectors.pool_by_code(the_cycle, pool)
+    # Ballots wait sealed in the pool's box until a batch is full (the ballot pattern): write
+    # out what is left, as the close does, so every accepted ballot is in the ballot table.
+    from hamkke.budget import services as budget_services
+
+    budget_services.flush_ballots(pool=the_pool, minimum=1)
 
     register = Counter(
         dict(
@@ -225,7 +230,7 @@ def check_ballots(*, cycle: str, pool: str, votes: list[dict]) -> dict:
     stored_choices = dict(
         BallotChoice.objects.filter(ballot__pool=the_pool)
         .values_list("project__code")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("ballot"))
         .order_by()
     )
     sent_choices: Counter[str] = Counter()

@@ -275,6 +275,8 @@ def drill_votes(city):
         cast = services.cast_ballot(actor=voter, pool=pool, choices=choices)
         identity = selectors.voter_identity(voter).identity_key
         votes.append({"identity": identity, "choices": choices, "receipt": cast.receipt})
+    # Written out of the sealed box, as a full batch or the close would (the ballot pattern).
+    services.flush_ballots(pool=pool, minimum=1)
     return cycle, pool, votes
 
 
