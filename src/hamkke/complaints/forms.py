@@ -289,10 +289,17 @@ class FilterForm(forms.Form):
         )
 
     def refusal(self) -> str | None:
-        """Why the filters cannot be used as given (a day out of range, say), or None."""
+        """Why the filters cannot be used as given — a day past the calendar's ends — or None.
+        A filter that does not read as a day at all is left out instead, as it always was."""
         if not self.is_bound or self.is_valid():
             return None
-        return " ".join(str(error) for errors in self.errors.values() for error in errors)
+        refused = [
+            error.message % (error.params or {})
+            for name in ("from", "to")
+            for error in self.errors.as_data().get(name, ())
+            if error.code == "out_of_range"
+        ]
+        return " ".join(refused) or None
 
     def filters(self) -> selectors.Filters:
         """The valid part of the filters (all of them for an unbound form: no filter)."""
@@ -346,5 +353,6 @@ def _a_day_in_range(day) -> None:
     if day is not None and not bounds.day_in_range(day):
         raise forms.ValidationError(
             _("Choose a day between %(first)s and %(last)s.")
-            % {"first": bounds.EARLIEST_DAY.isoformat(), "last": bounds.LATEST_DAY.isoformat()}
+            % {"first": bounds.EARLIEST_DAY.isoformat(), "last": bounds.LATEST_DAY.isoformat()},
+            code="out_of_range",
         )
