@@ -379,7 +379,15 @@ def _paper_page(
     return render(request, template, context, status=status)
 
 
-def _refused(request, template, cycle, role, pool, form, exc: DomainError) -> HttpResponse:
+def _refused(
+    request: HttpRequest,
+    template: str,
+    cycle: Cycle,
+    role: Role,
+    pool: Pool,
+    form: BoothForm | PaperBallotForm,
+    exc: DomainError,
+) -> HttpResponse:
     """A refusal beside the field it concerns, or above the form; a missing role is a 403."""
     if exc.code == "role_required":
         raise exc
