@@ -48,4 +48,9 @@ class BudgetConfig(service_app.ServiceAppConfig):
         ),
     )
     media_owners = ()
-    periodic_tasks = ()
+    # A pool's ballot box is mixed and closed a few minutes after voting ends (the ballot pattern).
+    periodic_tasks = (
+        service_app.PeriodicTask(
+            "budget-close-ballot-boxes", "hamkke.budget.tasks.close_ballot_boxes", 300
+        ),
+    )
