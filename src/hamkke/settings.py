@@ -413,6 +413,8 @@ LOGGING = {
 HAMKKE_COMMENTS_PER_MINUTE = int(os.environ.get("HAMKKE_COMMENTS_PER_MINUTE", 10))
 HAMKKE_REPORTS_PER_MINUTE = int(os.environ.get("HAMKKE_REPORTS_PER_MINUTE", 20))
 HAMKKE_COMPLAINT_RATE = os.environ.get("HAMKKE_COMPLAINT_RATE", "10/10m")
+# Budget ballots wait sealed in a pool's box until this many make a batch (core/ballots.py).
+HAMKKE_BALLOT_BATCH = int(os.environ.get("HAMKKE_BALLOT_BATCH", 100))
 HAMKKE_OPEN311_APP_RATE = os.environ.get("HAMKKE_OPEN311_APP_RATE", "600/m")
 HAMKKE_OPEN311_IP_RATE = os.environ.get("HAMKKE_OPEN311_IP_RATE", "120/m")
 

@@ -191,7 +191,7 @@ def _lazy(dotted: str) -> Callable:
     """A callable that imports `dotted` on first call (AppConfigs must not import models)."""
 
     def call(*args, **kwargs):
-        return import_string(dotted)(*args, **kwargs)
+        return resolve(dotted)(*args, **kwargs)  # imported once, then from the cache
 
     call.__name__ = call.__qualname__ = dotted
     return call
