@@ -32,6 +32,8 @@ PURE_MODULES = (
     "hamkke.budget.recount",
     "hamkke.core.codes",
     "hamkke.core.geo",
+    "hamkke.plaza.search_terms",
+    "hamkke.plaza.masking",
     "hamkke.core.phases",
 )
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "hamkke.core",
     "hamkke.complaints",
     "hamkke.budget",
+    "hamkke.plaza",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 HAMKKE_MAX_PHOTO_BYTES = int(os.environ.get("HAMKKE_MAX_PHOTO_BYTES", 15 * 1024 * 1024))
 HAMKKE_MAX_VIDEO_BYTES = int(os.environ.get("HAMKKE_MAX_VIDEO_BYTES", 100 * 1024 * 1024))
 HAMKKE_MAX_VIDEO_SECONDS = int(os.environ.get("HAMKKE_MAX_VIDEO_SECONDS", 120))
+HAMKKE_PLAZA_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("HAMKKE_PLAZA_MAX_ATTACHMENT_BYTES", 50 * 1024 * 1024)
+)
 HAMKKE_MAX_IMAGE_PIXELS = int(os.environ.get("HAMKKE_MAX_IMAGE_PIXELS", 40_000_000))
 HAMKKE_PHOTO_MAX_SIDE = int(os.environ.get("HAMKKE_PHOTO_MAX_SIDE", 2048))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

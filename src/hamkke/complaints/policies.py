@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from hamkke.accounts import selectors as account_selectors
 from hamkke.accounts.models import Role
+from hamkke.accounts.seats import Seat, holds, seat_at  # noqa: F401 - the desk asks here
 from hamkke.complaints import workflow
 from hamkke.complaints.models import Complaint, Status
 from hamkke.core.actors import Actor
 from hamkke.core.errors import Conflict, InvalidInput, NotFound
-from hamkke.core.models import Department, Media
+from hamkke.core.models import Media
 from hamkke.core.policies import ALLOW, Decision, deny, first_refusal
 
 if TYPE_CHECKING:
@@ -28,45 +28,14 @@ if TYPE_CHECKING:
 # --- officials ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Seat:
-    """A person at one department's desk: who (None for nobody signed in) and the role they
-    hold there (None for none). Read once by `seat_at`, then asked about every action."""
-
-    user: Any
-    role: Role | None
-    department: Department
-
-
-def seat_at(actor: Actor | Any | None, department: Department) -> Seat:
-    """The actor's role in `department` (one query; superusers are administrators)."""
-    user = Actor.of(actor).user
-    role = None if user is None else account_selectors.highest_role(user, department=department)
-    return Seat(user=user, role=role, department=department)
-
-
-def _holds(seat: Seat, role: Role) -> Decision:
-    # The rule and the words of accounts.permissions.require_role, decided from the role read
-    # once, so that a page can ask about every action without a query each.
-    if seat.user is None:
-        return deny(_("Log in as a city official to do this."), code="not_official")
-    if seat.role is not None and seat.role >= role:
-        return ALLOW
-    return deny(
-        _("This needs the role “%(role)s” in %(department)s; you do not hold it.")
-        % {"role": Role(role).label, "department": seat.department.display_name},
-        code="role_required",
-    )
-
-
 def may_read(seat: Seat) -> Decision:
     """Open the report at the desk, private fields included: any role in its department."""
-    return _holds(seat, Role.VIEWER)
+    return holds(seat, Role.VIEWER)
 
 
 def may_handle(seat: Seat) -> Decision:
     """Work on the department's reports (change their status): handlers and above."""
-    return _holds(seat, Role.HANDLER)
+    return holds(seat, Role.HANDLER)
 
 
 def may_change_status(seat: Seat, complaint: Complaint, status: str) -> Decision:
@@ -113,12 +82,12 @@ def may_mark_duplicate(seat: Seat, complaint: Complaint) -> Decision:
 
 def may_assign(seat: Seat) -> Decision:
     """Give the report to one of the department's handlers: managers."""
-    return _holds(seat, Role.MANAGER)
+    return holds(seat, Role.MANAGER)
 
 
 def may_moderate(seat: Seat) -> Decision:
     """Hide the report, edit its description and read what officials did to it: managers."""
-    return _holds(seat, Role.MANAGER)
+    return holds(seat, Role.MANAGER)
 
 
 def may_hide_media(seat: Seat, complaint: Complaint, media: Media | None = None) -> Decision:
