@@ -1,0 +1,1 @@
+"""Back-office screens of the Plaza's opendata (imported by plaza/admin.py)."""
