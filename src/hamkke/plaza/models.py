@@ -444,6 +444,9 @@ class DisclosureRequest(models.Model):
     extended = models.BooleanField(default=False)
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(blank=True, help_text=_("Public, masked"))
+    # The department's handlers were told the deadline is near (reset by an extension); its
+    # managers were told it passed.
+    due_soon_notified = models.BooleanField(default=False)
     overdue_notified = models.BooleanField(default=False)
 
     class Meta:

@@ -5,13 +5,13 @@ the desk, the API and the admin ask the same functions."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
 from hamkke.accounts.models import Role
 from hamkke.accounts.seats import Seat, holds
-from hamkke.core.errors import InvalidInput, NotFound
+from hamkke.core.errors import Conflict, InvalidInput, NotFound
 from hamkke.core.policies import ALLOW, Decision, deny, first_refusal
 from hamkke.plaza.models import (
     OPEN_REQUEST_STATUSES,
@@ -20,6 +20,7 @@ from hamkke.plaza.models import (
     DisclosureRequest,
     Document,
     Meeting,
+    RequestKind,
 )
 
 # --- the public ----------------------------------------------------------------------------------
@@ -93,19 +94,64 @@ def may_manage_datasets(seat: Seat) -> Decision:
     return holds(seat, Role.HANDLER)
 
 
-def may_answer_request(seat: Seat, request: DisclosureRequest) -> Decision:
-    if request.status not in OPEN_REQUEST_STATUSES:
-        return deny(_("This request has been answered already."), code="request_closed")
+def may_read_request(seat: Seat) -> Decision:
+    """A request's private part (who asked, their text) at the desk: its department's handlers."""
     return holds(seat, Role.HANDLER)
 
 
-def may_extend_request(seat: Seat, request: DisclosureRequest, *, extension_days: int) -> Decision:
-    """The deadline may be extended once, by the profile's days, while the request is open."""
+def may_answer_request(seat: Seat, request: DisclosureRequest) -> Decision:
+    if request.status not in OPEN_REQUEST_STATUSES:
+        return deny(
+            _("This request has been answered already."), code="request_closed", error=Conflict
+        )
+    return holds(seat, Role.HANDLER)
+
+
+def may_extend_request(
+    seat: Seat, request: DisclosureRequest, *, extension_days: int, today: date
+) -> Decision:
+    """The deadline may be extended once, by the profile's days, while the request is open and
+    its deadline has not passed (`today` is the city's day)."""
     if extension_days <= 0:
         return deny(_("This city's rules allow no extension."), code="no_extension")
     if request.extended:
-        return deny(_("The deadline was extended once already."), code="extended_already")
+        return deny(
+            _("The deadline was extended once already."), code="extended_already", error=Conflict
+        )
+    if request.status in OPEN_REQUEST_STATUSES and today > request.due_on:
+        return deny(
+            _("The deadline has passed: it can no longer be extended; answer the request."),
+            code="deadline_passed",
+            error=Conflict,
+        )
     return may_answer_request(seat, request)
+
+
+def may_answer_by_publishing(seat: Seat, request: DisclosureRequest) -> Decision:
+    """Answer a disclosure request by publishing the document: publishing is a manager's."""
+    if request.kind != RequestKind.DISCLOSURE:
+        return deny(
+            _("A question is answered in words; link the document in the answer."),
+            code="question",
+            error=InvalidInput,
+        )
+    return first_refusal(may_answer_request(seat, request), holds(seat, Role.MANAGER))
+
+
+def may_withdraw_request(user, request: DisclosureRequest) -> Decision:
+    """The person who filed it, while it waits for its answer."""
+    if user is None or request.requester_id is None or request.requester_id != user.pk:
+        return deny(_("Only the person who filed this request may withdraw it."), code="forbidden")
+    if request.status not in OPEN_REQUEST_STATUSES:
+        return deny(
+            _("This request has been answered already."), code="request_closed", error=Conflict
+        )
+    return ALLOW
+
+
+def request_is_overdue(request: DisclosureRequest, *, today: date) -> bool:
+    """Still waiting for its answer after its last day."""
+    return request.status in OPEN_REQUEST_STATUSES and today > request.due_on
 
 
 def check_disclosure(disclosure: str, legal_ground: str, grounds: set[str]) -> None:
@@ -139,7 +185,9 @@ def publish_moment(
     return next_day_start
 
 
-def request_due(received_on, *, days: int):
+def request_due(received_on: date, *, days: int) -> date:
+    """The last day of a request's answer: `days` after the day it was received (the city's
+    day); an extension counts its days from the deadline it extends."""
     return received_on + timedelta(days=days)
 
 
