@@ -180,9 +180,11 @@ def test_search_facets_are_links_adding_their_filter(client, library):
         r'<span class="count">1<',
         text,
     )
-    # Levels count "this level and above": the mayor's document is above a director's too.
-    assert re.search(r'level=3">Director</a> <span class="count">1<', text)
+    # The levels found, each counting "this level and above" as its filter does: the mayor's
+    # document is above a division head's too.
+    assert re.search(r'level=6">Mayor</a> <span class="count">1<', text)
     assert re.search(r'level=2">Division head</a> <span class="count">2<', text)
+    assert "level=3" not in text
     followed = client.get(reverse("plaza:search"), {"q": "예산", "type": "budget"})
     assert "1 document" in page_text(followed)
     assert document_url(library["saving"]) not in page_text(followed)

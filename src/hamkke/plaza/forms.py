@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hamkke.core.models import Department
 from hamkke.core.web import bounds
@@ -41,7 +42,8 @@ class SearchForm(DomainErrorsInline, forms.Form):
     )
     type = forms.ChoiceField(label=_("Type"), required=False)
     department = forms.ChoiceField(label=_("Department"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    # Its own context: the complaints' "Category" is a kind of problem, this one a subject.
+    category = forms.ChoiceField(label=pgettext_lazy("plaza", "Category"), required=False)
     level = forms.TypedChoiceField(
         label=_("Approved by"), required=False, coerce=int, empty_value=None
     )

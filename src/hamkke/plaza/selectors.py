@@ -380,7 +380,7 @@ def facet_counts(
         at_least = [
             (level, sum(n for other, n in exact.items() if other >= level))
             for level in ApproverLevel.values
-            if any(other >= level for other in exact)
+            if level in exact
         ]
         out["approver_level"] = [
             (str(level), str(ApproverLevel(level).label), n) for level, n in at_least
