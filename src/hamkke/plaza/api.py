@@ -31,15 +31,6 @@ router.add_router("/meetings", meetings_api.router)
 router.add_router("/datasets", opendata_api.router)
 router.add_router("/requests", disclosure_api.router)
 
-# The names of the facets in the API (selectors name them by field).
-FACET_NAMES = {
-    "doc_type": "type",
-    "department": "department",
-    "category": "category",
-    "approver_level": "level",
-    "disclosure": "disclosure",
-}
-
 
 def _absolute(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
@@ -120,16 +111,7 @@ def search(request: HttpRequest, params: Query[SearchIn]):
     naming the parameter in `field`."""
     found = selectors.search(
         params.q,
-        filters=selectors.SearchFilters(
-            doc_type=params.type,
-            department=params.department,
-            category=params.category,
-            approver_level=params.level,
-            disclosure=params.disclosure,
-            tag=params.tag,
-            since=params.since,
-            until=params.until,
-        ),
+        filters=selectors.SearchFilters.from_parameters(params.dict()),
         sort=params.sort,
         page=params.page,
         page_size=params.page_size,
@@ -158,7 +140,7 @@ def search(request: HttpRequest, params: Query[SearchIn]):
             for hit in found.hits
         ],
         "facets": {
-            FACET_NAMES[facet]: [
+            selectors.PARAMETER_OF[facet]: [
                 {"value": value, "label": label, "count": count} for value, label, count in rows
             ]
             for facet, rows in found.facets.items()

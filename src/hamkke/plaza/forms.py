@@ -111,19 +111,9 @@ class SearchForm(DomainErrorsInline, forms.Form):
 
     def _search(self) -> selectors.SearchPage:
         data = self.cleaned_data
-        filters = selectors.SearchFilters(
-            doc_type=data["type"],
-            department=data["department"],
-            category=data["category"],
-            approver_level=data["level"],
-            disclosure=data["disclosure"],
-            tag=data["tag"],
-            since=data["since"],
-            until=data["until"],
-        )
         return selectors.search(
             data["q"],
-            filters=filters,
+            filters=selectors.SearchFilters.from_parameters(data),
             sort=data["sort"] or "relevance",
             page=data["page"],
             page_size=PAGE_SIZE,

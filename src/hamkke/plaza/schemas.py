@@ -14,7 +14,12 @@ from hamkke.plaza.models import ApproverLevel, DocumentType
 LEVELS_TEXT = ", ".join(f"{value} {label}" for value, label in ApproverLevel.choices)
 
 
-class SearchIn(Schema):
+class PageIn(Schema):
+    page: int = Field(1, ge=1, description="From 1; a page past the last answers the last")
+    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+
+
+class SearchIn(PageIn):
     """The search and its filters, as on the search page (/plaza/search/?q=…)."""
 
     q: str = Field(
@@ -33,13 +38,6 @@ class SearchIn(Schema):
     since: date | None = Field(None, description="Published on or after this day")
     until: date | None = Field(None, description="Published on or before this day")
     sort: str = Field("relevance", description="relevance, newest or oldest")
-    page: int = Field(1, ge=1, description="From 1; a page past the last answers the last")
-    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
-
-
-class PageIn(Schema):
-    page: int = Field(1, ge=1, description="From 1; a page past the last answers the last")
-    page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
 class SearchHitOut(Schema):

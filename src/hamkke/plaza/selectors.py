@@ -4,8 +4,10 @@ starts from it; `search` adds the full-text match, filters, facets, order and sn
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -203,6 +205,19 @@ def sitemap_documents() -> QuerySet[Document]:
 
 SORTS = ("relevance", "newest", "oldest")
 FACETS = ("doc_type", "department", "category", "approver_level", "disclosure")
+# The name of each filter in the search page's address and in the API, and the field it sets;
+# a facet (named by its field) is a link setting its parameter.
+PARAMETERS = {
+    "type": "doc_type",
+    "department": "department",
+    "category": "category",
+    "level": "approver_level",
+    "disclosure": "disclosure",
+    "tag": "tag",
+    "since": "since",
+    "until": "until",
+}
+PARAMETER_OF = {field: name for name, field in PARAMETERS.items()}
 
 
 @dataclass(frozen=True)
@@ -215,6 +230,18 @@ class SearchFilters:
     tag: str = ""
     since: date | None = None
     until: date | None = None
+
+    @classmethod
+    def from_parameters(cls, params: Mapping[str, Any]) -> SearchFilters:
+        """The filters given by their parameters' names (type, level, …): the page's form's
+        cleaned data or the API's query."""
+        return cls(
+            **{
+                field: params[name]
+                for name, field in PARAMETERS.items()
+                if params.get(name) not in (None, "")
+            }
+        )
 
     def check(self) -> None:
         """Refuse, naming the parameter, a value no public document could have: the pages and

@@ -25,14 +25,6 @@ from hamkke.plaza.models import Attachment
 
 LIST_PAGE_SIZE = 20
 HOME_NEWEST = 10
-# The address parameter of each search facet (selectors.facet_counts names them by field).
-FACET_PARAMETERS = {
-    "doc_type": "type",
-    "category": "category",
-    "department": "department",
-    "approver_level": "level",
-    "disclosure": "disclosure",
-}
 
 
 def url_or(name: str, fallback: str, *args) -> str:
@@ -96,25 +88,20 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _facet_links(request: HttpRequest, found: selectors.SearchPage) -> list:
-    """Each facet's values as links that add (or replace) its filter, back on page one."""
+    """Each facet's values as links that add (or replace) its filter, back on page one; under
+    the label of the form's field for that filter."""
     out = []
-    labels = {
-        "doc_type": SearchForm.base_fields["type"].label,
-        "category": SearchForm.base_fields["category"].label,
-        "department": SearchForm.base_fields["department"].label,
-        "approver_level": SearchForm.base_fields["level"].label,
-        "disclosure": SearchForm.base_fields["disclosure"].label,
-    }
-    for facet, parameter in FACET_PARAMETERS.items():
+    for facet, rows in found.facets.items():
+        parameter = selectors.PARAMETER_OF[facet]
         values = []
-        for value, label, count in found.facets.get(facet, []):
+        for value, label, count in rows:
             asked = request.GET.copy()
             asked.pop("page", None)
             asked[parameter] = value
             chosen = request.GET.get(parameter) == value
             values.append((label, count, f"?{asked.urlencode()}", chosen))
         if values:
-            out.append((labels[facet], values))
+            out.append((SearchForm.base_fields[parameter].label, values))
     return out
 
 
@@ -211,45 +198,29 @@ def _download(request: HttpRequest, attachment: Attachment) -> HttpResponse:
 @require_safe
 def category(request: HttpRequest, code: str) -> HttpResponse:
     category = responses.found_or_404(selectors.category_by_code, code)
-    return _list_page(
-        request,
-        selectors.in_category(category),
-        title=category.display_name,
-        parent=category.parent,
-        feeds=(
-            reverse("plaza:category-feed", args=[code]),
-            reverse("plaza:category-feed-atom", args=[code]),
-        ),
-        search={"category": code},
-    )
+    documents = selectors.in_category(category)
+    return _list_page(request, documents, "category", category, parent=category.parent)
 
 
 @require_safe
 def department(request: HttpRequest, code: str) -> HttpResponse:
     department = responses.found_or_404(selectors.department_by_code, code)
-    return _list_page(
-        request,
-        selectors.of_department(department),
-        title=department.display_name,
-        parent=None,
-        feeds=(
-            reverse("plaza:department-feed", args=[code]),
-            reverse("plaza:department-feed-atom", args=[code]),
-        ),
-        search={"department": code},
-    )
+    documents = selectors.of_department(department)
+    return _list_page(request, documents, "department", department, parent=None)
 
 
-def _list_page(request, documents, *, title, parent, feeds, search) -> HttpResponse:
+def _list_page(request, documents, kind: str, owner, *, parent) -> HttpResponse:
+    """A category's or a department's documents (`kind` names the filter, the feeds' routes
+    and the search parameter)."""
     page, query = responses.page_of(request, documents, LIST_PAGE_SIZE)
     context = {
-        "title": title,
+        "title": owner.display_name,
         "parent": parent,
         "page": page,
         "query": query,
-        "rss_url": feeds[0],
-        "atom_url": feeds[1],
-        "search_url": f"{reverse('plaza:search')}?{urlencode(search)}",
+        "rss_url": reverse(f"plaza:{kind}-feed", args=[owner.code]),
+        "atom_url": reverse(f"plaza:{kind}-feed-atom", args=[owner.code]),
+        "search_url": f"{reverse('plaza:search')}?{urlencode({kind: owner.code})}",
     }
     return render(request, "plaza/list.html", context)
 
