@@ -66,7 +66,7 @@ class SearchForm(DomainErrorsInline, forms.Form):
         required=False,
         choices=[
             ("relevance", _("Best match first")),
-            ("newest", _("Newest first")),
+            ("newest", pgettext_lazy("plaza", "Newest first")),
             ("oldest", _("Oldest first")),
         ],
     )
@@ -78,7 +78,7 @@ class SearchForm(DomainErrorsInline, forms.Form):
         self.fields["department"].choices = [("", _("All departments"))] + [
             (d.code, d.display_name) for d in departments
         ]
-        self.fields["category"].choices = [("", _("All categories"))] + [
+        self.fields["category"].choices = [("", pgettext_lazy("plaza", "All categories"))] + [
             (c.code, f"{c.parent.display_name} · {c.display_name}" if c.parent else c.display_name)
             for c in categories
         ]
