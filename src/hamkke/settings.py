@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # For the templates of its views (the Plaza's sitemap.xml).
+    "django.contrib.sitemaps",
     # Before allauth, so accounts' templates restyle allauth's pages.
     "hamkke.accounts",
     "allauth",

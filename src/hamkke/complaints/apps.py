@@ -69,4 +69,3 @@ class ComplaintsConfig(service_app.ServiceAppConfig):
             15 * 60,
         ),
     )
-

@@ -69,9 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "status_labels": {value: str(label) for value, label in Status.choices},
         "now": timezone.now(),
     }
-    return render(
-        request, "complaints/index.html", context, status=400 if form.refusal() else 200
-    )
+    return render(request, "complaints/index.html", context, status=400 if form.refusal() else 200)
 
 
 @require_GET
