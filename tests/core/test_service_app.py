@@ -30,6 +30,7 @@ class Complete(service_app.ServiceAppConfig):
     personal_data = ()
     periodic_tasks = ()
     media_owners = ()
+    public_files = ()
 
 
 def _ids(configs) -> list[str]:

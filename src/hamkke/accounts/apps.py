@@ -39,6 +39,7 @@ class AccountsConfig(service_app.ServiceAppConfig):
         for name in _EXPORTED
     )
     media_owners = ()
+    public_files = ()
     periodic_tasks = ()
 
 

@@ -32,6 +32,7 @@ class CoreConfig(service_app.ServiceAppConfig):
     commentables = ()
     personal_data = ()  # core's parts are declared by accounts, which can read both
     media_owners = ()
+    public_files = ()
     periodic_tasks = (
         service_app.PeriodicTask(
             "delete-orphan-media", "hamkke.core.tasks.delete_orphan_media_files", 6 * 3600

@@ -60,6 +60,9 @@ def _check_declarations(config: ServiceAppConfig) -> list[checks.CheckMessage]:
         named += [("profile_section.check", section.check)] if section.check else []
     named += [("demo_seeder", config.demo_seeder)] if config.demo_seeder else []
     named += [(f"commentables {c.model}", c.is_open) for c in config.commentables if c.is_open]
+    named += [
+        (f"commentables {c.model}", c.is_visible) for c in config.commentables if c.is_visible
+    ]
     named += [(f"periodic_tasks {t.name!r}", t.task) for t in config.periodic_tasks]
     for owner in config.media_owners:
         named += [(f"media_owners {owner.model}", owner.is_public)]

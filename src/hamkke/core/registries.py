@@ -22,6 +22,9 @@ class Commentable:
     label: str | Promise
     # Answers whether an object still takes new comments (a closed poll does not); None: always.
     is_open: Callable[[models.Model], bool] | None = None
+    # Answers whether the object may be shown to the public at all (a closed Plaza document may
+    # not); None: always. A thread on an object not shown is answered as missing.
+    is_visible: Callable[[models.Model], bool] | None = None
 
     @property
     def key(self) -> str:
@@ -48,10 +51,11 @@ def register_commentable(
     *,
     label: str | Promise,
     is_open: Callable[[models.Model], bool] | None = None,
+    is_visible: Callable[[models.Model], bool] | None = None,
 ) -> Commentable:
     """Let people comment on `model`'s objects. `label` names one object for people
     ("idea", "report"); the model is addressed as "app_label.model" in URLs and the API."""
-    entry = Commentable(model=model, label=label, is_open=is_open)
+    entry = Commentable(model=model, label=label, is_open=is_open, is_visible=is_visible)
     _commentables[entry.key] = entry
     return entry
 
@@ -80,12 +84,14 @@ def resolve_comment_target(key: str, object_id: str) -> models.Model:
         raise NotFound(
             _("Comments are not open on “%(key)s”.") % {"key": key}, code="not_commentable"
         )
+    missing = NotFound(_("No %(label)s with id %(id)s.") % {"label": entry.label, "id": object_id})
     try:
-        return entry.model._default_manager.get(pk=object_id)
-    except (entry.model.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(
-            _("No %(label)s with id %(id)s.") % {"label": entry.label, "id": object_id}
-        ) from exc
+        target = entry.model._default_manager.get(pk=object_id)
+    except (entry.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise missing from exc
+    if entry.is_visible is not None and not entry.is_visible(target):
+        raise missing  # the same answer as a missing object: nothing tells it exists
+    return target
 
 
 def register_notification_kind(code: str, label: str | Promise) -> NotificationKind:

@@ -90,11 +90,14 @@ class NotificationKind:
 @dataclass(frozen=True)
 class CommentableModel:
     """People may comment on `model`'s objects ("app_label.Model"); `label` names one object
-    for people; `is_open` (dotted, optional) answers whether an object still takes comments."""
+    for people; `is_open` (dotted, optional) answers whether an object still takes comments;
+    `is_visible` (dotted, optional) whether it may be shown at all (a thread on an object not
+    shown is answered as missing)."""
 
     model: str
     label: str | Promise
     is_open: str | None = None
+    is_visible: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ CONTRACT: dict[str, str] = {
     "personal_data": "a tuple of PersonalDataPart",
     "periodic_tasks": "a tuple of PeriodicTask",
     "media_owners": "a tuple of MediaOwner",
+    "public_files": "a tuple of storage folders ('budget/') anyone may download from /media/",
 }
 
 
@@ -156,6 +160,10 @@ class ServiceAppConfig(AppConfig):
     personal_data: tuple[PersonalDataPart, ...] = UNDECLARED
     periodic_tasks: tuple[PeriodicTask, ...] = UNDECLARED
     media_owners: tuple[MediaOwner, ...] = UNDECLARED
+    # Files the app wrote for everyone (published results) under these storage folders are
+    # served by the media route to anyone; every other file an app stores is served only by its
+    # own views, with its own rules (the media route answers 404 for them).
+    public_files: tuple[str, ...] = UNDECLARED
 
     def ready(self) -> None:
         # The registries core serves from (comments, notifications, personal data) learn this
@@ -165,15 +173,17 @@ class ServiceAppConfig(AppConfig):
         for kind in _declared(self.notification_kinds):
             registries.register_notification_kind(kind.code, kind.label)
         for entry in _declared(self.commentables):
-            is_open = _lazy(entry.is_open) if entry.is_open else None
             registries.register_commentable(
-                apps.get_model(entry.model), label=entry.label, is_open=is_open
+                apps.get_model(entry.model),
+                label=entry.label,
+                is_open=_lazy(entry.is_open) if entry.is_open else None,
+                is_visible=_lazy(entry.is_visible) if entry.is_visible else None,
             )
         for part in _declared(self.personal_data):
             registries.register_exporter(part.name, _lazy(part.export))
             if part.erase:
                 registries.register_eraser(part.name, _lazy(part.erase))
-        from hamkke.core.media.access import register_media_owner
+        from hamkke.core.media.access import register_media_owner, register_public_folder
 
         for owner in _declared(self.media_owners):
             register_media_owner(
@@ -181,6 +191,8 @@ class ServiceAppConfig(AppConfig):
                 is_public=_lazy(owner.is_public),
                 may_see_hidden=_lazy(owner.may_see_hidden),
             )
+        for folder in _declared(self.public_files):
+            register_public_folder(folder)
 
 
 def _declared(value: Any) -> tuple:

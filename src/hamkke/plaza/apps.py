@@ -51,6 +51,7 @@ class PlazaConfig(service_app.ServiceAppConfig):
             "plaza.Document",
             label=_("Plaza document"),
             is_open="hamkke.plaza.policies.document_takes_comments",
+            is_visible="hamkke.plaza.policies.is_public",
         ),
     )
     personal_data = (
@@ -60,6 +61,8 @@ class PlazaConfig(service_app.ServiceAppConfig):
             erase="hamkke.plaza.disclosure.services.forget_requester",
         ),
     )
+    # Attachments and data files are served by the Plaza's views, which apply disclosure.
+    public_files = ()
     media_owners = (
         service_app.MediaOwner(
             "plaza.Meeting",

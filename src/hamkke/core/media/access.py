@@ -23,6 +23,9 @@ from hamkke.core.models import Media
 CORE_FOLDERS = {"media": "file", "thumbs": "thumbnail"}
 
 # Longer than any name Media stores (FileField's 100 characters) or another app writes.
+# Storage folders of files apps publish for everyone (ServiceAppConfig.public_files).
+_public_folders: set[str] = set()
+
 MAX_NAME_LENGTH = 300
 
 
@@ -90,11 +93,22 @@ def stored_name(path: str) -> str | None:
     return path
 
 
+def register_public_folder(folder: str) -> None:
+    """Files under `folder` (a storage prefix ending in "/") are published for everyone."""
+    if not folder.endswith("/") or folder.startswith("/"):
+        raise ValueError(f"a public folder is a relative prefix ending in '/', not {folder!r}")
+    _public_folders.add(folder)
+
+
 def audience(request: HttpRequest, name: str) -> Audience:
-    """Who this request may be shown the file named `name` as (a name from stored_name)."""
+    """Who this request may be shown the file named `name` as (a name from stored_name).
+    Uploads by their rules; files apps published for everyone to all; any other file (a Plaza
+    attachment, served by the Plaza's own views with theirs) to nobody here."""
     field = CORE_FOLDERS.get(name.split("/", 1)[0])
     if field is None:
-        return Audience.EVERYONE
+        if any(name.startswith(folder) for folder in _public_folders):
+            return Audience.EVERYONE
+        return Audience.NOBODY
     media = Media.objects.filter(**{field: name}).select_related("target_type").first()
     if media is None:
         # A file no upload names (left by a rolled-back transaction): nobody's to see.
