@@ -103,7 +103,9 @@ def test_the_list_filters_by_committee_and_month(client, city, make_meeting, dep
     other = Committee.objects.create(city=city, department=department, name="교통위원회")
     make_meeting(title="3월 회의", starts_at=datetime(2025, 3, 10, 10, tzinfo=SEOUL))
     make_meeting(title="4월 회의", starts_at=datetime(2025, 4, 1, 0, 30, tzinfo=SEOUL))
-    make_meeting(title="교통 3월 회의", starts_at=datetime(2025, 3, 5, tzinfo=SEOUL), committee=other)
+    make_meeting(
+        title="교통 3월 회의", starts_at=datetime(2025, 3, 5, tzinfo=SEOUL), committee=other
+    )
 
     march = text_of(client.get(reverse("plaza:meetings"), {"month": "2025-03"}))
     assert "3월 회의" in march and "교통 3월 회의" in march and "4월 회의" not in march

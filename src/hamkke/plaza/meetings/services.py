@@ -173,11 +173,13 @@ def _apply(meeting: Meeting, fields: MeetingFields) -> _Found:
     meeting.legal_ground = fields.legal_ground if fields.disclosure != Disclosure.OPEN else ""
     if len(fields.agenda) > MAX_AGENDA_ITEMS:
         raise InvalidInput(
-            _("A meeting has at most %(n)d agenda items.") % {"n": MAX_AGENDA_ITEMS}, "agenda"
+            _("A meeting has at most %(n)d agenda items.") % {"n": MAX_AGENDA_ITEMS},
+            field="agenda",
         )
     if len(fields.attendees) > MAX_ATTENDEES:
         raise InvalidInput(
-            _("A meeting lists at most %(n)d attendees.") % {"n": MAX_ATTENDEES}, "attendees"
+            _("A meeting lists at most %(n)d attendees.") % {"n": MAX_ATTENDEES},
+            field="attendees",
         )
     numbers = {clean_text(fields.record_number)} | {
         clean_text(item.paper_number) for item in fields.agenda
@@ -185,7 +187,9 @@ def _apply(meeting: Meeting, fields: MeetingFields) -> _Found:
     papers = {d.number: d for d in Document.objects.filter(number__in=numbers - {""})}
     record_number = clean_text(fields.record_number)
     if record_number and record_number not in papers:
-        raise InvalidInput(_("No document is numbered %(n)s.") % {"n": record_number}, "record")
+        raise InvalidInput(
+            _("No document is numbered %(n)s.") % {"n": record_number}, field="record"
+        )
     meeting.record = papers.get(record_number)
     codes = {clean_text(a.department_code) for a in fields.attendees} - {""}
     departments = {
