@@ -16,6 +16,7 @@ from functools import wraps
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -79,7 +80,7 @@ def oparl_view(view: Callable) -> Callable:
         except DomainError as exc:
             status = exc.status if 400 <= exc.status < 500 else 400
             return render_error(request, status, exc.message)
-        return answer if isinstance(answer, HttpResponse) else _json(answer)
+        return answer if isinstance(answer, HttpResponseBase) else _json(answer)
 
     return wrapper
 
