@@ -474,3 +474,21 @@ def test_a_meeting_is_marked_held_once_it_has_begun(client, make_meeting, depart
     future.refresh_from_db()
     assert future.status == MeetingStatus.CANCELLED
     assert "Cancelled" in text_of(client.get(reverse("plaza:meeting", args=[future.pk])))
+
+
+# --- the back office ---------------------------------------------------------------------------
+
+
+def test_staff_look_meetings_up_in_the_back_office_without_changing_them(client, make_meeting):
+    meeting = make_meeting(title="백오피스에서 보는 회의", agenda=[("개회", 0, None)])
+    staff = factories.make_user(is_staff=True, is_superuser=True)
+    factories.log_in_official(client, staff)
+    listed = client.get("/admin/plaza/meeting/")
+    assert listed.status_code == 200 and "백오피스에서 보는 회의" in text_of(listed)
+    shown = client.get(f"/admin/plaza/meeting/{meeting.pk}/change/")
+    assert shown.status_code == 200 and "개회" in text_of(shown)
+    assert 'name="_save"' not in text_of(shown)
+    response = client.post(f"/admin/plaza/meeting/{meeting.pk}/change/", {"title": "바뀜"})
+    assert response.status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.title == "백오피스에서 보는 회의"
