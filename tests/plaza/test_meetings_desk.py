@@ -332,37 +332,37 @@ def test_offsets_beyond_the_videos_length_are_refused(client, committee, departm
     assert meeting.agenda.get(order=2).video_offset_seconds == 1530
 
 
+BAD_URLS = [
+    "javascript:alert(document.cookie)",
+    "JaVaScRiPt:alert(1)",
+    "data:video/mp4;base64,AAAA",
+    "file:///etc/passwd",
+    "ftp://video.example/a.mp4",
+    "https://",
+    "//video.example/a.mp4",
+]
+NOT_A_VIDEO = object()
+
+
 @pytest.mark.parametrize(
-    "url",
+    ("sent", "message"),
     [
-        "javascript:alert(document.cookie)",
-        "JaVaScRiPt:alert(1)",
-        "data:video/mp4;base64,AAAA",
-        "file:///etc/passwd",
-        "ftp://video.example/a.mp4",
-        "https://",
-        "//video.example/a.mp4",
+        *[({"url": url}, "starting with https:// or http://") for url in BAD_URLS],
+        ({"url": ""}, "Upload a video file or give its address."),
+        ({"file": NOT_A_VIDEO}, "is not a video we can take"),
     ],
 )
-def test_video_links_must_be_http_addresses(client, make_meeting, department, official, url):
+def test_bad_videos_are_refused(client, make_meeting, department, official, sent, message):
     meeting = make_meeting()
     official(department)
+    if sent.get("file") is NOT_A_VIDEO:
+        sent = {"file": SimpleUploadedFile("clip.mp4", b"not a video", content_type="video/mp4")}
     response = client.post(
-        reverse("plaza:meetings-desk-video", args=[meeting.pk]), {"title": "영상", "url": url}
+        reverse("plaza:meetings-desk-video", args=[meeting.pk]), {"title": "영상", **sent}
     )
     assert response.status_code == 400
-    assert "starting with https:// or http://" in text_of(response)
+    assert message in text_of(response)
     assert not VideoClip.objects.exists()
-
-
-def test_a_video_needs_a_file_or_a_link(client, make_meeting, department, official):
-    meeting = make_meeting()
-    official(department)
-    response = client.post(
-        reverse("plaza:meetings-desk-video", args=[meeting.pk]), {"title": "영상", "url": ""}
-    )
-    assert response.status_code == 400
-    assert "Upload a video file or give its address." in text_of(response)
 
 
 # --- uploads -----------------------------------------------------------------------------------
@@ -399,18 +399,6 @@ def test_an_upload_too_short_for_the_agenda_is_refused_and_its_files_removed(
     assert not VideoClip.objects.exists() and not Media.objects.exists()
     media_root = Path(settings.MEDIA_ROOT)
     assert [p for p in media_root.rglob("*") if p.is_file()] == []
-
-
-def test_a_file_that_is_not_a_video_is_refused(client, make_meeting, department, official):
-    meeting = make_meeting()
-    official(department)
-    upload = SimpleUploadedFile("clip.mp4", b"not a video at all", content_type="video/mp4")
-    response = client.post(
-        reverse("plaza:meetings-desk-video", args=[meeting.pk]), {"title": "영상", "file": upload}
-    )
-    assert response.status_code == 400
-    assert "is not a video we can take" in text_of(response)
-    assert not VideoClip.objects.exists()
 
 
 def test_removing_a_video(client, make_meeting, department, official):

@@ -6,7 +6,7 @@ transaction, audited, enforcing meetings/policies.py; bad input is refused by na
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -112,17 +112,7 @@ def create_meeting(*, actor: Actor | User, fields: MeetingFields) -> Meeting:
     """A meeting of a committee with its agenda and attendees."""
     actor = Actor.of(actor)
     policies.may_keep(policies.seat_for(actor, fields.committee)).enforce()
-    meeting = Meeting(status=MeetingStatus.SCHEDULED)
-    found = _apply(meeting, fields)
-    meeting.save()
-    _write_parts(meeting, fields, found)
-    record_audit(
-        actor=actor,
-        action="plaza.meeting.created",
-        target=meeting,
-        data={"agenda": len(fields.agenda), "disclosure": meeting.disclosure},
-    )
-    return meeting
+    return _save(actor, Meeting(status=MeetingStatus.SCHEDULED), fields, "created")
 
 
 @transaction.atomic
@@ -134,12 +124,16 @@ def update_meeting(*, actor: Actor | User, meeting: Meeting, fields: MeetingFiel
     policies.may_keep(policies.seat_for(actor, meeting.committee)).enforce()
     if fields.committee.pk != meeting.committee_id:
         policies.may_keep(policies.seat_for(actor, fields.committee)).enforce()
+    return _save(actor, meeting, fields, "updated")
+
+
+def _save(actor: Actor, meeting: Meeting, fields: MeetingFields, action: str) -> Meeting:
     found = _apply(meeting, fields)
     meeting.save()
     _write_parts(meeting, fields, found)
     record_audit(
         actor=actor,
-        action="plaza.meeting.updated",
+        action=f"plaza.meeting.{action}",
         target=meeting,
         data={"agenda": len(fields.agenda), "disclosure": meeting.disclosure},
     )
@@ -457,25 +451,25 @@ def set_minutes(*, actor: Actor | User, meeting: Meeting, text: str) -> masking.
     return masked
 
 
-@transaction.atomic
 def mark_held(*, actor: Actor | User, meeting: Meeting) -> Meeting:
-    actor = Actor.of(actor)
-    meeting = _locked(meeting)
-    policies.may_mark_held(policies.seat_for(actor, meeting.committee), meeting).enforce()
-    meeting.status = MeetingStatus.HELD
-    meeting.save(update_fields=["status", "updated_at"])
-    record_audit(actor=actor, action="plaza.meeting.held", target=meeting)
-    return meeting
+    """A scheduled meeting that has begun is marked held."""
+    return _set_status(actor, meeting, MeetingStatus.HELD, policies.may_mark_held, "held")
+
+
+def cancel_meeting(*, actor: Actor | User, meeting: Meeting) -> Meeting:
+    return _set_status(actor, meeting, MeetingStatus.CANCELLED, policies.may_cancel, "cancelled")
 
 
 @transaction.atomic
-def cancel_meeting(*, actor: Actor | User, meeting: Meeting) -> Meeting:
+def _set_status(
+    actor: Actor | User, meeting: Meeting, status: str, may: Callable, action: str
+) -> Meeting:
     actor = Actor.of(actor)
     meeting = _locked(meeting)
-    policies.may_cancel(policies.seat_for(actor, meeting.committee), meeting).enforce()
-    meeting.status = MeetingStatus.CANCELLED
+    may(policies.seat_for(actor, meeting.committee), meeting).enforce()
+    meeting.status = status
     meeting.save(update_fields=["status", "updated_at"])
-    record_audit(actor=actor, action="plaza.meeting.cancelled", target=meeting)
+    record_audit(actor=actor, action=f"plaza.meeting.{action}", target=meeting)
     return meeting
 
 

@@ -229,24 +229,21 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
 @official_required(role=Role.HANDLER)
 @require_POST
 def mark_held(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _kept_meeting(request, pk)
-    carry_out(
-        request,
-        lambda: services.mark_held(actor=request.actor, meeting=meeting),
-        _("The meeting is marked held."),
-        reraise=(NotAllowed,),
-    )
-    return redirect("plaza:meetings-desk-meeting", meeting.pk)
+    return _change_status(request, pk, services.mark_held, _("The meeting is marked held."))
 
 
 @official_required(role=Role.HANDLER)
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_status(request, pk, services.cancel_meeting, _("The meeting is cancelled."))
+
+
+def _change_status(request: HttpRequest, pk: int, service, success: str) -> HttpResponse:
     meeting = _kept_meeting(request, pk)
     carry_out(
         request,
-        lambda: services.cancel_meeting(actor=request.actor, meeting=meeting),
-        _("The meeting is cancelled."),
+        lambda: service(actor=request.actor, meeting=meeting),
+        success,
         reraise=(NotAllowed,),
     )
     return redirect("plaza:meetings-desk-meeting", meeting.pk)
