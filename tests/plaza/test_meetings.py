@@ -13,6 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from hamkke.core.media.services import store_video
+from hamkke.core.models import Media
+from hamkke.plaza.meetings.selectors import meetings_on
 from hamkke.plaza.models import (
     AgendaItem,
     Attendee,
@@ -391,3 +393,32 @@ def test_the_api_answers_404_for_a_closed_meeting(client, make_meeting):
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
         assert "비밀" not in text_of(response)
+
+
+def test_a_video_a_moderator_hid_is_not_shown_nor_marked(client, make_meeting):
+    meeting = make_meeting(agenda=[("개회", 0, None), ("안건", 1, None)])
+    upload = SimpleUploadedFile("clip.mov", make_video(seconds=2), content_type="video/quicktime")
+    media = store_video(upload=upload, target=meeting)
+    VideoClip.objects.create(meeting=meeting, order=1, title="숨긴 영상", media=media)
+    VideoClip.objects.create(
+        meeting=meeting, order=2, title="다른 영상", url="https://v.example/other.mp4"
+    )
+    Media.objects.filter(pk=media.pk).update(hidden=True)
+    page = text_of(client.get(reverse("plaza:meeting", args=[meeting.pk])))
+    assert "숨긴 영상" not in page and media.url not in page
+    assert "다른 영상" in page
+    # The agenda's marks point into the hidden first video: none are offered on the other one.
+    assert "<track" not in page and "data-seek" not in page
+    chapters = client.get(reverse("plaza:meeting-chapters", args=[meeting.pk]))
+    assert text_of(chapters) == "WEBVTT\n"
+
+
+def test_todays_meetings_for_the_plaza_home(make_meeting):
+    day = datetime(2026, 3, 2, tzinfo=SEOUL).date()
+    late = make_meeting(title="저녁 회의", starts_at=datetime(2026, 3, 2, 23, 30, tzinfo=SEOUL))
+    early = make_meeting(title="아침 회의", starts_at=datetime(2026, 3, 2, 0, 0, tzinfo=SEOUL))
+    make_meeting(title="다음 날", starts_at=datetime(2026, 3, 3, 0, 0, tzinfo=SEOUL))
+    make_meeting(
+        title="비밀", starts_at=datetime(2026, 3, 2, 10, tzinfo=SEOUL), disclosure="closed"
+    )
+    assert meetings_on(day) == [early, late]

@@ -196,7 +196,7 @@ class MeetingPage:
     @property
     def player(self) -> Video | None:
         """The first video, which the agenda's offsets point into, when it plays here."""
-        if self.videos and self.videos[0].src:
+        if self.chapters and self.videos[0].src:
             return self.videos[0]
         return None
 
@@ -272,9 +272,10 @@ def meeting_pages(meetings: list[Meeting], *, public: bool) -> list[MeetingPage]
 def _page(meeting: Meeting, readable: set[int], *, public: bool) -> MeetingPage:
     items = list(meeting.agenda.all())
     agenda = [AgendaRow(item, item.paper if item.paper_id in readable else None) for item in items]
+    every_clip = list(meeting.videos.all())
     clips = [
         clip
-        for clip in meeting.videos.all()
+        for clip in every_clip
         if not (public and clip.media_id is not None and clip.media.hidden)
     ]
     videos = [_video(clip) for clip in clips]
@@ -283,13 +284,15 @@ def _page(meeting: Meeting, readable: set[int], *, public: bool) -> MeetingPage:
         for item in items
         if item.video_offset_seconds is not None
     ]
+    # The marks point into the first video: none when that one is not shown.
+    marked = bool(clips) and clips[0] is every_clip[0]
     return MeetingPage(
         meeting=meeting,
         agenda=agenda,
         attendees=list(meeting.attendees.all()),
         videos=videos,
         record=meeting.record if meeting.record_id in readable else None,
-        chapters=chapter_marks.chapters(marks, videos[0].duration) if videos else [],
+        chapters=chapter_marks.chapters(marks, videos[0].duration) if marked else [],
     )
 
 

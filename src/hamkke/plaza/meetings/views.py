@@ -24,10 +24,12 @@ def meetings(request: HttpRequest) -> HttpResponse:
     form = MeetingFilterForm(request.GET or None, committees=selectors.committees())
     filters = form.filters()
     page, query = page_of(request, selectors.past(filters), PAGE_SIZE)
+    upcoming = list(selectors.upcoming(filters)[: UPCOMING_SHOWN + 1])
     context = {
         "form": form,
         "query": query,
-        "upcoming": list(selectors.upcoming(filters)[:UPCOMING_SHOWN]),
+        "upcoming": upcoming[:UPCOMING_SHOWN],
+        "more_upcoming": len(upcoming) > UPCOMING_SHOWN,
         "page": page,
     }
     return render(request, "plaza/meetings/index.html", context)
