@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from hamkke.core.errors import DomainError
@@ -271,11 +272,7 @@ class VideoForm(ServiceForm):
     domain_error_fields = {"video": "file", "duration_seconds": "duration"}
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    file = forms.FileField(
-        label=_("Video file"),
-        required=False,
-        help_text=_("MP4, MOV or WebM; or give the address below."),
-    )
+    file = forms.FileField(label=_("Video file"), required=False)
     url = forms.CharField(
         label=_("Video address"),
         max_length=500,
@@ -283,6 +280,12 @@ class VideoForm(ServiceForm):
         help_text=_("https://… of a video file or of its page on a video site"),
     )
     duration = MomentField(label=_("Length"), help_text=_("For a link: e.g. 1:45:00"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "MP4, MOV or WebM of at most %(minutes)s minutes; link a longer recording below."
+        ) % {"minutes": f"{settings.HAMKKE_MAX_VIDEO_SECONDS / 60:g}"}
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

@@ -48,19 +48,32 @@ def _kept_meeting(request: HttpRequest, pk: int) -> Meeting:
     return meeting
 
 
-@official_required(role=Role.HANDLER)
-@require_safe
-def index(request: HttpRequest) -> HttpResponse:
-    departments = _departments(request)
+def _index_page(
+    request: HttpRequest,
+    departments: list,
+    form: CommitteeForm | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
     ids = {d.pk for d in departments}
     page, query = page_of(request, selectors.desk_meetings(ids), PAGE_SIZE)
+    if form is None and departments:
+        form = CommitteeForm(departments=departments)
     context = {
         "page": page,
         "query": query,
         "committees": selectors.desk_committees(ids),
-        "committee_form": CommitteeForm(departments=departments) if departments else None,
+        "committee_form": form,
     }
-    return render(request, "plaza/meetings/desk/index.html", context)
+    return render(request, "plaza/meetings/desk/index.html", context, status=status)
+
+
+@official_required(role=Role.HANDLER)
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """The meetings of the official's departments' committees (closed ones too), and their
+    committees."""
+    return _index_page(request, _departments(request))
 
 
 @official_required(role=Role.HANDLER)
@@ -76,15 +89,7 @@ def new_committee(request: HttpRequest) -> HttpResponse:
             request, _("The committee “%(name)s” is added.") % {"name": form.result.display_name}
         )
         return redirect("plaza:meetings-desk")
-    ids = {d.pk for d in departments}
-    page, query = page_of(request, selectors.desk_meetings(ids), PAGE_SIZE)
-    context = {
-        "page": page,
-        "query": query,
-        "committees": selectors.desk_committees(ids),
-        "committee_form": form,
-    }
-    return render(request, "plaza/meetings/desk/index.html", context, status=form.status_code)
+    return _index_page(request, departments, form, status=form.status_code)
 
 
 def _editor(request: HttpRequest, data=None, meeting: Meeting | None = None) -> MeetingEditor:
