@@ -235,6 +235,9 @@ class Committee(BilingualName):
         "core.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(max_length=64, blank=True)
+    # OParl's `created` and `modified` (harvesters fetch what changed since their last visit).
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -263,6 +266,8 @@ class Meeting(models.Model):
         Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Saved again whenever its agenda, attendees, videos or minutes change (OParl `modified`).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-starts_at"]

@@ -1,5 +1,6 @@
-"""Who may see a meeting's uploaded video: anyone when the meeting is public; the officials of
-its committee's department otherwise (core/media/access.py asks these)."""
+"""Who may see a meeting's uploaded video (core/media/access.py asks these): anyone while the
+meeting is public; otherwise the officials of its committee's department, in a session that
+passed the second factor (as their desk requires)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,6 @@ def meeting_is_public(meeting: Meeting) -> bool:
 
 def may_see_hidden_of_meeting(request: HttpRequest, meeting: Meeting) -> bool:
     department = meeting.committee.department
-    if department is None:
+    if department is None or not request.actor.second_factor:
         return False
     return bool(holds(seat_at(request.actor, department), Role.VIEWER))
