@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plaza", "0002_search_index"),
+        ("plaza", "0003_requests_due_warning"),
     ]
 
     operations = [
