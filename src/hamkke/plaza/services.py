@@ -184,7 +184,9 @@ def check_fields(fields: DocumentFields, section: PlazaSection) -> None:
     """Refuse what no document may be, naming the field."""
     number = clean_text(fields.number)
     if not number or len(number) > 64:
-        raise InvalidInput(_("Give the registration number (at most 64 characters)."), "number")
+        raise InvalidInput(
+            _("Give the registration number (at most 64 characters)."), field="number"
+        )
     _check_department(fields.department)
     if fields.doc_type not in DocumentType.values:
         raise InvalidInput(_("Choose the type of the document."), field="doc_type")
@@ -200,7 +202,7 @@ def check_fields(fields: DocumentFields, section: PlazaSection) -> None:
         fields.produced_on
     ) or fields.produced_on > timezone.localdate() + timedelta(days=1):
         raise InvalidInput(
-            _("The production date must be a real day, not in the future."), "produced_on"
+            _("The production date must be a real day, not in the future."), field="produced_on"
         )
     if fields.approved_at is not None:
         _check_approval_moment(fields.approved_at)

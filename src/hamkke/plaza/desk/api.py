@@ -9,7 +9,7 @@ same policies and services."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
@@ -191,7 +191,7 @@ def register_document(request: HttpRequest, payload: DocumentIn):
     scheduled for publication (published at once when due). 409 `duplicate_number` for a
     number registered already: a retry registers nothing twice."""
     document = services.register_document(actor=request.actor, fields=_fields(payload))
-    return 201, _whole(request, document.pk)
+    return Status(201, _whole(request, document.pk))
 
 
 @router.get("/documents/{document_id}", response=DocumentOut, summary="One document, whole")
@@ -231,7 +231,7 @@ def attach_file(
             file=file, withheld=withheld, legal_ground=legal_ground[:64]
         ),
     )
-    return 201, _attachment(attachment)
+    return Status(201, _attachment(attachment))
 
 
 @router.post("/documents/{document_id}/approve", response=DocumentOut, summary="Approve")
