@@ -407,3 +407,67 @@ def test_attaching_a_file_at_the_desk_and_downloading_the_original(
     assert response["Cache-Control"] == "private, no-store"
     logged_in(other_department, Role.MANAGER)
     assert client.get(download).status_code == 403
+
+
+# --- the back office -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(client, city):
+    user = factories.make_user(is_staff=True, is_superuser=True)
+    factories.log_in_official(client, user)
+    return user
+
+
+def test_the_admin_shows_documents_but_changes_them_only_through_the_services(
+    client, staff, make_document
+):
+    from hamkke.core.models import AuditEntry
+
+    draft = make_document(title="관리자 결재 문서", approved_at=None)
+    published = make_document(title="관리자 철회 문서")
+    change_url = f"/admin/plaza/document/{draft.pk}/change/"
+    assert client.get("/admin/plaza/document/").status_code == 200
+    assert client.get("/admin/plaza/category/").status_code == 200
+    assert client.get("/admin/plaza/category/add/").status_code == 403  # from the profile
+    assert client.get("/admin/plaza/tag/").status_code == 200
+    assert client.get(change_url).status_code == 200
+    client.post(change_url, {"title": "바뀐 제목", "disclosure": "closed"})
+    draft.refresh_from_db()
+    assert (draft.title, draft.disclosure) == ("관리자 결재 문서", Disclosure.OPEN)
+
+    client.post("/admin/plaza/document/", {"action": "approve", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.approved_at is not None
+    assert AuditEntry.objects.filter(
+        action="plaza.document.approved", target_id=str(draft.pk), actor=staff
+    ).exists()
+
+    # Withdrawing asks for the reason first, then withdraws through the service.
+    asked = client.post(
+        "/admin/plaza/document/", {"action": "withdraw", "_selected_action": [published.pk]}
+    )
+    assert asked.status_code == 200
+    assert 'name="reason"' in asked.content.decode()
+    assert selectors.public_documents().filter(pk=published.pk).exists()
+    client.post(
+        "/admin/plaza/document/",
+        {
+            "action": "withdraw",
+            "_selected_action": [published.pk],
+            "apply": "1",
+            "reason": "법원 결정",
+        },
+    )
+    published.refresh_from_db()
+    assert published.withdrawn_reason == "법원 결정"
+    assert not selectors.public_documents().filter(pk=published.pk).exists()
+    # A refusal (publishing a document never approved) is said, not a 500.
+    never = make_document(title="미결재", approved_at=None)
+    response = client.post(
+        "/admin/plaza/document/",
+        {"action": "publish", "_selected_action": [never.pk]},
+        follow=True,
+    )
+    assert "has not been approved yet" in response.content.decode()
+    assert not selectors.public_documents().filter(pk=never.pk).exists()
