@@ -85,6 +85,14 @@ def previewed_digest(response) -> str:
     return match.group(1)
 
 
+def preview_and_save(client, data, **files):
+    """The two steps: the preview, then the save of the same text with the files."""
+    digest = previewed_digest(preview(client, data))
+    return client.post(
+        reverse("plaza:desk-new"), {**data, "step": "save", "previewed": digest, **files}
+    )
+
+
 # --- who gets in ---------------------------------------------------------------------------------
 
 
@@ -191,19 +199,13 @@ def test_saving_the_previewed_text_registers_the_document_with_its_files(
     client, department, logged_in, settings
 ):
     handler = logged_in(department, Role.HANDLER)
-    data = text_fields(department)
-    digest = previewed_digest(preview(client, data))
-    response = client.post(
-        reverse("plaza:desk-new"),
-        {
-            **data,
-            "step": "save",
-            "previewed": digest,
-            "file_1": SimpleUploadedFile("plan.pdf", pdf_with_text("Market wifi plan")),
-            "file_2": SimpleUploadedFile("prices.txt", b"unit prices"),
-            "withheld_2": "on",
-            "ground_2": GROUND,
-        },
+    response = preview_and_save(
+        client,
+        text_fields(department),
+        file_1=SimpleUploadedFile("plan.pdf", pdf_with_text("Market wifi plan")),
+        file_2=SimpleUploadedFile("prices.txt", b"unit prices"),
+        withheld_2="on",
+        ground_2=GROUND,
     )
     assert response.status_code == 302
     document = Document.objects.get(number="정보기획-2026-0042")
@@ -267,17 +269,11 @@ def test_a_file_that_is_not_what_its_name_says_leaves_nothing_stored(
     client, department, logged_in, settings
 ):
     logged_in(department, Role.HANDLER)
-    data = text_fields(department)
-    digest = previewed_digest(preview(client, data))
-    response = client.post(
-        reverse("plaza:desk-new"),
-        {
-            **data,
-            "step": "save",
-            "previewed": digest,
-            "file_1": SimpleUploadedFile("good.pdf", pdf_with_text("fine")),
-            "file_2": SimpleUploadedFile("bad.pdf", NOT_A_PDF),
-        },
+    response = preview_and_save(
+        client,
+        text_fields(department),
+        file_1=SimpleUploadedFile("good.pdf", pdf_with_text("fine")),
+        file_2=SimpleUploadedFile("bad.pdf", NOT_A_PDF),
     )
     assert response.status_code == 400
     assert "“bad.pdf” is named as a PDF file but its content is not one" in (
