@@ -359,6 +359,10 @@ def test_a_handler_approves_and_a_manager_publishes_withdraws_and_closes(
     )
     assert response.status_code == 302
     assert not selectors.public_documents().filter(pk=document.pk).exists()
+    html = client.get(reverse("plaza:desk-document", args=[document.pk])).content.decode()
+    history = re.search(r'<ol class="desk-history">(.*?)</ol>', html, re.S).group(1)
+    assert "Withdrawn from the public" in history and "첨부 오류" in history
+    assert "Approved" in history and "Registered" in history
 
     response = client.post(
         reverse("plaza:desk-reclassify", args=[document.pk]), {"disclosure": "closed"}

@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hamkke.core.models import Department
 from hamkke.core.web import bounds
@@ -125,7 +126,7 @@ class DocumentForm(ServiceForm):
         choices=_with_blank(ApproverLevel.choices, _("Choose a level")),
     )
     approver_title = forms.CharField(label=_("Approver's title"), max_length=100, required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=pgettext_lazy("plaza document", "Category"), required=False)
     title = forms.CharField(label=_("Title"), max_length=300)
     summary = forms.CharField(
         label=_("Summary"),

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hamkke.accounts.models import Role
@@ -40,6 +41,17 @@ from hamkke.plaza.desk.preview import preview_of
 from hamkke.plaza.models import Document
 
 PAGE_SIZE = 50
+# The document's history, from the audit log, in words.
+AUDIT_LABELS = {
+    "plaza.document.registered": gettext_lazy("Registered"),
+    "plaza.document.approved": gettext_lazy("Approved"),
+    "plaza.document.published": gettext_lazy("Published by a manager"),
+    "plaza.document.withdrawn": gettext_lazy("Withdrawn from the public"),
+    "plaza.document.reclassified": gettext_lazy("Disclosure changed"),
+    "plaza.attachment.added": gettext_lazy("File attached"),
+    "plaza.decision.published": gettext_lazy("Published by the service that decided"),
+    "plaza.decision.updated": gettext_lazy("Updated by the service that decided"),
+}
 
 
 # --- the list ------------------------------------------------------------------------------------
@@ -243,7 +255,7 @@ def _document_page(
     }
     if failed is not None:
         forms[failed[0]] = failed[1]
-    actions = [
+    every_action = [
         _Action("approve", _("Approve"), offers.approve, forms, _("Approve the document")),
         _Action("publish", _("Publish now"), offers.publish, forms, _("Publish now")),
         _Action("withdraw", _("Withdraw"), offers.withdraw, forms, _("Withdraw from the public")),
@@ -252,6 +264,10 @@ def _document_page(
         ),
         _Action("attach", _("Attach a file"), offers.attach, forms, _("Attach"), files=True),
     ]
+    # Only what may be done now is shown; what the role does not allow is said once.
+    refusals = dict.fromkeys(
+        action.offer.reason for action in every_action if action.offer.code == "role_required"
+    )
     grounds = {g.code: g.display_name for g in services.plaza_settings().legal_grounds}
     context = {
         "document": document,
@@ -259,7 +275,8 @@ def _document_page(
         "state_label": selectors.STATE_LABELS[selectors.state_of(document)],
         "is_public": policies.is_public(document),
         "publication": _publication(document, selectors.state_of(document)),
-        "actions": actions,
+        "actions": [action for action in every_action if action.offer],
+        "refusals": list(refusals),
         "ground_name": grounds.get(document.legal_ground, document.legal_ground),
         "passages": [
             (p, grounds.get(p.legal_ground, p.legal_ground)) for p in document.withheld.all()
@@ -267,7 +284,10 @@ def _document_page(
         "attachments": [
             (a, grounds.get(a.legal_ground, a.legal_ground)) for a in document.attachments.all()
         ],
-        "audit": audit_selectors.audit_trail(document, limit=50),
+        "audit": [
+            (entry, AUDIT_LABELS.get(entry.action, entry.action))
+            for entry in audit_selectors.audit_trail(document, limit=50)
+        ],
     }
     return render(request, "plaza/desk/document.html", context, status=status)
 
