@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hamkke.accounts import selectors as account_selectors
 from hamkke.accounts.models import Role
@@ -43,12 +44,13 @@ def department_by_code(city: City, code: str) -> Department:
 
 # --- a document's life ---------------------------------------------------------------------------
 
+# A context, as "Withdrawn" or "Closed" of a proposal or a poll reads otherwise in Korean.
 STATES = (
-    ("draft", _("Drafts (not approved)")),
-    ("scheduled", _("Approved, awaiting publication")),
-    ("published", _("Published")),
-    ("withdrawn", _("Withdrawn")),
-    ("closed", _("Closed")),
+    ("draft", pgettext_lazy("plaza document", "Drafts (not approved)")),
+    ("scheduled", pgettext_lazy("plaza document", "Approved, awaiting publication")),
+    ("published", pgettext_lazy("plaza document", "Published")),
+    ("withdrawn", pgettext_lazy("plaza document", "Withdrawn")),
+    ("closed", pgettext_lazy("plaza document", "Closed")),
 )
 STATE_LABELS = dict(STATES)
 ANY_STATE = "all"
