@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from hamkke.accounts.models import Role
-from hamkke.core.models import Department
 from hamkke.plaza import selectors
 from hamkke.plaza.models import Attachment, Disclosure, Document, WithheldPassage
 from tests import factories
@@ -30,23 +29,6 @@ def _english(client):
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def other_department(city):
-    return Department.objects.get(city=city, code="transport")
-
-
-@pytest.fixture
-def logged_in(client):
-    """Log the client in as a new official of `department` with `role`, code and all."""
-
-    def make(department, role):
-        user = factories.make_official(role=role, department=department)
-        factories.log_in_official(client, user)
-        return user
-
-    return make
 
 
 def text_fields(issuer, **values) -> dict:

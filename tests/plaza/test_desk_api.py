@@ -12,7 +12,6 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from hamkke.accounts.models import Role
-from hamkke.core.models import Department
 from hamkke.plaza import selectors
 from hamkke.plaza.models import Attachment, Disclosure, Document, TextStatus
 from tests import factories
@@ -34,23 +33,6 @@ def _english(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def other_department(city):
-    return Department.objects.get(city=city, code="transport")
-
-
-@pytest.fixture
-def signed_in(client):
-    """Log the client in as a new official (password and code) of `department` with `role`."""
-
-    def make(department, role):
-        user = factories.make_official(role=role, department=department)
-        factories.log_in_official(client, user)
-        return user
-
-    return make
 
 
 def post(client, path, payload=None):
@@ -88,8 +70,8 @@ def test_officials_only_with_their_second_factor(client, department, citizen):
     assert response.json()["code"] == "second_factor_required"
 
 
-def test_preview_answers_the_masking_and_stores_nothing(client, department, signed_in):
-    signed_in(department, Role.HANDLER)
+def test_preview_answers_the_masking_and_stores_nothing(client, department, logged_in):
+    logged_in(department, Role.HANDLER)
     response = post(client, "/preview", document_json(department))
     assert response.status_code == 200, response.json()
     body = response.json()
@@ -104,8 +86,8 @@ def test_preview_answers_the_masking_and_stores_nothing(client, department, sign
     assert "원가" not in body["body"]
 
 
-def test_register_list_and_read_a_document(client, department, other_department, signed_in):
-    signed_in(department, Role.HANDLER)
+def test_register_list_and_read_a_document(client, department, other_department, logged_in):
+    logged_in(department, Role.HANDLER)
     response = post(client, "/documents", document_json(department))
     assert response.status_code == 201, response.json()
     created = response.json()
@@ -153,8 +135,8 @@ def test_register_list_and_read_a_document(client, department, other_department,
         ({"title": "  "}, "title"),
     ],
 )
-def test_bad_fields_are_refused_by_name(client, department, signed_in, change, field):
-    signed_in(department, Role.HANDLER)
+def test_bad_fields_are_refused_by_name(client, department, logged_in, change, field):
+    logged_in(department, Role.HANDLER)
     response = post(client, "/documents", document_json(department, **change))
     assert response.status_code == 400, response.json()
     assert response.json()["field"] == field
@@ -162,19 +144,19 @@ def test_bad_fields_are_refused_by_name(client, department, signed_in, change, f
     assert not Document.objects.exists()
 
 
-def test_roles_per_department(client, department, other_department, signed_in):
-    signed_in(department, Role.VIEWER)
+def test_roles_per_department(client, department, other_department, logged_in):
+    logged_in(department, Role.VIEWER)
     response = post(client, "/documents", document_json(department))
     assert response.status_code == 403
-    signed_in(other_department, Role.MANAGER)
+    logged_in(other_department, Role.MANAGER)
     response = post(client, "/documents", document_json(department))
     assert response.status_code == 403
     assert response.json()["code"] == "role_required"
     assert not Document.objects.exists()
 
 
-def test_the_lifecycle_through_the_api(client, department, other_department, signed_in):
-    signed_in(department, Role.HANDLER)
+def test_the_lifecycle_through_the_api(client, department, other_department, logged_in):
+    logged_in(department, Role.HANDLER)
     created = post(client, "/documents", document_json(department, disclosure="open", body="본문"))
     document_id = created.json()["id"]
     approved = post(client, f"/documents/{document_id}/approve", {})
@@ -183,7 +165,7 @@ def test_the_lifecycle_through_the_api(client, department, other_department, sig
     assert post(client, f"/documents/{document_id}/approve", {}).status_code == 409
     assert post(client, f"/documents/{document_id}/publish").status_code == 403
 
-    signed_in(department, Role.MANAGER)
+    logged_in(department, Role.MANAGER)
     published = post(client, f"/documents/{document_id}/publish")
     assert published.status_code == 200 and published.json()["state"] == "published"
     assert selectors.search("청소 용역").count == 1
@@ -202,15 +184,15 @@ def test_the_lifecycle_through_the_api(client, department, other_department, sig
     assert closed.json()["state"] == "closed"
     assert selectors.search("청소 용역").count == 0
 
-    signed_in(other_department, Role.MANAGER)
+    logged_in(other_department, Role.MANAGER)
     assert client.get(f"{API}/documents/{document_id}").status_code == 403
     assert post(client, f"/documents/{document_id}/withdraw", {"reason": "x"}).status_code == 403
 
 
 def test_attachments_are_sent_as_multipart_and_checked_by_content(
-    client, department, signed_in, settings
+    client, department, logged_in, settings
 ):
-    signed_in(department, Role.HANDLER)
+    logged_in(department, Role.HANDLER)
     document_id = post(client, "/documents", document_json(department)).json()["id"]
     url = f"{API}/documents/{document_id}/attachments"
 
@@ -243,9 +225,9 @@ def test_attachments_are_sent_as_multipart_and_checked_by_content(
 
 
 def test_an_attachment_retried_with_its_idempotency_key_is_attached_once(
-    client, department, signed_in
+    client, department, logged_in
 ):
-    signed_in(department, Role.HANDLER)
+    logged_in(department, Role.HANDLER)
     document_id = post(client, "/documents", document_json(department)).json()["id"]
     url = f"{API}/documents/{document_id}/attachments"
     for _attempt in range(2):
@@ -258,8 +240,8 @@ def test_an_attachment_retried_with_its_idempotency_key_is_attached_once(
     assert Attachment.objects.filter(document_id=document_id).count() == 1
 
 
-def test_writes_need_the_csrf_token(client, department, signed_in):
-    signed_in(department, Role.HANDLER)
+def test_writes_need_the_csrf_token(client, department, logged_in):
+    logged_in(department, Role.HANDLER)
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = client.cookies  # the same signed-in session, sending no token
     response = strict.post(

@@ -16,7 +16,6 @@ from django.utils import timezone
 from hamkke.accounts.models import Role
 from hamkke.core.city.selectors import forget_current_city
 from hamkke.core.errors import Conflict, InvalidInput, InvalidUpload, NotAllowed, NotFound
-from hamkke.core.models import Department
 from hamkke.plaza import selectors, services
 from hamkke.plaza.models import (
     ApproverLevel,
@@ -94,11 +93,6 @@ def stored_files(settings) -> list:
 # --- people and fields ---------------------------------------------------------------------------
 
 _numbers = iter(range(1, 10**6))
-
-
-@pytest.fixture
-def other_department(city):
-    return Department.objects.get(city=city, code="transport")
 
 
 def fields(department, **values) -> services.DocumentFields:
