@@ -41,3 +41,23 @@ def make_document(city, department):
         )
 
     return make
+
+
+@pytest.fixture
+def other_department(city):
+    """A department of Seoul other than `department`."""
+    return Department.objects.get(city=city, code="transport")
+
+
+@pytest.fixture
+def logged_in(client):
+    """Log the test client in as a new official of a department with a role, password and
+    authenticator code, as officials log in; returns the official."""
+    from tests import factories
+
+    def make(department, role):
+        user = factories.make_official(role=role, department=department)
+        factories.log_in_official(client, user)
+        return user
+
+    return make

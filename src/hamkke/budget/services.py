@@ -21,7 +21,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hamkke.accounts import identity as accounts_identity
@@ -56,6 +57,7 @@ from hamkke.core.city.services import locate
 from hamkke.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from hamkke.core.models import City, Department, District
 from hamkke.core.notifications.services import notify
+from hamkke.plaza import services as plaza_services
 
 logger = logging.getLogger(__name__)
 
@@ -1003,6 +1005,7 @@ def publish_results(*, actor: Actor | User | None, cycle: Cycle) -> Cycle:
     cycle.results_published_at = timezone.now()
     cycle.save(update_fields=["results_published_at"])
     record_audit(actor=actor, action="budget.results_published", target=cycle)
+    _publish_results_on_plaza(cycle, list(projects.values()))
     for project in projects.values():
         if project.proposer is not None:
             notify(
@@ -1017,6 +1020,46 @@ def publish_results(*, actor: Actor | User | None, cycle: Cycle) -> Cycle:
                 url=f"/budget/{cycle.slug}/projects/{project.code}/",
             )
     return cycle
+
+
+def _publish_results_on_plaza(cycle: Cycle, projects: Sequence[Project]) -> None:
+    """The results made public on the Plaza the moment they are published, in the city's
+    language: per pool, the selected projects by rank with their cost, score and votes;
+    linking back to the results page. Publishing again updates the same document."""
+    pools = {pool.pk: pool for pool in cycle.pools.all()}
+    selected = sorted(
+        (p for p in projects if p.selected), key=lambda p: (pools[p.pool_id].code, p.rank or 0)
+    )
+    with translation.override(cycle.city.default_language):
+        title = _("Participatory budgeting results: %(cycle)s") % {"cycle": cycle.display_title}
+        lines = [
+            _("%(count)d projects selected, %(total)s in all.")
+            % {"count": len(selected), "total": f"{sum(p.cost or 0 for p in selected):,}"}
+        ]
+        for pool_id, pool in pools.items():
+            chosen = [p for p in selected if p.pool_id == pool_id]
+            if chosen:
+                lines.append("")
+                lines.append(f"{pool.display_name} ({pool.budget:,})")
+            for project in chosen:
+                lines.append(
+                    _("%(rank)s. %(title)s — %(cost)s, score %(score)s, %(votes)s votes")
+                    % {
+                        "rank": project.rank,
+                        "title": project.title,
+                        "cost": f"{project.cost or 0:,}",
+                        "score": project.final_score,
+                        "votes": project.votes,
+                    }
+                )
+    plaza_services.publish_decision(
+        source_key=plaza_services.decision_source(cycle),
+        title=title,
+        body="\n".join(lines),
+        department=cycle.department,
+        url=reverse("budget:results", args=[cycle.slug]),
+        category="budget",
+    )
 
 
 @transaction.atomic

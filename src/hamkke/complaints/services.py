@@ -17,7 +17,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -48,6 +49,7 @@ from hamkke.core.media.services import attach_media, store_photo, store_video
 from hamkke.core.models import City, Department, District, Media
 from hamkke.core.notifications.services import notify
 from hamkke.core.outbox import services as outbox_services
+from hamkke.plaza import services as plaza_services
 
 logger = logging.getLogger(__name__)
 MAX_PHOTOS = 5
@@ -465,7 +467,31 @@ def change_status(
     _tell_everyone(
         complaint, _("Your report is now: %(status)s") % {"status": Status(status).label}
     )
+    if status == Status.RESOLVED:
+        _publish_result(complaint, now)
     return event
+
+
+def _publish_result(complaint: Complaint, now: datetime) -> None:
+    """A resolved report's answer made public on the Plaza at once, when the profile's
+    `[plaza] publish_complaint_results` says so: the category, the number and the public
+    answer only (nothing of the reporter), linking back to the report's page. A report hidden
+    by a moderator is not published."""
+    if complaint.hidden or not plaza_services.plaza_settings().publish_complaint_results:
+        return
+    with translation.override(complaint.city.default_language):
+        title = _("Report result: %(category)s (%(number)s)") % {
+            "category": complaint.category.name,
+            "number": complaint.tracking_number,
+        }
+    plaza_services.publish_decision(
+        source_key=plaza_services.decision_source(complaint),
+        title=title,
+        body=complaint.public_answer,
+        department=complaint.department,
+        url=reverse("complaints:detail", args=[complaint.tracking_number]),
+        decided_at=now,
+    )
 
 
 def _mark_duplicate(complaint: Complaint, original: Complaint | None) -> None:

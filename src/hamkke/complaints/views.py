@@ -29,6 +29,8 @@ from hamkke.core.city import selectors as city_selectors
 from hamkke.core.errors import DomainError, NotFound
 from hamkke.core.media.files import photo_gps
 from hamkke.core.web import responses
+from hamkke.plaza import selectors as plaza_selectors
+from hamkke.plaza import services as plaza_services
 
 PAGE_SIZE = 20
 # Places offered for an address: enough for "강남" (the gu, its office, the station), few
@@ -381,6 +383,10 @@ def _detail_page(
         "following": selectors.is_following(complaint, request.user),
         "refusal": refusal,
         "status_label": Status(complaint.status).label,
+        # The result as the Plaza published it, when it did (complaints.services).
+        "plaza_document": plaza_selectors.public_decision(
+            plaza_services.decision_source(complaint)
+        ),
         "is_duplicate": (
             complaint.status == Status.DUPLICATE and complaint.duplicate_of_id is not None
         ),

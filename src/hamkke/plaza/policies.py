@@ -5,6 +5,7 @@ the desk, the API and the admin ask the same functions."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
@@ -77,13 +78,48 @@ def may_publish(seat: Seat, document: Document) -> Decision:
 def may_withdraw(seat: Seat, document: Document) -> Decision:
     """Take a published document down (a mistake, a court order): a manager."""
     if document.published_at is None or document.withdrawn_at is not None:
-        return deny(_("The document is not public."), code="not_public")
+        return deny(_("The document is not public."), code="not_public", error=Conflict)
     return holds(seat, Role.MANAGER)
 
 
 def may_change_disclosure(seat: Seat) -> Decision:
     """Re-classify (close an open document, open a closed one): a manager."""
     return holds(seat, Role.MANAGER)
+
+
+def may_read_at_desk(seat: Seat) -> Decision:
+    """The desk's whole view of a document, withheld passages and files included: the
+    officials of its department, whatever their role."""
+    return holds(seat, Role.VIEWER)
+
+
+@dataclass(frozen=True)
+class DeskOffers:
+    """What the desk offers an official on one document: each a Decision, so the page shows a
+    refusal's reason where it hides a form."""
+
+    approve: Decision
+    publish: Decision
+    withdraw: Decision
+    reclassify: Decision
+    attach: Decision
+
+    def allowed(self) -> list[str]:
+        return [
+            name
+            for name in ("approve", "publish", "withdraw", "reclassify", "attach")
+            if getattr(self, name)
+        ]
+
+
+def desk_offers(seat: Seat, document: Document) -> DeskOffers:
+    return DeskOffers(
+        approve=may_approve(seat, document),
+        publish=may_publish(seat, document),
+        withdraw=may_withdraw(seat, document),
+        reclassify=may_change_disclosure(seat),
+        attach=may_register(seat),
+    )
 
 
 def may_manage_meetings(seat: Seat) -> Decision:
@@ -193,20 +229,22 @@ def request_due(received_on: date, *, days: int) -> date:
 
 def _approved(document: Document) -> Decision:
     if document.approved_at is None:
-        return deny(_("The document has not been approved yet."), code="not_approved")
+        return deny(
+            _("The document has not been approved yet."), code="not_approved", error=Conflict
+        )
     return ALLOW
 
 
 def _not_closed(document: Document) -> Decision:
     if document.disclosure == Disclosure.CLOSED:
-        return deny(_("A closed document is never published."), code="closed")
+        return deny(_("A closed document is never published."), code="closed", error=Conflict)
     return ALLOW
 
 
 def _not_yet(condition: bool) -> Decision:
     if condition:
         return ALLOW
-    return deny(_("That has been done already."), code="done_already")
+    return deny(_("That has been done already."), code="done_already", error=Conflict)
 
 
 def document_takes_comments(document: Document) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.utils.translation import get_language
 from pydantic import Field, model_validator
 
 from hamkke.core.profiles import CityProfile, Named, Strict, unique
@@ -27,6 +28,13 @@ class PlazaCategory(Named):
 
 class LegalGround(Named):
     """A ground for withholding, e.g. a paragraph of the Official Information Disclosure Act."""
+
+    @property
+    def display_name(self) -> str:
+        """In the active language (English when it is and the profile gives one)."""
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
 
 
 class Licence(Named):

@@ -485,3 +485,9 @@ def public_tags(limit: int = 30) -> list[tuple[str, int]]:
 
 def published_between(start: datetime, end: datetime) -> QuerySet[Document]:
     return public_documents().filter(published_at__gte=start, published_at__lt=end)
+
+
+def public_decision(source_key: str) -> Document | None:
+    """The public document another service published for a decision (its `source_key`, see
+    services.decision_source), or None: how the service's page links to it."""
+    return public_documents().filter(source_key=source_key).first()

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from hamkke.core.days import day_start
 from hamkke.core.errors import Conflict, InvalidInput
 from hamkke.core.models import City, Department
 from hamkke.core.text import clean_text
-from hamkke.core.web.bounds import day_in_range
+from hamkke.core.web.bounds import MOMENTS_TEXT, day_in_range, moment_in_range
 from hamkke.plaza import attachments as attachment_files
 from hamkke.plaza import masking, policies, search_index
 from hamkke.plaza.models import (
@@ -184,7 +184,10 @@ def check_fields(fields: DocumentFields, section: PlazaSection) -> None:
     """Refuse what no document may be, naming the field."""
     number = clean_text(fields.number)
     if not number or len(number) > 64:
-        raise InvalidInput(_("Give the registration number (at most 64 characters)."), "number")
+        raise InvalidInput(
+            _("Give the registration number (at most 64 characters)."), field="number"
+        )
+    _check_department(fields.department)
     if fields.doc_type not in DocumentType.values:
         raise InvalidInput(_("Choose the type of the document."), field="doc_type")
     if fields.approver_level not in ApproverLevel.values:
@@ -199,15 +202,33 @@ def check_fields(fields: DocumentFields, section: PlazaSection) -> None:
         fields.produced_on
     ) or fields.produced_on > timezone.localdate() + timedelta(days=1):
         raise InvalidInput(
-            _("The production date must be a real day, not in the future."), "produced_on"
+            _("The production date must be a real day, not in the future."), field="produced_on"
         )
-    if fields.approved_at is not None and fields.approved_at > timezone.now() + timedelta(hours=1):
-        raise InvalidInput(_("The approval cannot be in the future."), field="approved_at")
+    if fields.approved_at is not None:
+        _check_approval_moment(fields.approved_at)
     policies.check_disclosure(
         fields.disclosure, fields.legal_ground, {g.code for g in section.legal_grounds}
     )
     for upload in fields.attachments:
         _check_withheld_file(upload, fields.disclosure, section)
+
+
+def _check_department(department: Department | None) -> None:
+    # Before any role is weighed: a seat in no department would read the highest role anywhere.
+    if not isinstance(department, Department) or department.pk is None:
+        raise InvalidInput(_("Choose the department issuing the document."), field="department")
+
+
+def _check_approval_moment(moment: datetime) -> None:
+    """An aware moment on the calendar the site takes, not in the future."""
+    if timezone.is_naive(moment) or not moment_in_range(moment):
+        raise InvalidInput(
+            _("Give the approval's date and time with its time zone, between %(range)s.")
+            % {"range": MOMENTS_TEXT},
+            field="approved_at",
+        )
+    if moment > timezone.now() + timedelta(hours=1):
+        raise InvalidInput(_("The approval cannot be in the future."), field="approved_at")
 
 
 def _check_withheld_file(upload: AttachmentUpload, disclosure: str, section: PlazaSection) -> None:
@@ -216,21 +237,31 @@ def _check_withheld_file(upload: AttachmentUpload, disclosure: str, section: Pla
         return
     if disclosure != Disclosure.PARTIAL:
         raise InvalidInput(
-            _("Only a partly open document withholds attachments."), field="attachments"
+            _("Only a partly open document withholds attachments: mark it partly open."),
+            field="attachments",
         )
-    policies.check_disclosure(
-        Disclosure.PARTIAL, upload.legal_ground, {g.code for g in section.legal_grounds}
-    )
+    if upload.legal_ground not in {g.code for g in section.legal_grounds}:
+        raise InvalidInput(
+            _("“%(name)s” is withheld: choose the legal ground it is withheld on.")
+            % {"name": getattr(upload.file, "name", "") or _("the file")},
+            field="attachments",
+        )
 
 
-@transaction.atomic
-def register_document(
-    *, actor: Actor | User | None, fields: DocumentFields, by_system: bool = False
-) -> Document:
-    """Register a document of a department: masked, its withheld passages and attachments set
-    apart, its files checked by content and their text taken out. Approved ones are scheduled
-    for publication (and published now when due). `by_system` is the import and the demo."""
-    actor = Actor.of(actor)
+@dataclass(frozen=True)
+class _Checked:
+    section: PlazaSection
+    number: str
+    text: PreparedText
+    category: Category | None
+    related: list[Document]
+
+
+def _checked(actor: Actor, fields: DocumentFields, *, by_system: bool) -> _Checked:
+    """Every check registering makes before it writes, in the order a person would fix them:
+    the department and the role there, the fields, a number not taken, the text, the category,
+    the related documents. Returns what registering stores."""
+    _check_department(fields.department)
     if not by_system:
         policies.may_register(seat_at(actor, fields.department)).enforce()
     section = plaza_settings()
@@ -248,14 +279,39 @@ def register_document(
         disclosure=fields.disclosure,
         section=section,
     )
-    category = _category(fields.category)
+    return _Checked(
+        section=section,
+        number=number,
+        text=text,
+        category=_category(fields.category),
+        related=_related(fields.related_numbers),
+    )
+
+
+def preview_document(*, actor: Actor | User | None, fields: DocumentFields) -> PreparedText:
+    """What registering `fields` would publish, checked as registering checks them but storing
+    nothing: the desk's preview, which shows the official every masked item and withheld
+    passage before saving (attachments are checked when they are saved)."""
+    return _checked(Actor.of(actor), fields, by_system=False).text
+
+
+@transaction.atomic
+def register_document(
+    *, actor: Actor | User | None, fields: DocumentFields, by_system: bool = False
+) -> Document:
+    """Register a document of a department: masked, its withheld passages and attachments set
+    apart, its files checked by content and their text taken out. Approved ones are scheduled
+    for publication (and published now when due). `by_system` is the import and the demo."""
+    actor = Actor.of(actor)
+    checked = _checked(actor, fields, by_system=by_system)
+    section, number, text = checked.section, checked.number, checked.text
     document = Document(
         number=number,
         doc_type=fields.doc_type,
         department=fields.department,
         approver_level=fields.approver_level,
         approver_title=clean_text(fields.approver_title)[:100],
-        category=category,
+        category=checked.category,
         title=text.title,
         summary=text.summary,
         body=text.body,
@@ -281,7 +337,7 @@ def register_document(
         for order, upload in enumerate(fields.attachments):
             _store_attachment(document, upload, order=order, written=written)
         _set_tags(document, fields.tags)
-        _relate(document, fields.related_numbers)
+        document.related.add(*checked.related)
     record_audit(
         actor=actor,
         action="plaza.document.registered",
@@ -319,18 +375,19 @@ def _set_tags(document: Document, names: Sequence[str]) -> None:
     document.tags.set(Tag.objects.filter(name__in=cleaned))
 
 
-def _relate(document: Document, numbers: Sequence[str]) -> None:
+def _related(numbers: Sequence[str]) -> list[Document]:
+    """The registered documents of these numbers; InvalidInput naming those that are not."""
     numbers = [clean_text(n) for n in numbers if clean_text(n)]
     if not numbers:
-        return
-    found = list(Document.objects.filter(number__in=numbers).exclude(pk=document.pk))
+        return []
+    found = list(Document.objects.filter(number__in=numbers))
     missing = set(numbers) - {d.number for d in found}
     if missing:
         raise InvalidInput(
             _("No document is numbered %(numbers)s.") % {"numbers": ", ".join(sorted(missing))},
-            field="related",
+            field="related_numbers",
         )
-    document.related.add(*found)
+    return found
 
 
 def _store_attachment(
@@ -424,6 +481,8 @@ def approve_document(
     actor = Actor.of(actor)
     document = Document.objects.select_for_update().get(pk=document.pk)
     policies.may_approve(seat_at(actor, document.department), document).enforce()
+    if approved_at is not None:
+        _check_approval_moment(approved_at)
     _approve(document, approved_at or timezone.now(), plaza_settings())
     record_audit(actor=actor, action="plaza.document.approved", target=document)
     return document
@@ -569,6 +628,11 @@ def record_download(attachment: Attachment) -> None:
 # --- decisions of the other services -------------------------------------------------------------
 
 
+def decision_source(instance: Model) -> str:
+    """The `source_key` of a decision another service publishes: "app.model:pk"."""
+    return f"{instance._meta.label_lower}:{instance.pk}"
+
+
 @transaction.atomic
 def publish_decision(
     *,
@@ -584,8 +648,17 @@ def publish_decision(
 ) -> Document:
     """Make a decision of another service public at once, linking back to it: a resolved
     report's result, an adopted idea, a poll's decision, a budget's results. One document per
-    `source_key` ("complaints.complaint:123"): calling again updates it. The caller passes only
-    text meant for everyone; it is masked all the same."""
+    `source_key` (`decision_source(obj)`: "complaints.complaint:123"): calling again updates
+    it, so a re-run publishes nothing twice. The caller passes only text meant for everyone
+    (never a person's name, email or phone); it is masked all the same. Called in the
+    caller's transaction: the decision and its publication commit together.
+
+    The call is one statement where the decision is made, e.g. when a poll closes:
+
+        plaza_services.publish_decision(source_key=plaza_services.decision_source(poll),
+            title=poll.title, body=outcome_text, department=poll.department,
+            url=reverse("polls:poll", args=[poll.pk]))
+    """
     decided_at = decided_at or timezone.now()
     section = plaza_settings()
     text = prepare_text(
