@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from csp.decorators import csp_replace
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -17,7 +17,7 @@ from hamkke.core.city import selectors as city_selectors
 from hamkke.core.comments import selectors as comment_selectors
 from hamkke.core.registries import commentable_for
 from hamkke.core.web import responses
-from hamkke.plaza import selectors, services
+from hamkke.plaza import files, selectors, services
 from hamkke.plaza.attachments import PDF
 from hamkke.plaza.feeds import SITEMAPS
 from hamkke.plaza.forms import SearchForm
@@ -150,22 +150,7 @@ def _link_back(url: str) -> str:
 
 
 def _file(attachment: Attachment, *, as_attachment: bool) -> FileResponse:
-    """The stored file under its original name (RFC 6266, with RFC 5987's filename* for a
-    non-ASCII name), never sniffed into another type, and not kept by caches beyond a check
-    (a withdrawn document's files must go offline at once)."""
-    try:
-        handle = attachment.file.open("rb")
-    except (OSError, ValueError) as exc:
-        raise Http404(str(exc)) from exc
-    response = FileResponse(
-        handle,
-        as_attachment=as_attachment,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-cache"
-    return response
+    return responses.found_or_404(files.stored_file_response, attachment, download=as_attachment)
 
 
 @require_safe

@@ -27,7 +27,7 @@ from hamkke.core.errors import DomainError, NotAllowed
 from hamkke.core.policies import Decision
 from hamkke.core.web import responses
 from hamkke.core.web.forms import ServiceForm
-from hamkke.plaza import policies, services
+from hamkke.plaza import files, policies, services
 from hamkke.plaza.desk import selectors
 from hamkke.plaza.desk.forms import (
     ApproveForm,
@@ -405,11 +405,6 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileRespons
     found = next((a for a in document.attachments.all() if a.pk == attachment_id), None)
     if found is None:
         raise Http404(_("There is no such file."))
-    response = FileResponse(
-        found.file.open("rb"),
-        as_attachment=True,
-        filename=found.original_name,
-        content_type=found.content_type,
+    return responses.found_or_404(
+        files.stored_file_response, found, download=True, cache_control="private, no-store"
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -25,6 +25,7 @@ from hamkke.core.errors import DomainError, InvalidInput, NotFound
 from hamkke.core.models import City
 from hamkke.core.web.bounds import MOMENTS_TEXT, moment_in_range, whole_number
 from hamkke.core.web.hostile import answers_errors_with
+from hamkke.plaza import files
 from hamkke.plaza import selectors as document_selectors
 from hamkke.plaza import services as document_services
 from hamkke.plaza.meetings import oparl, selectors
@@ -312,16 +313,7 @@ def file(request: HttpRequest, links: Addresses, pk: int) -> dict:
 
 
 def _file_response(attachment: Attachment, *, download: bool) -> FileResponse:
-    try:
-        handle = attachment.file.open("rb")
-    except OSError as exc:
-        raise NotFound(_("The file is missing from the storage.")) from exc
-    return FileResponse(
-        handle,
-        content_type=attachment.content_type,
-        as_attachment=download,
-        filename=attachment.original_name,
-    )
+    return files.stored_file_response(attachment, download=download)
 
 
 @oparl_view
