@@ -655,3 +655,32 @@ def test_a_signed_in_session_cannot_reach_a_private_dataset_either(client, catal
     result = ok(client, "package_search", include_private="true", rows=100)
 
     assert set(names(result)) == PUBLIC
+
+
+# --- a CKAN client this project did not write ----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("get_only", [False, True])
+def test_ckanapi_reads_the_city_as_it_reads_any_ckan(live_server, catalogue, get_only):
+    """ckanapi (PyPI), the CKAN project's own client, over real HTTP: POST with a JSON body by
+    default, GET with get_only; CKAN's errors come back as its exceptions."""
+    from ckanapi import NotFound, RemoteCKAN, ValidationError
+
+    with RemoteCKAN(live_server.url, get_only=get_only) as remote:  # it calls /api/action/
+        found = remote.action.package_search(
+            fq="organization:budget", sort="name asc", rows=10, **{"facet.field": '["tags"]'}
+        )
+        assert found["count"] == 2
+        assert [p["name"] for p in found["results"]] == ["budget-2027", "contracts"]
+        assert found["facets"]["tags"] == {"예산": 1, "통계": 1}
+        package = remote.action.package_show(id="seoul-population")
+        assert package["title"] == "서울시 인구 통계"
+        assert [r["format"] for r in package["resources"]] == ["CSV", "JSON"]
+        assert sorted(remote.action.package_list()) == sorted(PUBLIC)
+        assert "budget" in remote.action.organization_list()
+        with pytest.raises(NotFound):
+            remote.action.package_show(id="private-draft")
+        with pytest.raises(ValidationError) as refused:
+            remote.action.package_search(rows=-1)
+        assert refused.value.error_dict["rows"] == ["Must be a natural number"]
