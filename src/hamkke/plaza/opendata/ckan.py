@@ -277,44 +277,34 @@ def moment(value: datetime | None) -> str | None:
 # --- shapes --------------------------------------------------------------------------------------
 
 
-def organization_dict(department: Department, site: Site, *, package_count=None) -> dict:
+def _group_dict(kind: str, row: Department | Category, site: Site, package_count) -> dict:
+    """CKAN's organizations and groups share one shape (a department is an organization, a
+    category a group)."""
     out = {
-        "id": ckan_id("organization", department.pk, site.city),
-        "name": department.code,
-        "title": department.display_name,
-        "display_name": department.display_name,
-        "type": "organization",
+        "id": ckan_id(kind, row.pk, site.city),
+        "name": row.code,
+        "title": row.display_name,
+        "display_name": row.display_name,
+        "type": kind,
         "description": "",
         "image_url": "",
         "image_display_url": "",
         "created": moment(site.city.loaded_at),
-        "is_organization": True,
+        "is_organization": kind == "organization",
         "approval_status": "approved",
         "state": "active",
     }
     if package_count is not None:
         out["package_count"] = package_count
     return out
+
+
+def organization_dict(department: Department, site: Site, *, package_count=None) -> dict:
+    return _group_dict("organization", department, site, package_count)
 
 
 def group_dict(category: Category, site: Site, *, package_count=None) -> dict:
-    out = {
-        "id": ckan_id("group", category.pk, site.city),
-        "name": category.code,
-        "title": category.display_name,
-        "display_name": category.display_name,
-        "type": "group",
-        "description": "",
-        "image_url": "",
-        "image_display_url": "",
-        "created": moment(site.city.loaded_at),
-        "is_organization": False,
-        "approval_status": "approved",
-        "state": "active",
-    }
-    if package_count is not None:
-        out["package_count"] = package_count
-    return out
+    return _group_dict("group", category, site, package_count)
 
 
 def tag_dict(tag: Tag, site: Site) -> dict:
@@ -865,16 +855,25 @@ def organization_list(data: Mapping, site: Site) -> list:
 def organization_show(data: Mapping, site: Site) -> dict:
     """One department by its code or id; include_datasets adds its public datasets (up to
     1000)."""
+    return _show(
+        data,
+        site,
+        kind="organization",
+        rows=Department.objects.filter(city=site.city),
+        datasets_of=lambda department: Q(department=department),
+    )
+
+
+def _show(data: Mapping, site: Site, *, kind: str, rows: QuerySet, datasets_of) -> dict:
+    """organization_show and group_show: the row by its code or id, its public datasets'
+    count, and with include_datasets the datasets themselves."""
     reference = _required(data, "id")
-    pk = pk_of("organization", reference, site.city)
-    departments = Department.objects.filter(city=site.city)
-    department = (
-        departments.filter(pk=pk) if pk is not None else departments.filter(code=reference)
-    ).first()
-    if department is None:
-        raise not_found("Organization not found")
-    datasets = selectors.public_datasets().filter(department=department)
-    out = organization_dict(department, site, package_count=datasets.count())
+    pk = pk_of(kind, reference, site.city)
+    row = (rows.filter(pk=pk) if pk is not None else rows.filter(code=reference)).first()
+    if row is None:
+        raise not_found(f"{kind.capitalize()} not found")
+    datasets = selectors.public_datasets().filter(datasets_of(row))
+    out = _group_dict(kind, row, site, datasets.count())
     out.update({"users": [], "extras": [], "tags": [], "groups": [], "num_followers": 0})
     if boolean("include_datasets", data.get("include_datasets")):
         page = list(selectors.with_details(datasets).order_by("name")[:MAX_ROWS])
@@ -902,24 +901,13 @@ def group_list(data: Mapping, site: Site) -> list:
 
 def group_show(data: Mapping, site: Site) -> dict:
     """One category by its code or id; include_datasets adds its public datasets."""
-    reference = _required(data, "id")
-    pk = pk_of("group", reference, site.city)
-    categories = Category.objects.filter(city=site.city)
-    category = (
-        categories.filter(pk=pk) if pk is not None else categories.filter(code=reference)
-    ).first()
-    if category is None:
-        raise not_found("Group not found")
-    datasets = selectors.public_datasets().filter(
-        Q(category=category) | Q(category__parent=category)
+    return _show(
+        data,
+        site,
+        kind="group",
+        rows=Category.objects.filter(city=site.city),
+        datasets_of=lambda category: Q(category=category) | Q(category__parent=category),
     )
-    out = group_dict(category, site, package_count=datasets.count())
-    out.update({"users": [], "extras": [], "tags": [], "groups": [], "num_followers": 0})
-    if boolean("include_datasets", data.get("include_datasets")):
-        page = list(selectors.with_details(datasets).order_by("name")[:MAX_ROWS])
-        site.know_documents_of(page)
-        out["packages"] = [package_dict(dataset, site) for dataset in page]
-    return out
 
 
 def tag_list(data: Mapping, site: Site) -> list:

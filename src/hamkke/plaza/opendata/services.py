@@ -23,15 +23,15 @@ from hamkke.accounts.models import User
 from hamkke.accounts.seats import seat_at
 from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
-from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import Conflict, InvalidInput
 from hamkke.core.models import Department
 from hamkke.core.text import clean_text
 from hamkke.core.web.bounds import day_in_range
 from hamkke.plaza import policies
-from hamkke.plaza.models import Category, Dataset, Document, Resource, Tag
+from hamkke.plaza.models import Dataset, Document, Resource, Tag
 from hamkke.plaza.opendata import files
 from hamkke.plaza.profile import PlazaSection
+from hamkke.plaza.services import _category as plaza_category
 from hamkke.plaza.services import _files_removed_on_failure as files_removed_on_failure
 from hamkke.plaza.services import plaza_settings
 
@@ -83,15 +83,8 @@ def create_dataset(*, actor: Actor | User, fields: DatasetFields) -> Dataset:
     actor = Actor.of(actor)
     policies.may_manage_datasets(seat_at(actor, fields.department)).enforce()
     values = _checked(fields, plaza_settings())
-    if Dataset.objects.filter(name=values["name"]).exists():
-        raise _taken(values["name"])
-    dataset = Dataset(department=fields.department, **_model_values(values))
-    try:
-        with transaction.atomic():
-            dataset.save()
-    except IntegrityError as exc:  # the same name, created a moment ago
-        raise _taken(values["name"]) from exc
-    dataset.tags.set(values["tags"])
+    dataset = Dataset(department=fields.department)
+    _save(dataset, values)
     record_audit(
         actor=actor,
         action="plaza.dataset.created",
@@ -111,18 +104,9 @@ def update_dataset(*, actor: Actor | User, dataset: Dataset, fields: DatasetFiel
     if fields.department.pk != dataset.department_id:
         policies.may_manage_datasets(seat_at(actor, fields.department)).enforce()
     values = _checked(fields, plaza_settings())
-    if Dataset.objects.filter(name=values["name"]).exclude(pk=dataset.pk).exists():
-        raise _taken(values["name"])
     before = {"name": dataset.name, "public": dataset.is_public}
-    for key, value in _model_values(values).items():
-        setattr(dataset, key, value)
     dataset.department = fields.department
-    try:
-        with transaction.atomic():
-            dataset.save()
-    except IntegrityError as exc:
-        raise _taken(values["name"]) from exc
-    dataset.tags.set(values["tags"])
+    _save(dataset, values)
     record_audit(
         actor=actor,
         action="plaza.dataset.updated",
@@ -132,14 +116,24 @@ def update_dataset(*, actor: Actor | User, dataset: Dataset, fields: DatasetFiel
     return dataset
 
 
-def _taken(name: str) -> Conflict:
-    return Conflict(
-        _("A dataset named “%(name)s” exists already.") % {"name": name}, code="duplicate_name"
+def _save(dataset: Dataset, values: dict) -> None:
+    """Write the checked values and the tags; a name another dataset holds is a Conflict (also
+    when that dataset was saved a moment ago, by the database's unique index)."""
+    taken = Conflict(
+        _("A dataset named “%(name)s” exists already.") % {"name": values["name"]},
+        code="duplicate_name",
     )
-
-
-def _model_values(values: dict) -> dict:
-    return {key: value for key, value in values.items() if key != "tags"}
+    if Dataset.objects.filter(name=values["name"]).exclude(pk=dataset.pk).exists():
+        raise taken
+    for key, value in values.items():
+        if key != "tags":
+            setattr(dataset, key, value)
+    try:
+        with transaction.atomic():
+            dataset.save()
+    except IntegrityError as exc:
+        raise taken from exc
+    dataset.tags.set(values["tags"])
 
 
 def _checked(fields: DatasetFields, section: PlazaSection) -> dict:
@@ -168,7 +162,7 @@ def _checked(fields: DatasetFields, section: PlazaSection) -> dict:
         "name": name,
         "title": title,
         "notes": notes,
-        "category": _category(fields.category),
+        "category": plaza_category(clean_text(fields.category)),
         "license_id": _licence(fields.license_id, section),
         "tags": _tags(fields.tags),
         "frequency": _frequency(fields.frequency),
@@ -176,19 +170,6 @@ def _checked(fields: DatasetFields, section: PlazaSection) -> dict:
         "document": _document(fields.document_number),
         "is_public": bool(fields.is_public),
     }
-
-
-def _category(code: str) -> Category | None:
-    code = clean_text(code)
-    if not code:
-        return None
-    category = Category.objects.filter(city=current_city(), code=code).first()
-    if category is None:
-        raise InvalidInput(
-            _("“%(code)s” is not one of the Plaza's categories.") % {"code": code},
-            field="category",
-        )
-    return category
 
 
 def _licence(code: str, section: PlazaSection) -> str:
