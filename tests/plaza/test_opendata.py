@@ -149,6 +149,30 @@ def test_what_no_dataset_may_be_is_refused_by_field(department, handler, values,
     assert not Dataset.objects.exists()
 
 
+def test_a_dataset_links_a_public_document_or_one_of_its_own_departments(
+    department, budget, handler, make_document
+):
+    theirs_closed = make_document(
+        department=budget, title="닫힘", disclosure=Disclosure.CLOSED, legal_ground="art9-1-6"
+    )
+    theirs_public = make_document(department=budget, title="공개")
+    ours_closed = make_document(
+        title="우리 닫힘", disclosure=Disclosure.CLOSED, legal_ground="art9-1-6"
+    )
+
+    with pytest.raises(InvalidInput) as refused:
+        services.create_dataset(
+            actor=handler, fields=fields(department, document_number=theirs_closed.number)
+        )
+    assert refused.value.field == "document"
+    assert "No document is numbered" in refused.value.message
+    for number, name in ((theirs_public.number, "a-public"), (ours_closed.number, "our-own")):
+        dataset = services.create_dataset(
+            actor=handler, fields=fields(department, name=name, document_number=number)
+        )
+        assert dataset.document.number == number
+
+
 def test_only_handlers_of_the_department_manage_its_datasets(department, budget, handler):
     viewer = factories.make_official(role=Role.VIEWER, department=department)
     with pytest.raises(NotAllowed):
@@ -447,7 +471,10 @@ def test_desk_forms_need_the_csrf_token(client, department, logged_in):
 def published(department, budget, make_document):
     public_doc = make_document(title="인구 통계 연보")
     closed_doc = make_document(
-        title="인사 심의 비공개 기록", disclosure=Disclosure.CLOSED, legal_ground="art9-1-6"
+        department=budget,
+        title="인사 심의 비공개 기록",
+        disclosure=Disclosure.CLOSED,
+        legal_ground="art9-1-6",
     )
     return {
         "population": make_dataset(

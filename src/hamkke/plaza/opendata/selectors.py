@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import NotFound
@@ -37,7 +38,7 @@ def public_dataset(name: str) -> Dataset:
     """One public dataset by its name; NotFound for a private or missing one alike."""
     dataset = with_details(public_datasets()).filter(name=name).first()
     if dataset is None:
-        raise NotFound("There is no public dataset here.", code="not_found")
+        raise NotFound(_("There is no public dataset here."), code="not_found")
     return dataset
 
 
@@ -50,7 +51,7 @@ def public_resource(name: str, pk: int) -> Resource:
         .first()
     )
     if resource is None:
-        raise NotFound("There is no public file here.", code="not_found")
+        raise NotFound(_("There is no public file here."), code="not_found")
     return resource
 
 
@@ -210,5 +211,5 @@ def desk_dataset(name: str, department_ids: Iterable[int]) -> Dataset:
         .first()
     )
     if dataset is None:
-        raise NotFound("None of your departments has a dataset by this name.", code="not_found")
+        raise NotFound(_("None of your departments has a dataset by this name."), code="not_found")
     return dataset

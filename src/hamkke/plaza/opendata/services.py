@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from hamkke.plaza import policies
 from hamkke.plaza.models import Dataset, Document, Resource, Tag
 from hamkke.plaza.opendata import files
 from hamkke.plaza.profile import PlazaSection
+from hamkke.plaza.selectors import public_documents
 from hamkke.plaza.services import _category as plaza_category
 from hamkke.plaza.services import _files_removed_on_failure as files_removed_on_failure
 from hamkke.plaza.services import plaza_settings
@@ -167,7 +169,7 @@ def _checked(fields: DatasetFields, section: PlazaSection) -> dict:
         "tags": _tags(fields.tags),
         "frequency": _frequency(fields.frequency),
         **_temporal(fields.temporal_start, fields.temporal_end),
-        "document": _document(fields.document_number),
+        "document": _document(fields.document_number, fields.department),
         "is_public": bool(fields.is_public),
     }
 
@@ -235,13 +237,18 @@ def _temporal(start: date | None, end: date | None) -> dict:
     return {"temporal_start": start, "temporal_end": end}
 
 
-def _document(number: str) -> Document | None:
-    """The Plaza document the dataset comes with. Any registered one may be linked: the public
-    surfaces show the link only while the document is public."""
+def _document(number: str, department: Department) -> Document | None:
+    """The Plaza document the dataset comes with: a public one, or any of the department's own
+    (the public surfaces show the link only while the document is public). Another
+    department's closed document is not found, so the answer tells nothing of it."""
     number = clean_text(number)
     if not number:
         return None
-    document = Document.objects.filter(number=number).first()
+    document = (
+        Document.objects.filter(number=number)
+        .filter(Q(department=department) | Q(pk__in=public_documents().values("pk")))
+        .first()
+    )
     if document is None:
         raise InvalidInput(
             _("No document is numbered %(number)s.") % {"number": number}, field="document"
