@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hamkke.core.models import Department
 from hamkke.core.web.forms import ServiceForm
@@ -30,7 +31,7 @@ class FilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
     organization = forms.ChoiceField(label=_("Department"), required=False)
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=pgettext_lazy("plaza", "Category"), required=False)
     format = forms.ChoiceField(label=_("Format"), required=False)
     licence = forms.ChoiceField(label=_("Licence"), required=False)
     tag = forms.CharField(label=_("Tag"), max_length=64, required=False)
@@ -41,7 +42,7 @@ class FilterForm(forms.Form):
             (d.code, d.display_name) for d in selectors.publishing_departments()
         ]
         self.fields["category"].choices = _category_choices(
-            selectors.categories(), _("All categories")
+            selectors.categories(), pgettext_lazy("plaza", "All categories")
         )
         self.fields["format"].choices = [("", _("Any format"))] + [
             (f, f) for f in selectors.public_formats()
@@ -81,7 +82,7 @@ class DatasetForm(ServiceForm):
     notes = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=pgettext_lazy("plaza", "Category"), required=False)
     licence = forms.ChoiceField(label=_("Licence"))
     tags = forms.CharField(
         label=_("Tags"),
