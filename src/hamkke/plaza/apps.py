@@ -25,6 +25,8 @@ class PlazaConfig(service_app.ServiceAppConfig):
         service_app.UrlMount("plaza/", "hamkke.plaza.urls"),
         # Standards' own paths, where harvesters and council tools look for them.
         service_app.UrlMount("api/3/action/", "hamkke.plaza.opendata.ckan_urls"),
+        # CKAN answers its action API without the version too; ckanapi calls it there.
+        service_app.UrlMount("api/action/", "hamkke.plaza.opendata.ckan_urls"),
         service_app.UrlMount("oparl/v1/", "hamkke.plaza.meetings.oparl_urls"),
         service_app.UrlMount("", "hamkke.plaza.opendata.catalog_urls"),
     )

@@ -76,17 +76,9 @@ def accepted_names() -> str:
 def check_file(upload: UploadedFile, *, field: str = "attachments") -> CheckedFile:
     """Recognise the file by its content; refuse one whose content is not what its name says or
     that is none of the kinds a document may carry; take out its text where that can be done."""
-    name = _display_name(upload)
+    name = display_name(upload)
     size = upload.size or 0
-    limit = settings.HAMKKE_PLAZA_MAX_ATTACHMENT_BYTES
-    if size > limit:
-        raise UploadTooLarge(
-            _("“%(name)s” is %(size)s; an attachment may be at most %(limit)s.")
-            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)},
-            field=field,
-        )
-    if size == 0:
-        raise InvalidUpload(_("“%(name)s” is empty.") % {"name": name}, field=field)
+    check_size(name, size, field=field)
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
@@ -119,6 +111,19 @@ def check_file(upload: UploadedFile, *, field: str = "attachments") -> CheckedFi
         text_status=status,
         pages=pages,
     )
+
+
+def check_size(name: str, size: int, *, field: str) -> None:
+    """Refuse an empty file and one over the Plaza's limit (open data's files too)."""
+    limit = settings.HAMKKE_PLAZA_MAX_ATTACHMENT_BYTES
+    if size > limit:
+        raise UploadTooLarge(
+            _("“%(name)s” is %(size)s; an attachment may be at most %(limit)s.")
+            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)},
+            field=field,
+        )
+    if size == 0:
+        raise InvalidUpload(_("“%(name)s” is empty.") % {"name": name}, field=field)
 
 
 # --- recognising -----------------------------------------------------------------------------
@@ -249,6 +254,7 @@ def _office_text(data: bytes, kind: Kind) -> tuple[str, str, int | None]:
     return text, (TextStatus.EXTRACTED if text else TextStatus.NO_TEXT), None
 
 
-def _display_name(upload: UploadedFile) -> str:
+def display_name(upload: UploadedFile) -> str:
+    """The uploaded file's own name, without folders or NUL characters."""
     name = (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
     return name.replace("\x00", "")[:200] or _("the file")
