@@ -283,7 +283,7 @@ def _checked(actor: Actor, fields: DocumentFields, *, by_system: bool) -> _Check
         section=section,
         number=number,
         text=text,
-        category=_category(fields.category),
+        category=category_for_input(fields.category),
         related=_related(fields.related_numbers),
     )
 
@@ -333,7 +333,7 @@ def register_document(
         WithheldPassage(document=document, order=i, text=passage, legal_ground=ground)
         for i, (passage, ground) in enumerate(text.withheld)
     )
-    with _files_removed_on_failure() as written:
+    with files_removed_on_failure() as written:
         for order, upload in enumerate(fields.attachments):
             _store_attachment(document, upload, order=order, written=written)
         _set_tags(document, fields.tags)
@@ -349,7 +349,7 @@ def register_document(
     return document
 
 
-def _category(code: str) -> Category | None:
+def category_for_input(code: str) -> Category | None:
     if not code:
         return None
     category = Category.objects.filter(city=current_city(), code=code).first()
@@ -418,7 +418,7 @@ def _store_attachment(
 
 
 @contextmanager
-def _files_removed_on_failure() -> Iterator[list]:
+def files_removed_on_failure() -> Iterator[list]:
     written: list = []
     try:
         yield written
@@ -435,7 +435,7 @@ def attach_file(*, actor: Actor | User, document: Document, upload: AttachmentUp
     policies.may_register(seat_at(actor, document.department)).enforce()
     _check_withheld_file(upload, document.disclosure, plaza_settings())
     order = document.attachments.count()
-    with _files_removed_on_failure() as written:
+    with files_removed_on_failure() as written:
         attachment = _store_attachment(document, upload, order=order, written=written)
         record_audit(
             actor=actor,

@@ -33,9 +33,8 @@ from hamkke.plaza.models import Dataset, Document, Resource, Tag
 from hamkke.plaza.opendata import files
 from hamkke.plaza.profile import PlazaSection
 from hamkke.plaza.selectors import public_documents
-from hamkke.plaza.services import _category as plaza_category
-from hamkke.plaza.services import _files_removed_on_failure as files_removed_on_failure
-from hamkke.plaza.services import plaza_settings
+from hamkke.plaza.services import category_for_input as plaza_category
+from hamkke.plaza.services import files_removed_on_failure, plaza_settings
 
 # CKAN's rule for a package name: lower-case letters, digits, "-" and "_", 2 to 100 long.
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
