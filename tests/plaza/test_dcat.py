@@ -15,7 +15,6 @@ from pyld import jsonld
 
 from hamkke.core.models import Department
 from hamkke.plaza.models import Disclosure
-from hamkke.plaza.opendata import ckan
 from tests.plaza.opendata_helpers import csv_upload, make_dataset
 
 pytestmark = pytest.mark.django_db
@@ -274,12 +273,10 @@ def test_no_catalogue_holds_a_private_dataset(client, catalogue):
         assert "h.csv" not in text
 
 
-def test_a_closed_document_is_never_referenced_a_public_one_is(client, catalogue, monkeypatch):
-    """With the Plaza's document pages in place (their address stood in for here), the public
-    document is referenced and the closed one never."""
-    monkeypatch.setattr(ckan, "document_path", lambda document: f"/plaza/d/{document.pk}/")
-    public = f"http://testserver/plaza/d/{catalogue['public_doc'].pk}/"
-    closed = f"/plaza/d/{catalogue['closed_doc'].pk}/"
+def test_a_closed_document_is_never_referenced_a_public_one_is(client, catalogue):
+    """The public document's page is referenced; the closed one is never named."""
+    public = f"http://testserver/plaza/documents/{catalogue['public_doc'].pk}/"
+    closed = f"/plaza/documents/{catalogue['closed_doc'].pk}/"
 
     by_title = {d["title"]: d for d in data_json(client)["dataset"]}
     assert by_title["인구 통계"]["references"] == [public]

@@ -13,7 +13,6 @@ from hamkke.core.web.api import one_page
 from hamkke.plaza import selectors
 from hamkke.plaza.attachments import PDF
 from hamkke.plaza.disclosure import api as disclosure_api
-from hamkke.plaza.feeds import document_path
 from hamkke.plaza.meetings import api as meetings_api
 from hamkke.plaza.models import Attachment, Document
 from hamkke.plaza.opendata import api as opendata_api
@@ -66,7 +65,7 @@ def _document_out(request: HttpRequest, document: Document, grounds: dict[str, s
         "view_count": document.view_count,
         "download_count": document.download_count,
         "source_url": document.source_url,
-        "url": _absolute(request, document_path(document)),
+        "url": _absolute(request, document.get_absolute_url()),
     }
 
 
@@ -134,7 +133,7 @@ def search(request: HttpRequest, params: Query[SearchIn]):
                 "category": hit.document.category.code if hit.document.category else None,
                 "disclosure": hit.document.disclosure,
                 "published_at": hit.document.published_at,
-                "url": _absolute(request, document_path(hit.document)),
+                "url": _absolute(request, hit.document.get_absolute_url()),
                 "api_url": _api_url(request, hit.document.pk),
             }
             for hit in found.hits
@@ -184,7 +183,7 @@ def get_document(request: HttpRequest, document_id: int):
                 "title": other.title,
                 "doc_type": other.doc_type,
                 "published_at": other.published_at,
-                "url": _absolute(request, document_path(other)),
+                "url": _absolute(request, other.get_absolute_url()),
                 "api_url": _api_url(request, other.pk),
             }
             for other in document.related.all()

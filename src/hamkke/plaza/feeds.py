@@ -19,10 +19,6 @@ from hamkke.plaza.models import Category, Document
 FEED_ITEMS = 50
 
 
-def document_path(document: Document) -> str:
-    return reverse("plaza:document", args=[document.pk])
-
-
 class DocumentsFeed(Feed):
     """The newest public documents of the whole Plaza (RSS 2.0)."""
 
@@ -61,7 +57,7 @@ class DocumentsFeed(Feed):
         return item.summary
 
     def item_link(self, item: Document) -> str:
-        return document_path(item)
+        return item.get_absolute_url()
 
     def item_pubdate(self, item: Document):
         return item.published_at
@@ -136,7 +132,7 @@ class DocumentSitemap(Sitemap):
         return selectors.sitemap_documents()
 
     def location(self, item: Document) -> str:
-        return document_path(item)
+        return item.get_absolute_url()
 
     def lastmod(self, item: Document):
         return item.updated_at

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hamkke.core.models import BilingualName
@@ -150,6 +151,10 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """The public page (a 404 unless the document is public)."""
+        return reverse("plaza:document", args=[self.pk])
 
 
 class WithheldPassage(models.Model):

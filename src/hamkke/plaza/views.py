@@ -8,7 +8,7 @@ from csp.decorators import csp_replace
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
@@ -27,33 +27,23 @@ LIST_PAGE_SIZE = 20
 HOME_NEWEST = 10
 
 
-def url_or(name: str, fallback: str, *args) -> str:
-    """The address of a page another part of the Plaza serves, or `fallback` until its route
-    exists (the meetings and requests pages are built beside this one)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback
-
-
 # --- home ---------------------------------------------------------------------------------------
 
 
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     themes, types = selectors.browse()
-    home = reverse("plaza:index")
     context = {
         "documents": selectors.newest(HOME_NEWEST),
         "themes": themes,
         "types": types,
         "meetings": [
-            (meeting, url_or("plaza:meeting", f"{home}meetings/{meeting.pk}/", meeting.pk))
+            (meeting, reverse("plaza:meeting", args=[meeting.pk]))
             for meeting in selectors.todays_meetings()
         ],
-        "data_url": f"{home}data/",
-        "requests_url": f"{home}requests/",
-        "meetings_url": f"{home}meetings/",
+        "data_url": reverse("plaza:datasets"),
+        "requests_url": reverse("plaza:requests"),
+        "meetings_url": reverse("plaza:meetings"),
     }
     return render(request, "plaza/index.html", context)
 
@@ -129,7 +119,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
         "tags": list(document.tags.all()),
         "link_back": _link_back(document.source_url),
         "ask_url": (
-            url_or("plaza:request-new", f"{reverse('plaza:index')}requests/new/")
+            reverse("plaza:request-new")
             + "?"
             + urlencode({"document": document.pk, "kind": "question"})
         ),

@@ -48,7 +48,7 @@ def _detail(request: DisclosureRequest) -> RequestDetailOut:
             id=document.pk,
             number=document.number,
             title=document.title,
-            url=selectors.document_url(document),
+            url=document.get_absolute_url(),
         )
         if document
         else None,

@@ -80,7 +80,7 @@ def _page(request: HttpRequest, found: DisclosureRequest, seat, failed=None, *, 
         "extension_days": extension_days,
         "document": document,
         "document_public": document is not None and policies.is_public(document),
-        "document_url": selectors.document_url(document) if document else "",
+        "document_url": document.get_absolute_url() if document else "",
     }
     return render(request, "plaza/requests/desk_request.html", context, status=status)
 

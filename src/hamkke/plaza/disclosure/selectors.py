@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,14 +85,6 @@ def public_document_of(request: DisclosureRequest) -> Document | None:
     if request.document_id is None:
         return None
     return plaza_selectors.public_documents().filter(pk=request.document_id).first()
-
-
-def document_url(document: Document) -> str:
-    """The public page of a document ("" while the Plaza has no document page to link to)."""
-    try:
-        return reverse("plaza:document", args=[document.pk])
-    except NoReverseMatch:
-        return ""
 
 
 def public_url(request: DisclosureRequest) -> str:

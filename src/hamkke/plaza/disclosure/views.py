@@ -42,7 +42,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "item": found,
         "events": list(found.events.all()),
         "document": document,
-        "document_url": selectors.document_url(document) if document else "",
+        "document_url": document.get_absolute_url() if document else "",
     }
     return render(request, "plaza/requests/detail.html", context)
 

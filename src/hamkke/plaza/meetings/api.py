@@ -10,7 +10,6 @@ from ninja import Router
 
 from hamkke.core.web.api import one_page
 from hamkke.plaza.meetings import selectors
-from hamkke.plaza.meetings.addresses import document_url
 from hamkke.plaza.meetings.schemas import (
     AgendaItemOut,
     AttendeeOut,
@@ -59,7 +58,7 @@ def _paper_out(request: HttpRequest, document: Document | None) -> PaperOut | No
         id=document.pk,
         number=document.number,
         title=document.title,
-        url=_absolute(request, document_url(document)),
+        url=_absolute(request, document.get_absolute_url()),
     )
 
 

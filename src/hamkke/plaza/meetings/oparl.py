@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hamkke.core.models import City
-from hamkke.plaza.meetings.addresses import document_url
 from hamkke.plaza.meetings.selectors import MeetingPage
 from hamkke.plaza.models import (
     AgendaItem,
@@ -204,7 +203,7 @@ def paper(links: Addresses, document: Document, city: City) -> dict:
             "auxiliaryFile": files[1:],
             "created": moment(document.created_at),
             "modified": moment(document.updated_at),
-            "web": links.absolute(document_url(document)),
+            "web": links.absolute(document.get_absolute_url()),
         }
     )
 

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_safe
 
 from hamkke.core.web.responses import found_or_404, page_of
 from hamkke.plaza.meetings import chapters, selectors
-from hamkke.plaza.meetings.addresses import document_url
 from hamkke.plaza.meetings.forms import MeetingFilterForm
 from hamkke.plaza.models import Disclosure
 
@@ -45,10 +44,10 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         if shown.meeting.disclosure != Disclosure.OPEN
         else "",
         "agenda": [
-            (row.item, row.paper, document_url(row.paper) if row.paper else "")
+            (row.item, row.paper, row.paper.get_absolute_url() if row.paper else "")
             for row in shown.agenda
         ],
-        "record_url": document_url(shown.record) if shown.record else "",
+        "record_url": shown.record.get_absolute_url() if shown.record else "",
         "chapters": [(chapter, chapters.clock(chapter.start)) for chapter in shown.chapters],
         "chapters_url": reverse("plaza:meeting-chapters", args=[pk]),
     }

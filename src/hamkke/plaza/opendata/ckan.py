@@ -30,7 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Upper
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from hamkke.core.city.selectors import current_city
@@ -258,7 +258,7 @@ class Site:
 
     def document_url(self, dataset: Dataset) -> str | None:
         document = self.linked_document(dataset)
-        path = document_path(document) if document is not None else None
+        path = document.get_absolute_url() if document is not None else None
         return self.absolute(path) if path else None
 
 
@@ -436,15 +436,6 @@ def _extras(dataset: Dataset, site: Site) -> list[dict]:
         if url := site.document_url(dataset):
             extras.append({"key": "plaza_document", "value": url})
     return extras
-
-
-def document_path(document: Document) -> str | None:
-    """The page of a public Plaza document; None on a site whose Plaza shows no document
-    pages (the document is then named, not linked)."""
-    try:
-        return reverse("plaza:document", args=[document.pk])
-    except NoReverseMatch:
-        return None
 
 
 # --- package_search ------------------------------------------------------------------------------

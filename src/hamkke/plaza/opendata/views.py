@@ -51,7 +51,7 @@ def dataset(request: HttpRequest, name: str) -> HttpResponse:
             "tags": list(found.tags.all()),
             "licence": selectors.licence(found.license_id),
             "document": document,
-            "document_url": (ckan.document_path(document) or "") if document else "",
+            "document_url": document.get_absolute_url() if document else "",
             "groups": list(reversed(ckan.groups_of(found))),
             "ckan_url": f"/api/{ckan.API_VERSION}/action/package_show?id={found.name}",
         },
