@@ -20,6 +20,12 @@ from tests.plaza.test_views import WITHHELD_GROUND, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _in_english(english):
+    """The counts are asserted in the English source messages (tests/conftest.py's `english`)."""
+
+
 # Words that appear only in what is withheld or closed: none may reach a public surface.
 SECRET = "잠수함"
 CLOSED_TITLE = "폐쇄된 예산 협의"

@@ -77,7 +77,7 @@ def test_search_syntax_is_only_text(corpus, query):
     assert page.count == len(_scan(query)) if search_terms.parse(query) else page.count == 6
 
 
-def test_a_query_too_long_is_refused_with_a_message(corpus):
+def test_a_query_too_long_is_refused_with_a_message(corpus, english):
     with pytest.raises(InvalidInput) as refused:
         selectors.search("가" * 5000)
     assert "at most" in refused.value.message

@@ -320,8 +320,9 @@ def test_document_page_shows_the_public_document(client, partial):
     assert "Budget and settlement" in text and "Finance and economy" in text
     assert 'href="/plaza/search/?tag=%EB%B3%B4%EC%88%98"' in text
     assert f"Parts are withheld under {WITHHELD_GROUND_NAME}." in text
-    # The withheld passage is a marker naming its ground; its words are nowhere.
-    assert "[Withheld: " in text and "담당자 집 주소" not in text
+    # The withheld passage is a marker naming its ground, written in the city's language when
+    # the document is saved; its words are nowhere.
+    assert "[비공개: " in text and "담당자 집 주소" not in text
     assert document_url(related) in text
     assert f'href="/plaza/requests/new/?document={document.pk}&amp;kind=question"' in text
 

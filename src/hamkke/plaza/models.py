@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hamkke.core.models import BilingualName
 
@@ -40,10 +41,11 @@ class ApproverLevel(models.IntegerChoices):
     MAYOR = 6, _("Mayor")
 
 
+# A context, as "Open" (a link) and "Closed" (a report) read otherwise in Korean.
 class Disclosure(models.TextChoices):
-    OPEN = "open", _("Open")
-    PARTIAL = "partial", _("Partly open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("disclosure", "Open")
+    PARTIAL = "partial", pgettext_lazy("disclosure", "Partly open")
+    CLOSED = "closed", pgettext_lazy("disclosure", "Closed")
 
 
 # The classes a member of the public may see a document of (withheld parts removed).
@@ -425,7 +427,7 @@ class RequestStatus(models.TextChoices):
     PARTLY_DISCLOSED = "partly", _("Partly disclosed")
     REFUSED = "refused", _("Not disclosed")
     ANSWERED = "answered", _("Answered")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("disclosure request", "Withdrawn")
 
 
 OPEN_REQUEST_STATUSES = (RequestStatus.RECEIVED, RequestStatus.EXTENDED)

@@ -80,7 +80,9 @@ class DatasetForm(ServiceForm):
     )
     title = forms.CharField(label=_("Title"), max_length=300)
     notes = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+        label=pgettext_lazy("dataset", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
     category = forms.ChoiceField(label=pgettext_lazy("plaza", "Category"), required=False)
     licence = forms.ChoiceField(label=_("Licence"))
@@ -170,7 +172,9 @@ class ResourceForm(ServiceForm):
         help_text=_("Left blank: the file's name, or the link's last part."),
     )
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("dataset", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     file = forms.FileField(
         label=_("File"),
