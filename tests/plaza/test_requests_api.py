@@ -24,7 +24,8 @@ SECRET_TEXT = "아무도 모르는 나만의 사정 SECRET-7731"
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(city):
+    # `city`: the departments filed to exist (a flushing test elsewhere may have removed them).
     with translation.override("en"):
         yield
 

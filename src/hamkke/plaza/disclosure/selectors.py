@@ -211,7 +211,10 @@ def personal_data_of(user: User) -> dict:
                 "answered_at": r.answered_at.isoformat() if r.answered_at else None,
                 "answer": r.answer,
             }
-            for r in requests_of(user)
+            # Plain rows: the download needs no city clock (the account may outlive the city).
+            for r in DisclosureRequest.objects.filter(requester=user)
+            .select_related("department")
+            .order_by("-received_at", "-id")
         ]
     }
 
