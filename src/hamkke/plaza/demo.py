@@ -189,19 +189,21 @@ def seed(*, documents: int | None = None) -> Iterator[str]:
     started = time.monotonic()
     drafting = Drafting(city, random.Random(2026))
     with transaction.atomic():
-        stored = _documents(drafting, departments, max(count, 1))
-        stored += _documents_with_files(departments, drafting.rng)
+        _documents(drafting, departments, max(count, 1))
+        with_files = _documents_with_files(departments, drafting.rng)
         meetings, today = _meetings(city, drafting, departments)
         datasets = _datasets(departments, drafting.rng)
         requests = _requests(departments, drafting.rng)
     demo = Document.objects.filter(number__startswith=NUMBER_PREFIX)
+    stored = demo.count()
     public = selectors.public_documents().filter(number__startswith=NUMBER_PREFIX).count()
     closed = demo.filter(disclosure=Disclosure.CLOSED).count()
     due = demo.filter(published_at__isnull=True, publish_at__isnull=False).count()
     yield (
         f"Plaza: {stored:,} demo documents ({public:,} public, {closed:,} closed, {due:,} to be "
-        f"published), {meetings} meetings ({today} today), {datasets} datasets, {requests} "
-        f"disclosure requests in {time.monotonic() - started:.1f} s."
+        f"published, {with_files} with PDF files), {meetings} meetings ({today} today), "
+        f"{datasets} datasets, {requests} disclosure requests in "
+        f"{time.monotonic() - started:.1f} s."
     )
 
 
@@ -389,6 +391,7 @@ class Drafting:
         day: date,
         text: tuple[str, str, str] | None = None,
         disclosure: str | None = None,
+        today: bool = False,
     ) -> Draft:
         """A document of `day` as registering it would store it: masked, its withheld passage
         set apart, approved and published (or due) as the profile says."""
@@ -406,7 +409,7 @@ class Drafting:
             title=title, summary=summary, body=body, disclosure=disclosure, section=self.section
         )
         level = _weighted(rng, LEVEL_WEIGHTS)
-        approved_at, produced_on = self._approval(day)
+        approved_at, produced_on = self._approval(day, today=today)
         publish_at = None
         if disclosure != Disclosure.CLOSED:
             publish_at = policies.publish_moment(
@@ -442,11 +445,12 @@ class Drafting:
         tags = tuple(rng.sample(TAGS, rng.randint(1, 3)))
         return Draft(document, prepared.withheld, tags)
 
-    def _approval(self, day: date) -> tuple[datetime, date]:
+    def _approval(self, day: date, *, today: bool) -> tuple[datetime, date]:
         """When a document of `day` was approved (a few approved today: public tomorrow)."""
         rng = self.rng
-        if rng.random() < TODAY_SHARE:
-            approved_at = self.now - timedelta(minutes=rng.randint(5, 300))
+        if rng.random() < TODAY_SHARE or today:
+            earliest = day_start(self.today, self.zone) + timedelta(minutes=1)
+            approved_at = max(self.now - timedelta(minutes=rng.randint(5, 300)), earliest)
             return approved_at, timezone.localdate(approved_at, self.zone)
         approved_at = day_start(day + timedelta(days=rng.randint(0, 3)), self.zone) + timedelta(
             hours=rng.randint(9, 17), minutes=rng.randint(0, 59)
@@ -470,6 +474,8 @@ def _documents(drafting: Drafting, departments: list[Department], count: int) ->
                     doc_type=doc_type,
                     department=departments[i % len(departments)],
                     day=day,
+                    # The newest one at least is approved today: public tomorrow.
+                    today=i == count - 1,
                 )
             )
         stored += len(_store(drafts, drafting.rng))
@@ -786,7 +792,7 @@ def _requests(departments: list[Department], rng: random.Random) -> int:
          "의사결정 과정에 있는 정보로 비공개합니다."),
         ("question", "공공자전거 대여소 확충 계획 문의", 6, RequestStatus.ANSWERED,
          "올해 300곳을 추가할 계획입니다."),
-        ("disclosure", "어린이보호구역 단속카메라 설치 현황", 15, RequestStatus.PARTLY_DISCLOSED,
+        ("disclosure", "어린이보호구역 단속카메라 설치 현황", 22, RequestStatus.PARTLY_DISCLOSED,
          "설치 위치는 공개하고 장비 사양은 비공개합니다."),
     )  # fmt: skip
     made = 0
@@ -797,6 +803,9 @@ def _requests(departments: list[Department], rng: random.Random) -> int:
             days=section.request_deadline_days + (section.request_extension_days if extended else 0)
         )
         answered = status not in (RequestStatus.RECEIVED, RequestStatus.EXTENDED)
+        # A request extended once (at day 8) is answered after the extension.
+        extended_once = extended or status == RequestStatus.PARTLY_DISCLOSED
+        answer_days = rng.randint(12, 16) if extended_once else rng.randint(3, 9)
         request = DisclosureRequest.objects.create(
             code=codes.encode(rng.getrandbits(40), digits=8),
             kind=RequestKind(kind),
@@ -809,11 +818,11 @@ def _requests(departments: list[Department], rng: random.Random) -> int:
             received_at=received,
             due_on=due,
             extended=extended,
-            answered_at=received + timedelta(days=rng.randint(3, 9)) if answered else None,
+            answered_at=received + timedelta(days=answer_days) if answered else None,
             answer=answer,
         )
         events = [RequestEvent(request=request, status=RequestStatus.RECEIVED, at=received)]
-        if extended or status == RequestStatus.PARTLY_DISCLOSED:
+        if extended_once:
             events.append(
                 RequestEvent(
                     request=request,
