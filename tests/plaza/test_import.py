@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
+import types
 from datetime import timedelta
 from pathlib import Path
 
@@ -393,3 +395,46 @@ def test_the_progress_line_is_redrawn_in_place_and_throttled():
         "3/5 rows (60%) · 1.3 documents/s · 1 rejected",
         "5/5 rows (100%) · 1.6 documents/s · 1 rejected\n",
     ]
+
+
+def test_tqdm_draws_the_bar_when_it_is_installed(monkeypatch):
+    """tqdm is used only if installed: a stand-in module records what the bar is told."""
+    calls = []
+
+    class Bar:
+        def __init__(self, **options):
+            calls.append(("open", options["total"], options["unit"]))
+            self.n = 0
+
+        def update(self, n):
+            self.n += n
+            calls.append(("update", n))
+
+        def set_postfix(self, **values):
+            calls.append(("postfix", values["rejected"]))
+
+        def close(self):
+            calls.append(("close",))
+
+    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=Bar))
+    update, close = importing.progress_display(2, io.StringIO())
+    report = importing.ImportReport()
+    report.add(importing.RowResult(importing.Row(2, {}), importing.Outcome.REJECTED, "x"))
+    update(report)
+    report.add(importing.RowResult(importing.Row(3, {}), importing.Outcome.IMPORTED))
+    update(report)
+    close()
+    assert calls == [
+        ("open", 2, "row"),
+        ("update", 1),
+        ("postfix", 1),
+        ("update", 1),
+        ("postfix", 1),
+        ("close",),
+    ]
+
+
+def test_without_tqdm_the_progress_line_is_used(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm raises ImportError
+    update, _close = importing.progress_display(1, io.StringIO())
+    assert isinstance(update, importing.ProgressLine)
