@@ -22,19 +22,14 @@ from __future__ import annotations
 import csv
 import io
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
-from bench.database import scratch_database, with_database
-from bench.plaza_search import database_url
+from bench.plaza_search import site_worker
 from bench.runner import Result
-from bench.server import create_site, django_processes, worker_environment
 
 SCRATCH_NAME = "hamkke_bench_plaza_import"
 PDF_SHARE, TEXT_SHARE = 0.3, 0.1
@@ -212,32 +207,22 @@ def _insert(batch: dict, prefix: str) -> dict:
 
 def run(quick: bool) -> Result:
     rows, rounds, warm = (300, 2, 40) if quick else (2_000, 3, 100)
-    url = database_url()
-    data_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-"))
-    try:
-        with ExitStack() as stack:
-            database = ""
-            if url:
-                database = stack.enter_context(scratch_database(with_database(url, SCRATCH_NAME)))
-            worker = stack.enter_context(django_processes(worker_environment(data_dir, database)))
-            worker.submit(create_site).result(timeout=600)
-            work = str(data_dir / "import")
-            batches = [
-                worker.submit(_write_rows, work, f"R{n}", warm if n == 0 else rows, n).result(
-                    timeout=600
-                )
-                for n in range(rounds + 1)
-            ]
-            # Warm-up: the first rows of both (imports, caches, the first query plans).
-            worker.submit(_import, batches[0]).result(timeout=600)
-            worker.submit(_insert, batches[0], "ORM-").result(timeout=600)
-            imports, inserts = [], []
-            for number, batch in enumerate(batches[1:], start=1):
-                _progress(f"round {number} of {rounds}: importing {rows:,} rows …")
-                imports.append(worker.submit(_import, batch).result(timeout=3600))
-                inserts.append(worker.submit(_insert, batch, "ORM-").result(timeout=3600))
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with site_worker(SCRATCH_NAME) as (worker, data_dir, database):
+        work = str(data_dir / "import")
+        batches = [
+            worker.submit(_write_rows, work, f"R{n}", warm if n == 0 else rows, n).result(
+                timeout=600
+            )
+            for n in range(rounds + 1)
+        ]
+        # Warm-up: the first rows of both (imports, caches, the first query plans).
+        worker.submit(_import, batches[0]).result(timeout=600)
+        worker.submit(_insert, batches[0], "ORM-").result(timeout=600)
+        imports, inserts = [], []
+        for number, batch in enumerate(batches[1:], start=1):
+            _progress(f"round {number} of {rounds}: importing {rows:,} rows …")
+            imports.append(worker.submit(_import, batch).result(timeout=3600))
+            inserts.append(worker.submit(_insert, batch, "ORM-").result(timeout=3600))
     for batch, done in zip(batches[1:], imports, strict=True):
         if done["imported"] != batch["rows"] or done["extracted"] != batch["pdfs"] + batch["texts"]:
             raise RuntimeError(
@@ -248,7 +233,7 @@ def run(quick: bool) -> Result:
     plain = statistics.median(d["inserted"] / d["seconds"] for d in inserts)
     files = sum(b["pdfs"] for b in batches[1:]), sum(b["texts"] for b in batches[1:])
     notes = (
-        f"{'PostgreSQL' if url else 'SQLite'}, one process; {rounds} rounds of {rows:,} rows"
+        f"{database}, one process; {rounds} rounds of {rows:,} rows"
         f"{' (quick)' if quick else ''} with {files[0]:,} PDFs and {files[1]:,} text files in all; "
         f"import {[round(d['imported'] / d['seconds'], 1) for d in imports]} documents/s, ORM "
         f"bulk inserts {[round(d['inserted'] / d['seconds'], 1) for d in inserts]}; the "

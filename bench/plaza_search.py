@@ -42,10 +42,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.budget_tally import _write
 from bench.database import scratch_database, with_database
 from bench.runner import Result
 from bench.server import create_site, django_processes, worker_environment
@@ -294,18 +296,6 @@ def _after_load(raw, postgres: bool, search_index) -> None:
     raw.execute("PRAGMA synchronous = NORMAL")
 
 
-def _write(raw_cursor, postgres: bool, table: str, columns, rows: list[tuple]) -> None:
-    if not rows:
-        return
-    if postgres:
-        with raw_cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join("?" for _ in columns)
-    raw_cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
-
-
 def _check_chunks() -> int:
     """A sample of the loaded chunks equals what publishing writes for their documents."""
     from hamkke.plaza import search_index
@@ -397,35 +387,44 @@ def database_url() -> str:
     return "" if url.startswith("sqlite") else url
 
 
-def run(quick: bool) -> Result:
-    count = QUICK if quick else FULL
-    rounds = 3 if quick else 5
+@contextmanager
+def site_worker(scratch_name: str) -> Iterator[tuple[ProcessPoolExecutor, Path, str]]:
+    """One process with Django set up on a new site (migrated, Seoul loaded): SQLite in a
+    temporary folder, or a scratch database `scratch_name` on the PostgreSQL server of
+    database_url(), dropped at the end. Yields (the process, the folder, the database's name)."""
     url = database_url()
     data_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-"))
     try:
         with ExitStack() as stack:
             database = ""
             if url:
-                database = stack.enter_context(scratch_database(with_database(url, SCRATCH_NAME)))
+                database = stack.enter_context(scratch_database(with_database(url, scratch_name)))
             worker = stack.enter_context(django_processes(worker_environment(data_dir, database)))
             worker.submit(create_site).result(timeout=600)
-            _progress(f"indexing {count:,} documents …")
-            loaded = worker.submit(_load, count, 7).result(timeout=7200)
-            _progress(
-                f"  {loaded['public']:,} public in {loaded['load_seconds']:.0f}s, index "
-                f"{loaded['index_seconds']:.0f}s, analyze {loaded['analyze_seconds']:.0f}s"
-            )
-            _progress("recall against a substring scan …")
-            recall = [worker.submit(_recall, q).result(timeout=1800) for q in _queries()]
-            for kind in ("raw", "search", "facets"):  # warm-up
-                worker.submit(_time_round, kind).result(timeout=3600)
-            timings: dict[str, list[dict[str, float]]] = {"raw": [], "search": [], "facets": []}
-            for number in range(rounds):
-                _progress(f"round {number + 1} of {rounds} …")
-                for kind in timings:
-                    timings[kind].append(worker.submit(_time_round, kind).result(timeout=3600))
+            yield worker, data_dir, "PostgreSQL" if url else "SQLite"
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def run(quick: bool) -> Result:
+    count = QUICK if quick else FULL
+    rounds = 3
+    with site_worker(SCRATCH_NAME) as (worker, _folder, _database):
+        _progress(f"indexing {count:,} documents …")
+        loaded = worker.submit(_load, count, 7).result(timeout=7200)
+        _progress(
+            f"  {loaded['public']:,} public in {loaded['load_seconds']:.0f}s, index "
+            f"{loaded['index_seconds']:.0f}s, analyze {loaded['analyze_seconds']:.0f}s"
+        )
+        _progress("recall against a substring scan …")
+        recall = [worker.submit(_recall, q).result(timeout=1800) for q in _queries()]
+        for kind in ("raw", "search"):  # warm-up (the facets' queries warm with the search's)
+            worker.submit(_time_round, kind).result(timeout=3600)
+        timings: dict[str, list[dict[str, float]]] = {"raw": [], "search": [], "facets": []}
+        for number in range(rounds):
+            _progress(f"round {number + 1} of {rounds} …")
+            for kind in timings:
+                timings[kind].append(worker.submit(_time_round, kind).result(timeout=3600))
     return _result(quick, count, loaded, recall, timings)
 
 

@@ -367,6 +367,15 @@ def test_an_unreadable_file_is_refused_whole(city, files, tmp_path):
     assert not Document.objects.exists()
 
 
+def test_a_long_body_is_one_cell(city, files, tmp_path):
+    body = "본문입니다. " * 40_000  # 280,000 characters, above csv's default limit per cell
+    metadata = write_csv(tmp_path / "meta.csv", [row(body=body), row(number="L-2")])
+    status, _out, err = run_import(metadata, "--files", files)
+    assert status == 0, err
+    assert Document.objects.get(number="DMS-2026-0001").body == body.strip()
+    assert Document.objects.filter(number="L-2").exists()
+
+
 def test_a_broken_quote_rejects_the_rest_and_keeps_what_came_before(city, files, tmp_path):
     metadata = write_csv(tmp_path / "meta.csv", [row()])
     with metadata.open("a", encoding="utf-8") as out:

@@ -183,7 +183,12 @@ def read_metadata(path: Path) -> Metadata:
     return parse_metadata(text, encoding=encoding)
 
 
+# A cell may hold a long report's body: far above csv's default of 128 KiB.
+MAX_CELL_CHARS = 32 * 1024 * 1024
+
+
 def parse_metadata(text: str, *, encoding: str = "utf-8") -> Metadata:
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
