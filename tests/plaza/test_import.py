@@ -297,7 +297,9 @@ def test_korean_excel_encodings(city, files, tmp_path, encoding):
         [row(title="서울시 청년 주거 지원 계획", tags="청년|주거")],
         encoding=encoding,
     )
-    assert run_import(metadata, "--files", files)[0] == 0
+    status, out, _err = run_import(metadata, "--files", files)
+    assert status == 0
+    assert f"{'CP949' if encoding == 'cp949' else 'UTF-8'} text, 1 row(s)." in out
     document = Document.objects.get()
     assert document.title == "서울시 청년 주거 지원 계획"
     assert sorted(document.tags.values_list("name", flat=True)) == ["주거", "청년"]

@@ -94,7 +94,6 @@ WITHHELD_PREFIX = "!"
 REPORT_COLUMNS = ("reason", "line")
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-_DIGIT_OR_SIGN = re.compile(r"[0-9T:+\-. Z]", re.ASCII)
 
 
 class Outcome(StrEnum):
@@ -107,6 +106,7 @@ class Outcome(StrEnum):
 class Row:
     line: int  # the line of the file where the row starts (the header is line 1)
     cells: dict[str, str]
+    error: str = ""  # why the row cannot be read as cells
 
     @property
     def number(self) -> str:
@@ -161,10 +161,14 @@ class RowRejected(Exception):
 # --- reading the file ----------------------------------------------------------------------------
 
 
+# How each encoding tried is named to people.
+ENCODINGS = {"utf-8-sig": "UTF-8", "cp949": "CP949"}
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """The text of a metadata file and its encoding: UTF-8 (a byte-order mark is dropped), else
     CP949. InvalidInput when it is neither."""
-    for encoding in ("utf-8-sig", "cp949"):
+    for encoding in ENCODINGS:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
@@ -187,7 +191,7 @@ def read_metadata(path: Path) -> Metadata:
 MAX_CELL_CHARS = 32 * 1024 * 1024
 
 
-def parse_metadata(text: str, *, encoding: str = "utf-8") -> Metadata:
+def parse_metadata(text: str, *, encoding: str = "utf-8-sig") -> Metadata:
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -213,16 +217,17 @@ def parse_metadata(text: str, *, encoding: str = "utf-8") -> Metadata:
             break
         except csv.Error as exc:
             # A broken quote swallows the rest of the file: say where it began.
-            rows.append(Row(start, {"\x00error": str(exc)}))
+            rows.append(Row(start, {}, error=str(exc)))
             break
         if any(cell.strip() for cell in cells):
             row = {name: cell for name, cell in zip(names, cells, strict=False) if name}
-            if len(cells) > len(names):
-                row["\x00error"] = _("the row has %(cells)d cells, the header %(names)d") % {
+            error = ""
+            if any(cell.strip() for cell in cells[len(names) :]):
+                error = _("the row has %(cells)d cells, the header %(names)d") % {
                     "cells": len(cells),
                     "names": len(names),
                 }
-            rows.append(Row(start, row))
+            rows.append(Row(start, row, error))
         start = reader.line_num + 1
     return Metadata(columns=header, rows=rows, encoding=encoding)
 
@@ -259,8 +264,8 @@ def _list(value: str) -> list[str]:
 
 def parse_row(row: Row, context: Context) -> ParsedRow:
     """The row's fields as the service takes them; RowRejected naming what is wrong."""
-    if "\x00error" in row.cells:
-        raise RowRejected(_("The row cannot be read: %s.") % row.cells["\x00error"])
+    if row.error:
+        raise RowRejected(_("The row cannot be read: %s.") % row.error)
     for name, value in row.cells.items():
         if "\x00" in value:
             raise RowRejected(_("The column %(column)s holds a NUL byte.") % {"column": name})

@@ -58,6 +58,9 @@ class Command(BaseCommand):
             rows = importing.read_metadata(metadata)
             if not files.is_dir():
                 self._fail(f"{files}: not a folder")
+            self.stdout.write(
+                f"{metadata}: {importing.ENCODINGS[rows.encoding]} text, {len(rows.rows):,} row(s)."
+            )
             interactive = sys.stderr.isatty()
             update, close = (
                 importing.progress_display(len(rows.rows), sys.stderr)
