@@ -237,7 +237,7 @@ def run(quick: bool) -> Result:
         f"{' (quick)' if quick else ''} with {files[0]:,} PDFs and {files[1]:,} text files in all; "
         f"import {[round(d['imported'] / d['seconds'], 1) for d in imports]} documents/s, ORM "
         f"bulk inserts {[round(d['inserted'] / d['seconds'], 1) for d in inserts]}; the "
-        f"command's summary: {imports[-1]['out'].strip()}"
+        f"command's summary: {imports[-1]['out'].strip().splitlines()[-1]}"
     )
     return Result(name="plaza_import", value=rate, baseline=plain, unit="documents/s", notes=notes)
 
