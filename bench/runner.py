@@ -16,6 +16,8 @@ BENCHMARKS: tuple[str, ...] = (
     "pabulib_rules",
     "budget_ballots",
     "budget_tally",
+    "plaza_search",
+    "plaza_import",
     "faults",
 )
 # Run only when named: the fault drill kills servers and restarts the machine's PostgreSQL, which

@@ -47,8 +47,10 @@ def test_city_list_names_both_profiles(capsys):
 
 def test_demo_without_serving_sets_up_the_city(capsys, monkeypatch):
     from hamkke.budget import demo as budget_demo
+    from hamkke.plaza import demo as plaza_demo
 
     monkeypatch.setattr(budget_demo, "DEMO_BALLOTS", 2_000)  # the full 100,000 take seconds
+    monkeypatch.setattr(plaza_demo, "DEMO_DOCUMENTS", 300)  # the full 30,000 take seconds
     call_command("demo", "--no-serve")
     assert City.objects.filter(slug=settings.HAMKKE_CITY).exists()
     assert "Seoul" in capsys.readouterr().out
