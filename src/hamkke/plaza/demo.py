@@ -673,22 +673,23 @@ def _meetings(city: City, drafting: Drafting, departments: list[Department]) -> 
         ).values_list("pk", flat=True)[:200]
     )
     agenda, attendees, videos = [], [], []
+    held_ids = {meeting.pk for meeting in held}
     for meeting in meetings:
-        offset = 0
-        for order in range(rng.randint(2, 5) if meeting in held else 1):
+        was_held, offset = meeting.pk in held_ids, 0
+        for order in range(rng.randint(2, 5) if was_held else 1):
             agenda.append(
                 AgendaItem(
                     meeting=meeting,
                     order=order,
                     number=f"제{order + 1}호",
                     title=f"{rng.choice(PROJECTS)} {rng.choice(('계획안', '변경안', '보고'))}",
-                    result=rng.choice(RESULTS) if meeting in held else "",
-                    video_offset_seconds=offset if meeting in held else None,
+                    result=rng.choice(RESULTS) if was_held else "",
+                    video_offset_seconds=offset if was_held else None,
                     paper_id=rng.choice(papers) if papers and rng.random() < 0.5 else None,
                 )
             )
             offset += rng.randint(600, 2400)
-        if meeting in held:
+        if was_held:
             videos.append(
                 VideoClip(
                     meeting=meeting,
