@@ -31,6 +31,7 @@ PURE_MODULES = (
     "hamkke.budget.pabulib",
     "hamkke.budget.recount",
     "hamkke.core.codes",
+    "hamkke.core.receipts",
     "hamkke.core.geo",
     "hamkke.plaza.search_terms",
     "hamkke.plaza.masking",

@@ -13,10 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from hamkke.core import codes
-
-# Receipts are in Crockford's base32 (core/codes.py), so one read aloud or copied survives.
-RECEIPT_LENGTH = 13  # 62 bits in 5-bit digits
+# Receipt codes are shared with every secret vote (polls too).
+from hamkke.core.receipts import RECEIPT_LENGTH, ballot_id_of, receipt_of  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -83,18 +81,3 @@ def ballot_problems(
     else:
         raise ValueError(f"unknown ballot kind {rule.kind!r}")
     return problems
-
-
-def receipt_of(ballot_id: int) -> str:
-    """The receipt code of a ballot id: 13 base32 digits, shown as XXXX-XXXX-XXXXX."""
-    if not 0 < ballot_id < 1 << 65:
-        raise ValueError("ballot ids are positive 62-bit numbers")
-    code = codes.encode(ballot_id, digits=RECEIPT_LENGTH)
-    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
-
-
-def ballot_id_of(receipt: str) -> int | None:
-    """The ballot id a receipt code names, forgiving case, spaces, dashes and the letters people
-    mistake for digits; None when it cannot be a receipt."""
-    value = codes.decode(receipt, digits=RECEIPT_LENGTH)
-    return value if value is not None and 0 < value < 1 << 62 else None

@@ -34,7 +34,6 @@ ballots). A chain head announced when voting closed pins every ballot and its or
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,6 +45,8 @@ from typing import Any
 
 from hamkke.budget import pabulib, scoring
 from hamkke.budget.ballots import BallotProject, BallotRule, ballot_problems, receipt_of
+from hamkke.core import receipts
+from hamkke.core.receipts import sha256
 
 MANIFEST = "manifest.json"
 PROJECT_COLUMNS = (
@@ -139,16 +140,12 @@ def file_name(pool_code: str) -> str:
     return f"pool-{pool_code}.pb"
 
 
-def sha256(text: str | bytes) -> str:
-    return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
-
-
 def chain_start(city: str, cycle_slug: str, pool_code: str) -> str:
-    return sha256(f"hamkke-ballots|{city}|{cycle_slug}|{pool_code}")
+    return receipts.chain_start("hamkke-ballots", city, cycle_slug, pool_code)
 
 
 def chain_link(previous: str, receipt: str, choices: Iterable[str]) -> str:
-    return sha256(f"{previous}|{receipt}|{','.join(sorted(choices))}")
+    return receipts.chain_link(previous, receipt, ",".join(sorted(choices)))
 
 
 def void_codes(

@@ -1,0 +1,1 @@
+"""M-Voting: polls posed by the city or by citizens, one verified person one vote."""
