@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "hamkke.complaints",
     "hamkke.budget",
     "hamkke.plaza",
+    "hamkke.polls",
 ]
 
 MIDDLEWARE = [

@@ -106,7 +106,7 @@ def test_declarations_reach_the_site():
     assert prefixes.index("/complaints/desk") < prefixes.index("/complaints")
 
 
-@pytest.mark.parametrize("slug", ["ideas", "polls", "places"])
+@pytest.mark.parametrize("slug", ["ideas", "places"])
 def test_services_not_installed_keep_a_placeholder(slug):
     entry = service_by_slug(slug)
     assert entry is not None and not entry.built

@@ -56,6 +56,7 @@ def identities(user: User) -> list[dict[str, Any]]:
             "method": identity.method,
             "verified_at": _when(identity.verified_at),
             "district": identity.district.name if identity.district else None,
+            "birth_date": identity.birth_date.isoformat() if identity.birth_date else None,
         }
         for identity in VerifiedIdentity.objects.filter(user=user)
         .select_related("district")

@@ -98,6 +98,9 @@ class VerifiedIdentity(models.Model):
     district = models.ForeignKey(
         "core.District", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # From the residents register only (the birth date typed matched it): polls open to an age
+    # range read it. A phone proves no age.
+    birth_date = models.DateField(null=True, blank=True)
     verified_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

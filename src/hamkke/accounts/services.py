@@ -149,7 +149,7 @@ def _identity_taken_message(method: VerificationMethod) -> str:
 
 
 def _create_identity(
-    *, user: User, method: VerificationMethod, key: str, district=None
+    *, user: User, method: VerificationMethod, key: str, district=None, birth_date=None
 ) -> VerifiedIdentity:
     _refuse_if_verified(user, method)
     if VerifiedIdentity.objects.filter(method=method, identity_key=key).exists():
@@ -158,7 +158,11 @@ def _create_identity(
         # The unique constraint decides between two requests that pass the checks together.
         with transaction.atomic():
             return VerifiedIdentity.objects.create(
-                user=user, method=method, identity_key=key, district=district
+                user=user,
+                method=method,
+                identity_key=key,
+                district=district,
+                birth_date=birth_date,
             )
     except IntegrityError as exc:
         raise Conflict(_identity_taken_message(method), code="identity_taken") from exc
@@ -307,6 +311,7 @@ def verify_by_census(
                 method=VerificationMethod.CENSUS,
                 key=record.record_key,
                 district=record.district,
+                birth_date=birth_date,
             )
             user.home_district = record.district
             user.save(update_fields=["home_district"])

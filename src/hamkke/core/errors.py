@@ -43,6 +43,13 @@ class UploadTooLarge(InvalidUpload):
     code = "upload_too_large"
 
 
+class NotSignedIn(DomainError):
+    """Nobody is signed in and the action needs a person (a poll open to accounts)."""
+
+    status = 401
+    code = "not_signed_in"
+
+
 class NotAllowed(DomainError):
     """Authenticated but lacking the role, department or verification the action needs."""
 

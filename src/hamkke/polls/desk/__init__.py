@@ -1,0 +1,1 @@
+"""The officials' screens of M-Voting: create, approve, close, codes, decisions."""
