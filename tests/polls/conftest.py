@@ -65,7 +65,9 @@ def resident_voter(*, district_code: str = "11110", birth_date: date | None = No
     number = next(_numbers)
     district = District.objects.get(code=district_code, city__slug="seoul")
     key = resident_key(f"900101-{number:07d}")
-    CensusRecord.objects.create(record_key=key, match_key=f"p{number}", district=district, batch="t")
+    CensusRecord.objects.create(
+        record_key=key, match_key=f"p{number}", district=district, batch="t"
+    )
     VerifiedIdentity.objects.create(
         user=user,
         method=VerificationMethod.CENSUS,

@@ -65,16 +65,22 @@ def test_bad_ballots_are_refused_and_nothing_is_stored(poll_manager, department)
 def test_a_poll_votes_only_between_its_opening_and_closing(poll_manager, department):
     now = timezone.now()
     later = make_poll(
-        poll_manager, department, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=2)
+        poll_manager,
+        department,
+        opens_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=2),
     )
-    (q1, q2), (single, ranking) = options_of(later)
+    (q1, _q2), (single, _ranking) = options_of(later)
     with pytest.raises(Conflict) as refused:
         services.cast_ballot(actor=phone_voter(), poll=later, answers={q1: [single[0]]})
     assert refused.value.code == "not_open_yet"
     over = make_poll(
-        poll_manager, department, opens_at=now - timedelta(days=2), closes_at=now - timedelta(days=1)
+        poll_manager,
+        department,
+        opens_at=now - timedelta(days=2),
+        closes_at=now - timedelta(days=1),
     )
-    (q1, q2), (single, ranking) = options_of(over)
+    (q1, _q2), (single, _ranking) = options_of(over)
     with pytest.raises(Conflict) as refused:
         services.cast_ballot(actor=phone_voter(), poll=over, answers={q1: [single[0]]})
     assert refused.value.code == "poll_closed"
@@ -106,7 +112,9 @@ def test_eligibility_rules(poll_manager, department):
     (q1, q2), (single, ranking) = options_of(local)
     answers = {q1: [single[0]], q2: [ranking[0]]}
     with pytest.raises(NotAllowed) as refused:
-        services.cast_ballot(actor=resident_voter(district_code="11440"), poll=local, answers=answers)
+        services.cast_ballot(
+            actor=resident_voter(district_code="11440"), poll=local, answers=answers
+        )
     assert refused.value.code == "not_in_district"
     services.cast_ballot(actor=resident_voter(district_code="11110"), poll=local, answers=answers)
 
@@ -147,15 +155,21 @@ def test_a_new_ballot_replaces_the_earlier_one_where_allowed(poll_manager, depar
     poll = make_poll(poll_manager, department, revote=True)
     (q1, q2), (single, ranking) = options_of(poll)
     voter = phone_voter()
-    first = services.cast_ballot(actor=voter, poll=poll, answers={q1: [single[0]], q2: [ranking[0]]})
+    first = services.cast_ballot(
+        actor=voter, poll=poll, answers={q1: [single[0]], q2: [ranking[0]]}
+    )
     services.flush_ballots(poll=poll, minimum=1)  # the first ballot is stored ...
-    second = services.cast_ballot(actor=voter, poll=poll, answers={q1: [single[1]], q2: [ranking[1]]})
+    second = services.cast_ballot(
+        actor=voter, poll=poll, answers={q1: [single[1]], q2: [ranking[1]]}
+    )
     assert second.replaced
     # ... and while the second waits in the box, the count already has only the second.
     results = selectors.count_results(poll)
     assert results.ballots == 1
     assert [o.votes for o in results.questions[0].options] == [0, 1, 0]
-    third = services.cast_ballot(actor=voter, poll=poll, answers={q1: [single[2]], q2: [ranking[2]]})
+    third = services.cast_ballot(
+        actor=voter, poll=poll, answers={q1: [single[2]], q2: [ranking[2]]}
+    )
     services.flush_ballots(poll=poll, minimum=1)
     assert Ballot.objects.filter(poll=poll).count() == 1
     assert selectors.find_ballot(poll, first.receipt) is None
@@ -164,7 +178,9 @@ def test_a_new_ballot_replaces_the_earlier_one_where_allowed(poll_manager, depar
     assert [o.votes for o in selectors.count_results(poll).questions[0].options] == [0, 0, 1]
 
 
-def test_closing_publishes_a_list_the_recount_agrees_with(poll_manager, department, settings, tmp_path):
+def test_closing_publishes_a_list_the_recount_agrees_with(
+    poll_manager, department, settings, tmp_path
+):
     from hamkke.polls import recount
 
     settings.HAMKKE_BALLOT_BATCH = 4
@@ -200,7 +216,9 @@ def test_closing_publishes_a_list_the_recount_agrees_with(poll_manager, departme
             (folder / name).write_bytes(stored.read())
     report = recount.recount(folder)
     assert report.agrees, report.findings
-    listed = [json.loads(line)["receipt"] for line in (folder / "ballots.jsonl").read_text().splitlines()]
+    listed = [
+        json.loads(line)["receipt"] for line in (folder / "ballots.jsonl").read_text().splitlines()
+    ]
     assert sorted(listed) == sorted(receipts)
     assert json.loads((folder / "poll.json").read_text())["chain_head"] == closed.chain_head
     with pytest.raises(Conflict):
@@ -213,7 +231,9 @@ def test_the_decision_is_published_on_the_plaza(poll_manager, department):
 
     poll = make_poll(poll_manager, department)
     (q1, q2), (single, ranking) = options_of(poll)
-    services.cast_ballot(actor=phone_voter(), poll=poll, answers={q1: [single[0]], q2: [ranking[0]]})
+    services.cast_ballot(
+        actor=phone_voter(), poll=poll, answers={q1: [single[0]], q2: [ranking[0]]}
+    )
     with pytest.raises(Conflict):
         services.record_decision(actor=poll_manager, poll=poll, outcome="adopted", text="채택")
     poll = services.close_poll(actor=poll_manager, poll=poll)
