@@ -36,6 +36,9 @@ PURE_MODULES = (
     "hamkke.plaza.search_terms",
     "hamkke.plaza.masking",
     "hamkke.core.phases",
+    "hamkke.polls.tally",
+    "hamkke.polls.publication",
+    "hamkke.polls.recount",
 )
 
 
