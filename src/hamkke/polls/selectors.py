@@ -527,3 +527,17 @@ def personal_data_of(user: User) -> dict[str, Any]:
         "proposed": list(Poll.objects.filter(proposer=user).values_list("slug", flat=True)),
         "supported": list(Support.objects.filter(user=user).values_list("poll__slug", flat=True)),
     }
+
+
+# --- desk ---
+
+
+def desk_polls(department_ids: Iterable[int]) -> QuerySet[Poll]:
+    """The polls of these departments for the desk, each with `voters`: the register's count
+    (selectors.turnout) for every row in one query."""
+    return polls_of_departments(department_ids).annotate(voters=Count("participations"))
+
+
+def codes_made(poll: Poll) -> int:
+    """How many one-time voting codes the poll has (made so far, used or not)."""
+    return VotingCode.objects.filter(poll=poll).count()

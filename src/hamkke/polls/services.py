@@ -230,6 +230,15 @@ def _write_questions(poll: Poll, questions: Sequence[QuestionDraft]) -> None:
         )
 
 
+def _checked_poll(draft: PollDraft) -> tuple[str, str, list[QuestionDraft]]:
+    """An official's draft checked whole (the title, description and questions cleaned)."""
+    title = _text(draft.title, field="title", limit=200)
+    description = _text(draft.description, field="description", limit=20_000, required=False)
+    check_dates(draft.opens_at, draft.closes_at)
+    _check_eligibility(draft)
+    return title, description, _check_questions(draft.questions)
+
+
 @transaction.atomic
 def create_poll(
     *, actor: Actor | User, department: Department, draft: PollDraft, slug: str = ""
@@ -237,11 +246,7 @@ def create_poll(
     """A poll posed by the city, by an official of `department`."""
     actor = Actor.of(actor)
     policies.may_create(seat_at(actor, department)).enforce()
-    title = _text(draft.title, field="title", limit=200)
-    description = _text(draft.description, field="description", limit=20_000, required=False)
-    check_dates(draft.opens_at, draft.closes_at)
-    _check_eligibility(draft)
-    questions = _check_questions(draft.questions)
+    title, description, questions = _checked_poll(draft)
     city = department.city
     if slug:
         slug = slugify(slug)[:80]
@@ -938,3 +943,99 @@ def forget_voter(user: User) -> None:
     person (the ballots never did); supports likewise."""
     Participation.objects.filter(user=user).update(user=None)
     Support.objects.filter(user=user).update(user=None)
+
+
+# --- desk ---
+
+
+def _replace_questions(poll: Poll, questions: Sequence[QuestionDraft]) -> None:
+    """Rewrite the poll's questions and options in place, position by position, so that an
+    option whose text stays the same keeps its row and its image; an option whose text changed
+    loses its image (the picture showed the old answer). What is left over is deleted."""
+    existing = {q.order: q for q in poll.questions.prefetch_related("options")}
+    for order, draft in enumerate(questions):
+        question = existing.get(order)
+        if question is None:
+            question = Question(poll=poll, order=order)
+        question.text, question.kind = draft.text, draft.kind
+        question.max_choices, question.required = draft.max_choices, draft.required
+        question.save()
+        options = {o.order: o for o in question.options.all()} if order in existing else {}
+        Option.objects.filter(question=question, order__gte=len(draft.options)).delete()
+        for number, text in enumerate(draft.options):
+            option = options.get(number) or Option(question=question, order=number)
+            if option.text != text:
+                option.text, option.image = text, None
+            option.save()
+    Question.objects.filter(poll=poll, order__gte=len(questions)).delete()
+
+
+@transaction.atomic
+def change_poll(
+    *,
+    actor: Actor | User,
+    poll: Poll,
+    draft: PollDraft,
+    department: Department | None = None,
+) -> Poll:
+    """Replace a poll's settings and questions while nobody can have voted on it (before it
+    opens), checked as creating one is. `department`: move it to another department the
+    official may create polls in."""
+    actor = Actor.of(actor)
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("department").get(pk=poll.pk)
+    if poll.department is None:
+        raise Conflict(_("A proposal is changed by approving it."), code="no_department")
+    policies.may_change(poll, seat_at(actor, poll.department)).enforce()
+    department = department or poll.department
+    if department.pk != poll.department_id:
+        policies.may_create(seat_at(actor, department)).enforce()
+    title, description, questions = _checked_poll(draft)
+    by_age = draft.eligibility == Eligibility.AGE
+    Poll.objects.filter(pk=poll.pk).update(
+        title=title,
+        description=description,
+        department=department,
+        opens_at=draft.opens_at,
+        closes_at=draft.closes_at,
+        results_live=draft.results_live,
+        revote=draft.revote,
+        eligibility=draft.eligibility,
+        age_min=draft.age_min if by_age else None,
+        age_max=draft.age_max if by_age else None,
+    )
+    poll.refresh_from_db()
+    poll.districts.set(draft.districts if draft.eligibility == Eligibility.DISTRICTS else [])
+    _replace_questions(poll, questions)
+    record_audit(actor=actor, action="polls.changed", target=poll)
+    return poll
+
+
+@transaction.atomic
+def set_option_image(*, actor: Actor | User, option: Option, upload: Any | None) -> Option:
+    """Show a photo beside an option (checked by its content and cleaned by core.media), or
+    take it away (`upload` None); only while the poll may change."""
+    from hamkke.core.media.services import store_photo
+
+    actor = Actor.of(actor)
+    option = Option.objects.select_related("question__poll__department").get(pk=option.pk)
+    poll = (
+        Poll.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=option.question.poll_id)
+    )
+    if poll.department is None:
+        raise Conflict(_("A proposal is changed by approving it."), code="no_department")
+    policies.may_change(poll, seat_at(actor, poll.department)).enforce()
+    option.image = (
+        None
+        if upload is None
+        else store_photo(upload=upload, uploaded_by=actor.user, target=option)
+    )
+    option.save(update_fields=["image"])
+    record_audit(
+        actor=actor,
+        action="polls.option_image",
+        target=poll,
+        data={"option": option.pk, "removed": upload is None},
+    )
+    return option
