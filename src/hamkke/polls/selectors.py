@@ -527,3 +527,11 @@ def personal_data_of(user: User) -> dict[str, Any]:
         "proposed": list(Poll.objects.filter(proposer=user).values_list("slug", flat=True)),
         "supported": list(Support.objects.filter(user=user).values_list("poll__slug", flat=True)),
     }
+
+
+# --- pages ---
+
+
+def proposals_with_supports() -> QuerySet[Poll]:
+    """Proposed polls, newest first, each with its `supports_count` (one query for the list)."""
+    return polls_with_status(Status.PROPOSED).annotate(supports_count=Count("supports"))
