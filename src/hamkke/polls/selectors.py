@@ -541,3 +541,11 @@ def desk_polls(department_ids: Iterable[int]) -> QuerySet[Poll]:
 def codes_made(poll: Poll) -> int:
     """How many one-time voting codes the poll has (made so far, used or not)."""
     return VotingCode.objects.filter(poll=poll).count()
+
+
+# --- pages ---
+
+
+def proposals_with_supports() -> QuerySet[Poll]:
+    """Proposed polls, newest first, each with its `supports_count` (one query for the list)."""
+    return polls_with_status(Status.PROPOSED).annotate(supports_count=Count("supports"))

@@ -1039,3 +1039,28 @@ def set_option_image(*, actor: Actor | User, option: Option, upload: Any | None)
         data={"option": option.pk, "removed": upload is None},
     )
     return option
+
+
+# --- pages ---
+
+
+def problems_by_question(poll: Poll, answers: Mapping[int, Sequence[int]]) -> dict[int, list[str]]:
+    """The messages that refuse this ballot, by question id, naming options by their text (the
+    ballot form shows each beside its question); empty when it is valid."""
+    specs = selectors.question_specs(poll)
+    numbers = {spec.id: number for number, spec in enumerate(specs, start=1)}
+    texts = dict(Option.objects.filter(question__poll=poll).values_list("pk", "text"))
+    found: dict[int, list[str]] = {}
+    for question_id, problems in tally.ballot_problems(specs, answers).items():
+        number = numbers.get(question_id)
+        messages = found.setdefault(question_id, [])
+        for problem in problems:
+            if problem.code == "repeated":
+                names = ", ".join(texts.get(o, str(o)) for o in problem.options)
+                messages.append(
+                    _("Question %(n)d: each option can be chosen (or ranked) once: %(names)s.")
+                    % {"n": number, "names": names}
+                )
+            else:
+                messages.append(_problem_message(problem, number=number, question=question_id))
+    return found
