@@ -31,6 +31,7 @@ class Complete(service_app.ServiceAppConfig):
     periodic_tasks = ()
     media_owners = ()
     public_files = ()
+    home_panels = ()
 
 
 def _ids(configs) -> list[str]:
@@ -110,6 +111,20 @@ def test_declarations_reach_the_site():
 def test_services_not_installed_keep_a_placeholder(slug):
     entry = service_by_slug(slug)
     assert entry is not None and not entry.built
+
+
+def test_a_home_panel_that_does_not_import_is_named():
+    class Panelled(Complete):
+        home_panels = (service_app.HomePanel("x.html", "hamkke.nowhere.panel"),)
+
+    assert _ids([_config(Panelled)]) == ["hamkke.E003"]
+
+
+def test_the_home_page_shows_the_panels_the_apps_declare(client, city):
+    """Polls declare a panel of the polls open now; with none open there is no panel."""
+    assert "home-polls-title" not in client.get("/").content.decode()
+    panels = service_app.home_panels()
+    assert [p.template for p in panels] == ["polls/_home_panel.html"]
 
 
 def test_celery_beat_runs_what_the_apps_declare():

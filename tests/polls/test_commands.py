@@ -109,25 +109,43 @@ def test_close_publishes_files_the_recount_agrees_with(poll_manager, department,
         polls("close", poll.slug, "--as", poll_manager.email)
 
 
-def test_close_without_an_official_closes_only_a_poll_whose_time_is_up(
+def test_close_as_the_operator_closes_a_running_poll_but_a_handler_cannot(
     poll_manager, poll_handler, department
 ):
     running = make_poll(poll_manager, department)
-    with pytest.raises(CommandError, match="not due"):
-        polls("close", running.slug)
+    (q1, q2), (single, ranking) = options_of(running)
+    services.cast_ballot(
+        actor=phone_voter(), poll=running, answers={q1: [single[2]], q2: [ranking[3]]}
+    )
     with pytest.raises(CommandError, match="This needs the role “manager”"):
         polls("close", running.slug, "--as", poll_handler.email)
     assert Poll.objects.get(pk=running.pk).published_at is None
-    now = timezone.now()
-    over = make_poll(
+    output = polls("close", running.slug)
+    assert "1 ballots" in output
+    closed = Poll.objects.get(pk=running.pk)
+    assert closed.published_at is not None and closed.status() == "closed"
+    upcoming = make_poll(
         poll_manager,
         department,
-        opens_at=now - timedelta(days=3),
-        closes_at=now - timedelta(hours=1),
+        opens_at=timezone.now() + timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=2),
     )
-    output = polls("close", over.slug)
-    assert "0 ballots" in output
-    assert Poll.objects.get(pk=over.pk).published_at is not None
+    with pytest.raises(CommandError, match="Only an open or closed poll"):
+        polls("close", upcoming.slug)
+
+
+def test_codes_as_the_operator_print_codes_that_vote(poll_manager, department):
+    poll = make_poll(poll_manager, department, eligibility="codes")
+    (q1, q2), (single, ranking) = options_of(poll)
+    lines = polls("codes", poll.slug, "--count", "2").splitlines()
+    assert len(lines) == 2 and len(set(lines)) == 2
+    services.cast_ballot(
+        actor=None, poll=poll, answers={q1: [single[0]], q2: [ranking[0]]}, code=lines[1]
+    )
+    assert Participation.objects.filter(poll=poll).count() == 1
+    not_codes = make_poll(poll_manager, department)
+    with pytest.raises(CommandError, match="does not take voting codes"):
+        polls("codes", not_codes.slug, "--count", "2")
 
 
 def test_list_prints_each_poll_with_its_status_and_turnout(poll_manager, department):

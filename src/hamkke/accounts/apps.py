@@ -40,6 +40,7 @@ class AccountsConfig(service_app.ServiceAppConfig):
     )
     media_owners = ()
     public_files = ()
+    home_panels = ()
     periodic_tasks = ()
 
 

@@ -33,6 +33,7 @@ class CoreConfig(service_app.ServiceAppConfig):
     personal_data = ()  # core's parts are declared by accounts, which can read both
     media_owners = ()
     public_files = ()
+    home_panels = ()
     periodic_tasks = (
         service_app.PeriodicTask(
             "delete-orphan-media", "hamkke.core.tasks.delete_orphan_media_files", 6 * 3600

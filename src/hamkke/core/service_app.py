@@ -131,6 +131,18 @@ class PeriodicTask:
     every_seconds: int
 
 
+@dataclass(frozen=True)
+class HomePanel:
+    """A panel of the city's home page (open polls, the latest documents): `template` renders
+    it from what `context` (dotted, a function of the request returning a dict, or None to
+    leave the panel out) gives. Panels come in `order`; the app keeps its data fresh itself
+    (the home page's cached part holds only the services' list)."""
+
+    template: str
+    context: str
+    order: int = 100
+
+
 # The contract's parts, with what each must hold; checks.py verifies them at start-up.
 CONTRACT: dict[str, str] = {
     "navigation": "a Navigation, or None for an app with no entry of its own",
@@ -144,6 +156,7 @@ CONTRACT: dict[str, str] = {
     "periodic_tasks": "a tuple of PeriodicTask",
     "media_owners": "a tuple of MediaOwner",
     "public_files": "a tuple of storage folders ('budget/') anyone may download from /media/",
+    "home_panels": "a tuple of HomePanel",
 }
 
 
@@ -164,6 +177,7 @@ class ServiceAppConfig(AppConfig):
     # served by the media route to anyone; every other file an app stores is served only by its
     # own views, with its own rules (the media route answers 404 for them).
     public_files: tuple[str, ...] = UNDECLARED
+    home_panels: tuple[HomePanel, ...] = UNDECLARED
 
     def ready(self) -> None:
         # The registries core serves from (comments, notifications, personal data) learn this
@@ -212,6 +226,12 @@ def _lazy(dotted: str) -> Callable:
 def service_apps() -> list[ServiceAppConfig]:
     """The installed apps that plug in through the contract, in INSTALLED_APPS order."""
     return [config for config in apps.get_app_configs() if isinstance(config, ServiceAppConfig)]
+
+
+def home_panels() -> list[HomePanel]:
+    """Every app's home-page panels, in their declared order."""
+    panels = [panel for config in service_apps() for panel in _declared(config.home_panels)]
+    return sorted(panels, key=lambda panel: panel.order)
 
 
 def navigation_entries() -> list[Navigation]:

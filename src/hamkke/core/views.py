@@ -11,11 +11,18 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from hamkke.core import service_app
 from hamkke.core.navigation import service_by_slug
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The services, and the panels the apps declare (open polls, …), each from its own data."""
+    panels = []
+    for panel in service_app.home_panels():
+        context = service_app.resolve(panel.context)(request)
+        if context is not None:
+            panels.append({"template": panel.template, "context": context})
+    return render(request, "core/home.html", {"panels": panels})
 
 
 def service_not_built(request: HttpRequest, slug: str) -> HttpResponse:

@@ -65,6 +65,7 @@ class PlazaConfig(service_app.ServiceAppConfig):
     )
     # Attachments and data files are served by the Plaza's views, which apply disclosure.
     public_files = ()
+    home_panels = ()
     media_owners = (
         service_app.MediaOwner(
             "plaza.Meeting",

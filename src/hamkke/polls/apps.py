@@ -60,6 +60,10 @@ class PollsConfig(service_app.ServiceAppConfig):
     )
     # Each closed poll's published ballot list, results and description (services.close_poll).
     public_files = ("polls/",)
+    # The home page shows the polls open now.
+    home_panels = (
+        service_app.HomePanel("polls/_home_panel.html", "hamkke.polls.views.home_panel", order=10),
+    )
     periodic_tasks = (
         # A poll whose time is up is sealed and published a few minutes after it closes.
         service_app.PeriodicTask("polls-close-due", "hamkke.polls.tasks.close_due_polls", 300),

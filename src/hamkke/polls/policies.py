@@ -292,8 +292,12 @@ def may_change(poll: Poll, seat: Seat, *, now: datetime | None = None) -> Decisi
 
 
 def may_make_codes(poll: Poll, seat: Seat, *, now: datetime | None = None) -> Decision:
+    return first_refusal(holds(seat, LEAST_ROLE[CODES]), codes_possible(poll, now=now))
+
+
+def codes_possible(poll: Poll, *, now: datetime | None = None) -> Decision:
+    """Codes are made for a code poll that has not closed."""
     return first_refusal(
-        holds(seat, LEAST_ROLE[CODES]),
         ALLOW
         if poll.eligibility == Eligibility.CODES
         else deny(_("This poll does not take voting codes."), code="no_codes", error=Conflict),
@@ -317,11 +321,10 @@ def box_closes(poll: Poll, *, now: datetime | None = None) -> Decision:
     return deny(_("This poll has not closed yet."), code="poll_not_closed", error=Conflict)
 
 
-def may_close(poll: Poll, seat: Seat, *, now: datetime | None = None) -> Decision:
-    """Close a running poll now (its closing time moves to now), or seal and publish one that
-    has closed."""
+def closable(poll: Poll, *, now: datetime | None = None) -> Decision:
+    """A running poll may be closed now (its closing time moves to now), and one that has
+    closed sealed and published, once."""
     return first_refusal(
-        holds(seat, LEAST_ROLE[CLOSE]),
         ALLOW
         if poll.state == State.APPROVED and poll.status(now) in (Status.OPEN, Status.CLOSED)
         else deny(_("Only an open or closed poll can be closed."), code="not_open", error=Conflict),
@@ -331,6 +334,11 @@ def may_close(poll: Poll, seat: Seat, *, now: datetime | None = None) -> Decisio
             _("This poll is closed and published already."), code="published", error=Conflict
         ),
     )
+
+
+def may_close(poll: Poll, seat: Seat, *, now: datetime | None = None) -> Decision:
+    """An official closing a poll: a manager of its department."""
+    return first_refusal(holds(seat, LEAST_ROLE[CLOSE]), closable(poll, now=now))
 
 
 def may_decide(poll: Poll, seat: Seat, *, now: datetime | None = None) -> Decision:

@@ -31,6 +31,7 @@ from hamkke.core.actors import Actor
 from hamkke.core.audit.services import record_audit
 from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import Conflict, InvalidInput, TooManyAttempts
+from hamkke.core.media.services import attach_media
 from hamkke.core.models import City, Department, District
 from hamkke.core.ratelimit import attempt_by
 from hamkke.core.receipts import receipt_of
@@ -204,10 +205,19 @@ def _check_eligibility(draft: PollDraft) -> None:
             raise InvalidInput(_("The oldest age is below the youngest."), field="age_max")
 
 
+# Words the pages and the API use beside poll addresses (/polls/propose/, /api/v1/polls/adopted):
+# no poll may take them, or it would hide the page (or be hidden by it).
+RESERVED_SLUGS = frozenset({"desk", "propose", "adopted", "proposals", "new"})
+
+
+def _slug_taken(city: City, slug: str) -> bool:
+    return slug in RESERVED_SLUGS or Poll.objects.filter(city=city, slug=slug).exists()
+
+
 def _new_slug(city: City, title: str) -> str:
     base = slugify(title)[:60] or "poll"
     slug, number = base, 1
-    while Poll.objects.filter(city=city, slug=slug).exists():
+    while _slug_taken(city, slug):
         number += 1
         slug = f"{base}-{number}"
     return slug
@@ -224,10 +234,14 @@ def _write_questions(poll: Poll, questions: Sequence[QuestionDraft]) -> None:
             required=draft.required,
         )
         images = list(draft.images) + [None] * len(draft.options)
-        Option.objects.bulk_create(
+        options = Option.objects.bulk_create(
             Option(question=question, order=n, text=text, image=images[n])
             for n, text in enumerate(draft.options)
         )
+        for option in options:
+            if option.image is not None:
+                # Attached, so that the media route serves it by the option's rules.
+                attach_media(media=option.image, target=option)
 
 
 def _checked_poll(draft: PollDraft) -> tuple[str, str, list[QuestionDraft]]:
@@ -250,8 +264,8 @@ def create_poll(
     city = department.city
     if slug:
         slug = slugify(slug)[:80]
-        if not slug or Poll.objects.filter(city=city, slug=slug).exists():
-            raise InvalidInput(_("That address is taken by another poll."), field="slug")
+        if not slug or _slug_taken(city, slug):
+            raise InvalidInput(_("That address is taken; choose another."), field="slug")
     poll = Poll.objects.create(
         city=city,
         slug=slug or _new_slug(city, title),
@@ -413,13 +427,17 @@ def expire_proposals(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def make_codes(*, actor: Actor | User, poll: Poll, count: int) -> list[str]:
+def make_codes(*, actor: Actor | User | None, poll: Poll, count: int) -> list[str]:
     """`count` new one-time voting codes of `poll`, shown this once (only their keyed hashes
-    are kept): print them, one per paper, and hand them out."""
-    actor = Actor.of(actor)
-    if poll.department is None:
-        raise Conflict(_("The poll has no department yet."), code="no_department")
-    policies.may_make_codes(poll, seat_at(actor, poll.department)).enforce()
+    are kept): print them, one per paper, and hand them out. `actor` None: the site's operator
+    at the command line, who needs no seat at a desk (but the poll must take codes)."""
+    if actor is None:
+        policies.codes_possible(poll).enforce()
+    else:
+        actor = Actor.of(actor)
+        if poll.department is None:
+            raise Conflict(_("The poll has no department yet."), code="no_department")
+        policies.may_make_codes(poll, seat_at(actor, poll.department)).enforce()
     if not 1 <= count <= MAX_CODES_AT_ONCE:
         raise InvalidInput(
             _("Make between 1 and %(max)s codes at once.") % {"max": f"{MAX_CODES_AT_ONCE:,}"},
@@ -791,11 +809,18 @@ def _wait_for_casts() -> None:
         cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
 
 
-def close_poll(*, actor: Actor | User | None, poll: Poll, now: datetime | None = None) -> Poll:
+def close_poll(
+    *,
+    actor: Actor | User | None,
+    poll: Poll,
+    now: datetime | None = None,
+    operator: bool = False,
+) -> Poll:
     """Close a poll and publish its result: an official closing an open poll early moves its
     closing time to now; then the box is mixed (every ballot rewritten as one shuffled batch,
     each with its link in the hash chain), the results counted and the ballot list written to
-    the poll's public folder. `actor` None: the periodic task, for polls whose time is up."""
+    the poll's public folder. `actor` None: the periodic task, for polls whose time is up, or
+    with `operator` the site's operator at the command line, who may close any open poll."""
     moment = now or timezone.now()
     poll = Poll.objects.select_related("city", "department").get(pk=poll.pk)
     if actor is not None:
@@ -803,6 +828,8 @@ def close_poll(*, actor: Actor | User | None, poll: Poll, now: datetime | None =
         if poll.department is None:
             raise Conflict(_("The poll has no department."), code="no_department")
         policies.may_close(poll, seat_at(actor, poll.department), now=moment).enforce()
+    elif operator:
+        policies.closable(poll, now=moment).enforce()
     elif poll.published_at is not None or poll.status(moment) != "closed":
         raise Conflict(_("This poll is not due to be closed."), code="not_due")
     if poll.closes_at > moment:

@@ -59,6 +59,9 @@ TIE_BREAK_TEXT = {
 }
 
 
+HOME_POLLS = 5
+
+
 def _poll_or_404(slug: str) -> Poll:
     poll = selectors.poll_by_slug(slug)
     if poll is None:
@@ -83,6 +86,13 @@ def index(request: HttpRequest) -> HttpResponse:
         "threshold": services.polls_settings().support_threshold,
     }
     return render(request, "polls/index.html", context)
+
+
+def home_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """The home page's panel (apps.py `home_panels`): the polls open now, closing soonest
+    first; no panel when none is open."""
+    polls = selectors.open_polls(limit=HOME_POLLS)
+    return {"polls": polls} if polls else None
 
 
 def adopted(request: HttpRequest) -> HttpResponse:

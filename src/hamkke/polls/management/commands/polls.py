@@ -1,13 +1,14 @@
 """`hamkke polls …`: M-Voting on the command line, acting as the desk does.
 
-- `codes SLUG --count N --as EMAIL` makes N one-time voting codes of a poll open to code
+- `codes SLUG --count N [--as EMAIL]` makes N one-time voting codes of a poll open to code
   holders and prints them, one a line and nothing else, to be printed on paper (they are shown
-  this once: only their keyed hashes are kept). The official named by `--as` must hold the
-  role the desk asks for in the poll's department.
+  this once: only their keyed hashes are kept).
 - `close SLUG [--as EMAIL]` closes the poll (now, if it still runs) and publishes its ballot
   list, results and Plaza document, as the desk's button does; prints the chain head and the
-  number of ballots. With `--as`, as that official (a manager of the poll's department); without,
-  as the periodic task does, only a poll whose time is up.
+  number of ballots.
+With `--as`, as that official, who must hold the role the desk asks for in the poll's
+department; without, as the site's operator, whose shell access already holds every key (the
+audit log records the command line).
 - `list` prints the city's polls: slug, status, turnout, title; tab-separated."""
 
 from __future__ import annotations
@@ -32,7 +33,13 @@ class Command(BaseCommand):
         )
         codes.add_argument("slug", help="The poll's slug")
         codes.add_argument("--count", type=int, required=True, help="How many codes")
-        codes.add_argument("--as", dest="acting", required=True, metavar="EMAIL", help=ACTING)
+        codes.add_argument(
+            "--as",
+            dest="acting",
+            default="",
+            metavar="EMAIL",
+            help=ACTING + "; without it, the site's operator acts (the audit log says so)",
+        )
 
         close = verbs.add_parser(
             "close",
@@ -49,7 +56,7 @@ class Command(BaseCommand):
             dest="acting",
             default="",
             metavar="EMAIL",
-            help=ACTING + "; without it, only a poll whose time is up is closed",
+            help=ACTING + "; without it, the site's operator acts (the audit log says so)",
         )
         verbs.add_parser("list", help="The city's polls: slug, status, turnout, title")
 
@@ -65,7 +72,8 @@ class Command(BaseCommand):
         from hamkke.polls import services
 
         poll = self._poll(slug)
-        codes = services.make_codes(actor=self._official(acting), poll=poll, count=count)
+        actor = self._official(acting) if acting else None
+        codes = services.make_codes(actor=actor, poll=poll, count=count)
         # Nothing but the codes on stdout: the output goes straight to the printer.
         self.stdout.write("\n".join(codes))
 
@@ -74,7 +82,7 @@ class Command(BaseCommand):
 
         poll = self._poll(slug)
         actor = self._official(acting) if acting else None
-        closed = services.close_poll(actor=actor, poll=poll)
+        closed = services.close_poll(actor=actor, poll=poll, operator=actor is None)
         ballots = selectors.results_of(closed).ballots
         self.stdout.write(f"Closed and published {closed.slug}: {ballots:,} ballots.")
         self.stdout.write(f"Chain head: {closed.chain_head}")
