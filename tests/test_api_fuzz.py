@@ -103,8 +103,11 @@ def _holds_a_tuple(document: dict, node, seen: frozenset = frozenset()) -> bool:
     return any(_holds_a_tuple(document, child, seen) for child in node.values())
 
 
-def _fuzz(operation, mode: GenerationMode, checks: list, session: str) -> str | None:
-    """Run one operation's examples of one mode; the failures schemathesis found, or None."""
+def _fuzz(
+    operation, mode: GenerationMode, checks: list, session: str, path: dict | None = None
+) -> str | None:
+    """Run one operation's examples of one mode; the failures schemathesis found, or None.
+    `path` fixes path parameters (a real poll's slug) where the operation has them."""
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
@@ -115,6 +118,9 @@ def _fuzz(operation, mode: GenerationMode, checks: list, session: str) -> str | 
         suppress_health_check=list(HealthCheck),
     )
     def fuzz(case):
+        if path and case.path_parameters:
+            fixed = {name: path[name] for name in case.path_parameters if name in path}
+            case.path_parameters = {**case.path_parameters, **fixed}
         response = case.call(cookies={"sessionid": session})
         case.validate_response(response, checks=checks)
 
@@ -123,8 +129,21 @@ def _fuzz(operation, mode: GenerationMode, checks: list, session: str) -> str | 
     except Unsatisfiable:
         return None  # no input of this mode exists for the operation
     except (Exception, BaseExceptionGroup) as exc:  # schemathesis groups its failures
-        return f"{operation.label} ({mode}):\n{exc}"
+        where = f" at {path}" if path else ""
+        return f"{operation.label} ({mode}){where}:\n{exc}"
     return None
+
+
+def _checks_of(schema, operation) -> list:
+    if _holds_a_tuple(schema.raw_schema, operation.definition.raw.get("responses", {})):
+        return CHECKS
+    return [*CHECKS, response_schema_conformance]
+
+
+def _modes_of(operation) -> list[GenerationMode]:
+    if _negatable(operation):
+        return [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+    return [GenerationMode.POSITIVE]
 
 
 def test_no_operation_answers_5xx_or_a_status_it_does_not_document(
@@ -136,14 +155,79 @@ def test_no_operation_answers_5xx_or_a_status_it_does_not_document(
     failures: list[str] = []
     started = time.monotonic()
     for operation in operations:
-        checks = CHECKS
-        if not _holds_a_tuple(schema.raw_schema, operation.definition.raw.get("responses", {})):
-            checks = [*CHECKS, response_schema_conformance]
-        modes = [GenerationMode.POSITIVE]
-        if _negatable(operation):
-            modes.append(GenerationMode.NEGATIVE)
-        for mode in modes:
+        checks = _checks_of(schema, operation)
+        for mode in _modes_of(operation):
             if (failure := _fuzz(operation, mode, checks, citizen_session)) is not None:
                 failures.append(failure)
     print(f"fuzzed {len(operations)} operations in {time.monotonic() - started:.0f}s")
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture
+def fuzz_polls(city) -> dict:
+    """Polls the fuzz reaches by their slugs, one of each kind that answers differently: open
+    to every account with live results and re-voting, closed and published with a ballot, a
+    citizen's proposal, open to code holders. Returns the slugs, a receipt and the session of
+    a manager of their department (logged in with the second factor)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hamkke.accounts.models import Role
+    from hamkke.polls import services
+    from tests.polls.conftest import draft, options_of, phone_voter, polls_department
+
+    department = polls_department()
+    manager = factories.make_official(role=Role.MANAGER, department=department)
+    now = timezone.now()
+
+    def pose(slug: str, **fields):
+        return services.create_poll(
+            actor=manager, department=department, draft=draft(**fields), slug=slug
+        )
+
+    pose("fuzz-open", eligibility="signed_in", results_live=True, revote=True)
+    pose("fuzz-codes", eligibility="codes")
+    closed = pose("fuzz-closed", opens_at=now - timedelta(days=2))
+    (q1, q2), (single, ranking) = options_of(closed)
+    cast = services.cast_ballot(
+        actor=phone_voter(), poll=closed, answers={q1: [single[0]], q2: [ranking[1], ranking[0]]}
+    )
+    services.close_poll(actor=manager, poll=closed)
+    proposal = services.propose_poll(actor=phone_voter(), draft=draft(title="fuzz proposal"))
+    client = Client()
+    factories.log_in_official(client, manager)
+    return {
+        "slugs": ["fuzz-open", "fuzz-codes", "fuzz-closed", proposal.slug],
+        "receipt": cast.receipt,
+        "official_session": client.cookies["sessionid"].value,
+    }
+
+
+def test_the_polls_operations_on_real_polls(city, citizen_session, fuzz_polls, quiet_request_log):
+    """The polls operations again, each on every kind of poll (the first test's random slugs
+    find none): the public ones as a citizen, the desk's as its manager (who may close polls
+    and make codes, so they come last)."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/polls/")
+    ]
+    desk = [o for o in operations if o.path.startswith("/api/v1/polls/desk/")]
+    public = [o for o in operations if o not in desk]
+    assert len(public) >= 10 and len(desk) >= 6
+    failures: list[str] = []
+    for operations_of, session in (
+        (public, citizen_session),
+        (desk, fuzz_polls["official_session"]),
+    ):
+        for operation in operations_of:
+            checks = _checks_of(schema, operation)
+            on_a_poll = any(p.name == "slug" for p in operation.path_parameters)
+            for slug in fuzz_polls["slugs"] if on_a_poll else [None]:
+                path = {"slug": slug, "receipt": fuzz_polls["receipt"]} if slug else None
+                for mode in _modes_of(operation):
+                    if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
+                        failures.append(failure)
     assert not failures, "\n\n".join(failures)

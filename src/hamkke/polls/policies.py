@@ -364,3 +364,12 @@ def poll_found(poll: Poll | None) -> Decision:
 def takes_comments(poll: Poll) -> bool:
     """People may discuss a poll they can see, before and after it runs."""
     return is_visible(poll)
+
+
+# --- api ---------------------------------------------------------------------------------------
+
+
+def eligible(poll: Poll, voter: Voter) -> Decision:
+    """Whether the poll's rule admits this voter, whatever its dates and an earlier ballot: the
+    API's `me.eligible` (may_vote adds the dates and the one ballot)."""
+    return _eligible(poll, voter)

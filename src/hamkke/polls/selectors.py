@@ -549,3 +549,42 @@ def codes_made(poll: Poll) -> int:
 def proposals_with_supports() -> QuerySet[Poll]:
     """Proposed polls, newest first, each with its `supports_count` (one query for the list)."""
     return polls_with_status(Status.PROPOSED).annotate(supports_count=Count("supports"))
+
+
+# --- api ---------------------------------------------------------------------------------------
+
+
+def with_counts(polls: QuerySet[Poll]) -> QuerySet[Poll]:
+    """Polls with their department, ballots (the register's count, equal to the ballots at any
+    moment) and supports, in one query: what the API's list and detail show."""
+    # Imported here to leave the module's imports as the foundation wrote them (merges).
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    def rows_of(model) -> Coalesce:
+        counted = model.objects.filter(poll=OuterRef("pk")).order_by().values("poll")
+        return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+    return polls.select_related("department").annotate(
+        ballots_count=rows_of(Participation), supports_count=rows_of(Support)
+    )
+
+
+def public_poll(slug: str) -> Poll:
+    """The public poll of this slug with its counts; NotFound for none (or a rejected one)."""
+    poll = with_counts(public_polls().filter(slug=slug)).first()
+    policies.poll_found(poll).enforce()
+    return poll
+
+
+def desk_poll(slug: str) -> Poll:
+    """Any poll of this slug in the current city, rejected proposals too: for the desk."""
+    poll = with_counts(Poll.objects.filter(city=current_city(), slug=slug)).first()
+    if poll is None:
+        policies.poll_found(None).enforce()
+    return poll
+
+
+def chain_start_of(poll: Poll) -> str:
+    """h_0 of the poll's hash chain, as chain_of starts it."""
+    return receipts.chain_start("hamkke-poll", poll.city.slug, poll.slug)

@@ -945,6 +945,8 @@ def record_decision(*, actor: Actor | User, poll: Poll, outcome: str, text: str)
     """What the city decided from the poll: adopted, partly adopted or not, with the text;
     published to the Plaza in the same transaction. Recording again corrects it."""
     actor = Actor.of(actor)
+    # Lock the poll's row only: PostgreSQL refuses FOR UPDATE on the nullable side of the join
+    # to its department.
     poll = (
         Poll.objects.select_for_update(of=("self",))
         .select_related("department", "city")
