@@ -17,6 +17,7 @@ from hamkke.budget import recount, selectors, services
 from hamkke.budget.models import Ballot, BallotChoice, Participation, PendingBallot, Pool
 from hamkke.core import ballots as ballot_pattern
 from hamkke.core.errors import Conflict
+from tests.ballot_attacks import CHANCE_AT_MOST, column, first_seen, physical_order, right_pairs
 from tests.budget.conftest import (
     JONGNO,
     MAPO,
@@ -29,11 +30,7 @@ from tests.budget.conftest import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-# Of N voters paired with N ballots by an attack no better than a random guess, about one pair
-# is right (a random permutation fixes one point on average); 7 or more right happens by chance
-# less than once in 10,000 runs. Before the ballot pattern, every attack here paired all of them.
 VOTERS = 60
-CHANCE_AT_MOST = 6
 
 
 def cast(pool: Pool, district: str, choices: Sequence[str]) -> tuple[str, int]:
@@ -222,26 +219,6 @@ def test_a_sealed_ballot_opens_in_its_own_box_with_this_servers_keys_only(settin
 # --- the pairing attacks -----------------------------------------------------------------------
 
 
-def _physical(table: str) -> str:
-    """The column that gives a table's physical order: ctid (PostgreSQL), rowid (SQLite)."""
-    return "ctid" if connection.vendor == "postgresql" else "rowid"
-
-
-def _column(sql: str, params: Sequence = ()) -> list:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _right_pairs(registered: list[str], ballots: list[int], truth: dict[str, int]) -> int:
-    """How many pairs an attack that lines up the two lists gets right."""
-    return sum(truth[key] == ballot for key, ballot in zip(registered, ballots, strict=True))
-
-
-def _first_seen(ballot_ids: list[int]) -> list[int]:
-    return list(dict.fromkeys(ballot_ids))
-
-
 @pytest.mark.django_db(transaction=True)
 def test_pairing_the_register_with_the_ballots_does_no_better_than_chance(city, settings):
     """Each voter votes in their own transaction, as through the site. Once the box is closed,
@@ -263,8 +240,8 @@ def test_pairing_the_register_with_the_ballots_does_no_better_than_chance(city, 
     if postgresql:
         # While people vote, batches: no stored ballot shares a transaction with a register row,
         # and a batch is never smaller than its size.
-        register_xids = set(_column(f"SELECT xmin::text FROM {participation}"))
-        ballot_xids = _column(f"SELECT xmin::text FROM {ballot}")
+        register_xids = set(column(f"SELECT xmin::text FROM {participation}"))
+        ballot_xids = column(f"SELECT xmin::text FROM {ballot}")
         assert not register_xids & set(ballot_xids)
         assert min(ballot_xids.count(xid) for xid in set(ballot_xids)) >= 10
 
@@ -272,25 +249,25 @@ def test_pairing_the_register_with_the_ballots_does_no_better_than_chance(city, 
     assert services.close_ballot_boxes(cycle=cycle) == VOTERS
 
     def register_by(order: str) -> list[str]:
-        return _column(f"SELECT identity_key FROM {participation} ORDER BY {order}")
+        return column(f"SELECT identity_key FROM {participation} ORDER BY {order}")
 
     def ballots_by(order: str) -> list[int]:
-        return _column(f"SELECT id FROM {ballot} ORDER BY {order}")
+        return column(f"SELECT id FROM {ballot} ORDER BY {order}")
 
     attacks = {
         "register id ~ ballot id": (register_by("id"), ballots_by("id")),
         "cast time ~ ballot id": (register_by("cast_at, id"), ballots_by("id")),
         "register id ~ ballot place": (
             register_by("id"),
-            ballots_by(_physical(ballot)),
+            ballots_by(physical_order()),
         ),
         "register place ~ ballot place": (
-            register_by(_physical(participation)),
-            ballots_by(_physical(ballot)),
+            register_by(physical_order()),
+            ballots_by(physical_order()),
         ),
         "register id ~ choices' place": (
             register_by("id"),
-            _first_seen(_column(f"SELECT ballot_id FROM {choice} ORDER BY {_physical(choice)}")),
+            first_seen(column(f"SELECT ballot_id FROM {choice} ORDER BY {physical_order()}")),
         ),
     }
     if postgresql:
@@ -300,16 +277,14 @@ def test_pairing_the_register_with_the_ballots_does_no_better_than_chance(city, 
         )
         attacks["register xmin ~ choices' xmin, place"] = (
             register_by("xmin::text::bigint, ctid"),
-            _first_seen(
-                _column(f"SELECT ballot_id FROM {choice} ORDER BY xmin::text::bigint, ctid")
-            ),
+            first_seen(column(f"SELECT ballot_id FROM {choice} ORDER BY xmin::text::bigint, ctid")),
         )
         # One transaction wrote every ballot of the pool, and none of the register.
-        ballot_xids = set(_column(f"SELECT xmin::text FROM {ballot}"))
-        choice_xids = set(_column(f"SELECT xmin::text FROM {choice}"))
+        ballot_xids = set(column(f"SELECT xmin::text FROM {ballot}"))
+        choice_xids = set(column(f"SELECT xmin::text FROM {choice}"))
         assert len(ballot_xids) == 1 and ballot_xids == choice_xids
-        assert not ballot_xids & set(_column(f"SELECT xmin::text FROM {participation}"))
-    right = {name: _right_pairs(r, b, truth) for name, (r, b) in attacks.items()}
+        assert not ballot_xids & set(column(f"SELECT xmin::text FROM {participation}"))
+    right = {name: right_pairs(r, b, truth) for name, (r, b) in attacks.items()}
     assert max(right.values()) <= CHANCE_AT_MOST, right
     # And the ballots are all there, as cast.
     assert Ballot.objects.filter(pool=pool).count() == Participation.objects.count() == VOTERS

@@ -8,7 +8,6 @@ does no better than chance."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 
 import pytest
 from django.db import DatabaseError, connection
@@ -18,14 +17,12 @@ from hamkke.core.errors import Conflict
 from hamkke.core.receipts import ballot_id_of
 from hamkke.polls import selectors, services
 from hamkke.polls.models import Answer, Ballot, Participation, PendingBallot
+from tests.ballot_attacks import CHANCE_AT_MOST, column, first_seen, physical_order, right_pairs
 from tests.polls.conftest import make_poll, options_of, phone_voter
 
 pytestmark = pytest.mark.django_db
 
-# As in tests/budget/test_secrecy.py: of N voters paired with N ballots by a guess, about one
-# pair is right; 7 or more happens by chance less than once in 10,000 runs.
 VOTERS = 60
-CHANCE_AT_MOST = 6
 ATTEMPTS = 8
 
 
@@ -211,24 +208,6 @@ def test_a_revote_never_touches_a_stored_ballot_in_the_voters_transaction(
 # --- the pairing attacks -----------------------------------------------------------------------
 
 
-def _physical() -> str:
-    return "ctid" if connection.vendor == "postgresql" else "rowid"
-
-
-def _column(sql: str, params: Sequence = ()) -> list:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _right_pairs(registered: list[str], ballots: list[int], truth: dict[str, int]) -> int:
-    return sum(truth[key] == ballot for key, ballot in zip(registered, ballots, strict=True))
-
-
-def _first_seen(ballot_ids: list[int]) -> list[int]:
-    return list(dict.fromkeys(ballot_ids))
-
-
 @pytest.mark.django_db(transaction=True)
 def test_pairing_the_register_with_the_ballots_does_no_better_than_chance(
     city, settings, poll_manager, department
@@ -249,27 +228,30 @@ def test_pairing_the_register_with_the_ballots_does_no_better_than_chance(
     )
     postgresql = connection.vendor == "postgresql"
     if postgresql:
-        register_xids = set(_column(f"SELECT xmin::text FROM {participation}"))
-        ballot_xids = _column(f"SELECT xmin::text FROM {ballot}")
+        register_xids = set(column(f"SELECT xmin::text FROM {participation}"))
+        ballot_xids = column(f"SELECT xmin::text FROM {ballot}")
         assert not register_xids & set(ballot_xids)
         assert min(ballot_xids.count(xid) for xid in set(ballot_xids)) >= 10
 
     services.close_poll(actor=poll_manager, poll=poll)
 
     def register_by(order: str) -> list[str]:
-        return _column(f"SELECT identity_key FROM {participation} ORDER BY {order}")
+        return column(f"SELECT identity_key FROM {participation} ORDER BY {order}")
 
     def ballots_by(order: str) -> list[int]:
-        return _column(f"SELECT id FROM {ballot} ORDER BY {order}")
+        return column(f"SELECT id FROM {ballot} ORDER BY {order}")
 
     attacks = {
         "register id ~ ballot id": (register_by("id"), ballots_by("id")),
         "cast time ~ ballot id": (register_by("cast_at, id"), ballots_by("id")),
-        "register id ~ ballot place": (register_by("id"), ballots_by(_physical())),
-        "register place ~ ballot place": (register_by(_physical()), ballots_by(_physical())),
+        "register id ~ ballot place": (register_by("id"), ballots_by(physical_order())),
+        "register place ~ ballot place": (
+            register_by(physical_order()),
+            ballots_by(physical_order()),
+        ),
         "register id ~ answers' place": (
             register_by("id"),
-            _first_seen(_column(f"SELECT ballot_id FROM {answer} ORDER BY {_physical()}")),
+            first_seen(column(f"SELECT ballot_id FROM {answer} ORDER BY {physical_order()}")),
         ),
         "register id ~ chain order": (register_by("id"), ballots_by("chain")),
     }
@@ -278,11 +260,11 @@ def test_pairing_the_register_with_the_ballots_does_no_better_than_chance(
             register_by("xmin::text::bigint, ctid"),
             ballots_by("xmin::text::bigint, ctid"),
         )
-        ballot_xids = set(_column(f"SELECT xmin::text FROM {ballot}"))
-        answer_xids = set(_column(f"SELECT xmin::text FROM {answer}"))
+        ballot_xids = set(column(f"SELECT xmin::text FROM {ballot}"))
+        answer_xids = set(column(f"SELECT xmin::text FROM {answer}"))
         assert len(ballot_xids) == 1 and ballot_xids == answer_xids
-        assert not ballot_xids & set(_column(f"SELECT xmin::text FROM {participation}"))
-    right = {name: _right_pairs(r, b, truth) for name, (r, b) in attacks.items()}
+        assert not ballot_xids & set(column(f"SELECT xmin::text FROM {participation}"))
+    right = {name: right_pairs(r, b, truth) for name, (r, b) in attacks.items()}
     assert max(right.values()) <= CHANCE_AT_MOST, right
     assert Ballot.objects.filter(poll=poll).count() == Participation.objects.count() == VOTERS
     # The register keeps nothing of the ballot: no poll that forbids re-voting seals anything.

@@ -19,6 +19,7 @@ from hamkke.accounts.models import (
 )
 from hamkke.accounts.permissions import require_member_manager
 from hamkke.core.errors import DomainError
+from hamkke.core.lookup_admin import ReadOnlyAdmin
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -141,19 +142,6 @@ class MembershipAdmin(admin.ModelAdmin):
         return actions
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by the verification services: looked at, never edited here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(VerifiedIdentity)
 class VerifiedIdentityAdmin(ReadOnlyAdmin):
     list_display = ("user", "method", "district", "verified_at")
@@ -185,4 +173,4 @@ class VerificationLockAdmin(ReadOnlyAdmin):
     search_fields = ("user__email",)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super(ReadOnlyAdmin, self).has_delete_permission(request, obj)
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)

@@ -29,20 +29,8 @@ from hamkke.budget.models import (
     SurveyScore,
 )
 from hamkke.core.errors import DomainError
+from hamkke.core.lookup_admin import ReadOnlyAdmin
 from hamkke.core.web.forms import DomainErrorsInline
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """To look up, not to change: the desk's services are the only writers of these rows."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

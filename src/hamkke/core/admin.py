@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hamkke.core.comments import services as comment_services
 from hamkke.core.comments.forms import ReasonForm
 from hamkke.core.errors import DomainError
+from hamkke.core.lookup_admin import ReadOnlyAdmin
 from hamkke.core.media import services as media_services
 from hamkke.core.models import (
     AuditEntry,
@@ -32,17 +33,6 @@ class FromProfileAdmin(admin.ModelAdmin):
     so they are shown, not added or deleted."""
 
     def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -13,25 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from hamkke.core.lookup_admin import LookUpOnly, ReadOnlyAdmin
 from hamkke.core.receipts import ballot_id_of, receipt_of
 from hamkke.polls.models import Ballot, Option, Participation, Poll, Question, Support
-
-
-class LookUpOnly:
-    """To look up, not to change: the desk's services are the only writers of these rows."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(LookUpOnly, admin.ModelAdmin):
-    pass
 
 
 class QuestionInline(LookUpOnly, admin.TabularInline):

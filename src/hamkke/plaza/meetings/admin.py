@@ -5,23 +5,12 @@ meetings desk's services are the only writers, so every change is checked and au
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from hamkke.core.lookup_admin import LookUpOnly
 from hamkke.plaza.models import AgendaItem, Attendee, Committee, Meeting, VideoClip
 
 
-class _LookUpOnly:
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class _Rows(_LookUpOnly, admin.TabularInline):
+class _Rows(LookUpOnly, admin.TabularInline):
     extra = 0
 
 
@@ -44,13 +33,13 @@ class VideoRows(_Rows):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(_LookUpOnly, admin.ModelAdmin):
+class CommitteeAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ("name", "name_en", "kind", "department")
     search_fields = ("name", "name_en")
 
 
 @admin.register(Meeting)
-class MeetingAdmin(_LookUpOnly, admin.ModelAdmin):
+class MeetingAdmin(LookUpOnly, admin.ModelAdmin):
     list_display = ("title", "committee", "starts_at", "status", "disclosure")
     list_filter = ("status", "disclosure")
     search_fields = ("title",)
