@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from hamkke.accounts import selectors as account_selectors
 from hamkke.accounts.models import User, VerificationMethod, VerifiedIdentity
@@ -183,7 +184,9 @@ def voter_of(poll: Poll, *, user: Any, code: str | None = None) -> policies.Vote
     district = resident.district if resident is not None else None
     age = policies.age_of(resident.birth_date) if resident is not None else None
     if rule == Eligibility.SIGNED_IN:
-        key = f"{prefix}:{user.pk}"
+        # A keyed hash, not the account's number: an erased account leaves no id behind.
+        account = salted_hmac("hamkke.polls.account", str(user.pk), algorithm="sha256")
+        key = f"{prefix}:{account.hexdigest()}"
     elif rule == Eligibility.VERIFIED:
         phone = account_selectors.verified_identity(user, methods=policies.VERIFICATION[rule])
         key = f"{prefix}:{phone.identity_key}" if phone is not None else None
