@@ -244,3 +244,24 @@ def test_the_decision_is_published_on_the_plaza(poll_manager, department):
     assert document is not None
     assert "한강에 수상 공원을 만듭니다." in document.body
     assert list(selectors.adopted_polls()) == [Poll.objects.get(pk=poll.pk)]
+
+
+def test_a_signed_in_poll_takes_one_ballot_per_account_and_erasing_leaves_no_name(
+    poll_manager, department
+):
+    from hamkke.core.registries import erasers, exporters
+
+    poll = make_poll(poll_manager, department, eligibility="signed_in")
+    (q1, q2), (single, ranking) = options_of(poll)
+    person = factories.make_user()  # not verified: an account is enough here
+    services.cast_ballot(actor=person, poll=poll, answers={q1: [single[0]], q2: [ranking[1]]})
+    with pytest.raises(Conflict):
+        services.cast_ballot(actor=person, poll=poll, answers={q1: [single[1]], q2: [ranking[0]]})
+    row = Participation.objects.get(poll=poll)
+    assert str(person.pk) not in row.identity_key.split(":", 1)[1]
+    exported = dict(exporters())["polls"](person)
+    assert [entry["poll"] for entry in exported["voted_in"]] == [poll.slug]
+    assert "answers" not in str(exported) and "receipt" not in str(exported)
+    dict(erasers())["polls"](person)
+    row.refresh_from_db()
+    assert row.user is None
