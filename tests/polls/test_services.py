@@ -258,7 +258,8 @@ def test_a_signed_in_poll_takes_one_ballot_per_account_and_erasing_leaves_no_nam
     with pytest.raises(Conflict):
         services.cast_ballot(actor=person, poll=poll, answers={q1: [single[1]], q2: [ranking[0]]})
     row = Participation.objects.get(poll=poll)
-    assert str(person.pk) not in row.identity_key.split(":", 1)[1]
+    prefix, hashed = row.identity_key.split(":", 1)
+    assert prefix == "a" and len(hashed) == 64 and hashed != str(person.pk)
     exported = dict(exporters())["polls"](person)
     assert [entry["poll"] for entry in exported["voted_in"]] == [poll.slug]
     assert "answers" not in str(exported) and "receipt" not in str(exported)
