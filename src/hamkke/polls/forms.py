@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import ngettext
 
 from hamkke.core.errors import DomainError
@@ -174,7 +175,7 @@ class ProposalForm(DomainErrorsInline, forms.Form):
         help_text=_("The question the city should ask, in a few words."),
     )
     description = forms.CharField(
-        label=_("Description"),
+        label=pgettext_lazy("poll", "Description"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": 5000}),
         error_messages={"required": _("Say why the city should ask this.")},

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hamkke.core import ballots as ballot_pattern
 from hamkke.core.receipts import receipt_of
@@ -24,7 +25,7 @@ class State(models.TextChoices):
     """Where a poll stands in its approval; whether it is open follows from its dates."""
 
     PROPOSED = "proposed", _("Proposed, waiting for approval or supports")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("poll proposal", "Approved")
     REJECTED = "rejected", _("Not approved")
 
 
@@ -34,7 +35,7 @@ class Status(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     REJECTED = "rejected", _("Not approved")
     UPCOMING = "upcoming", _("Opens soon")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("poll status", "Open")
     CLOSED = "closed", _("Closed")
 
 
