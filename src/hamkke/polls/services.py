@@ -913,7 +913,11 @@ def record_decision(*, actor: Actor | User, poll: Poll, outcome: str, text: str)
     """What the city decided from the poll: adopted, partly adopted or not, with the text;
     published to the Plaza in the same transaction. Recording again corrects it."""
     actor = Actor.of(actor)
-    poll = Poll.objects.select_for_update().select_related("department", "city").get(pk=poll.pk)
+    poll = (
+        Poll.objects.select_for_update(of=("self",))
+        .select_related("department", "city")
+        .get(pk=poll.pk)
+    )
     if poll.department is None:
         raise Conflict(_("The poll has no department."), code="no_department")
     policies.may_decide(poll, seat_at(actor, poll.department)).enforce()
