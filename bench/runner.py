@@ -18,6 +18,8 @@ BENCHMARKS: tuple[str, ...] = (
     "budget_tally",
     "plaza_search",
     "plaza_import",
+    "polls_ballots",
+    "polls_tally",
     "faults",
 )
 # Run only when named: the fault drill kills servers and restarts the machine's PostgreSQL, which
