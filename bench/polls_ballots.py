@@ -55,7 +55,7 @@ from bench.server import django_processes, prepared_site, served_shape, serving
 # written on another branch when this benchmark was; set DEFAULT_VIA = "http" (or
 # BENCH_POLLS_VIA=http) once it is on the branch measured.
 SERVICE, HTTP = "service", "http"
-DEFAULT_VIA = SERVICE
+DEFAULT_VIA = HTTP
 
 CAST_POLL, ORM_POLL = "bench-cast", "bench-orm"
 SINGLE_OPTIONS, RANKING_OPTIONS = 3, 4

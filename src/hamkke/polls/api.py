@@ -134,7 +134,7 @@ def _spreadsheet_safe(text: str) -> str:
 
 
 def _visible_results(slug: str) -> tuple[Poll, selectors.PollResults]:
-    poll = selectors.public_poll(slug)
+    poll = selectors.public_poll(slug, counts=False)
     policies.results_visible(poll).enforce()
     return poll, selectors.results_of(poll)
 
@@ -210,7 +210,7 @@ def support(request: HttpRequest, slug: str):
     """One support per person; enough of them open the poll at once. 409 `already_supported`
     for a second support, `not_proposed` for a poll that is not a proposal; 403
     `own_proposal` for the proposer's own."""
-    poll = selectors.public_poll(slug)
+    poll = selectors.public_poll(slug, counts=False)
     count = services.support_poll(actor=request.actor, poll=poll)
     return Status(201, SupportsOut(supports=count))
 
@@ -233,7 +233,7 @@ def cast_ballot(request: HttpRequest, slug: str, payload: BallotIn):
     the transaction of the vote, which the ballot's secrecy forbids. A retry answers 409
     `already_voted` and the first receipt still finds the ballot."""
     session_user(request)  # a signed-in session's CSRF token; anyone else votes with a code
-    poll = selectors.public_poll(slug)
+    poll = selectors.public_poll(slug, counts=False)
     cast = services.cast_ballot(
         actor=request.actor, poll=poll, answers=_answers(payload), code=payload.code
     )
@@ -251,7 +251,7 @@ def list_ballots(request: HttpRequest, slug: str, after: str = "", limit: int = 
     poll is closed and its list published (409 `not_published` before). Pages of `limit` (at
     most 1000) ballots after the receipt (or ballot id) `after`; the chain's start and head let
     anyone check the list: h_i = sha256(h_(i-1) + "|" + receipt + "|" + answers)."""
-    poll = selectors.public_poll(slug)
+    poll = selectors.public_poll(slug, counts=False)
     policies.ballots_published(poll).enforce()
     if not 1 <= limit <= MAX_BALLOTS_PAGE:
         raise InvalidInput(
@@ -271,7 +271,7 @@ def get_ballot(request: HttpRequest, slug: str, receipt: str):
     """The ballot as stored (or still waiting in the box), before publication too: its
     answers, and its hash once published. 404 for a code naming no ballot of this poll (typos
     of I, L and O are forgiven)."""
-    poll = selectors.public_poll(slug)
+    poll = selectors.public_poll(slug, counts=False)
     found = selectors.find_ballot(poll, receipt)
     if found is None:
         raise NotFound(_("No ballot of this poll has that receipt."), code="unknown_receipt")

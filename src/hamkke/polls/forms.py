@@ -11,8 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from hamkke.core.errors import DomainError
 from hamkke.core.web.forms import DomainErrorsInline

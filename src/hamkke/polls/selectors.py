@@ -163,9 +163,12 @@ _KEY_PREFIX = {
 }
 
 
-def voter_of(poll: Poll, *, user: Any, code: str | None = None) -> policies.Voter:
+def voter_of(
+    poll: Poll, *, user: Any, code: str | None = None, check_voted: bool = True
+) -> policies.Voter:
     """Who is trying to vote, under the poll's rule: the key the register holds for them, the
-    facts the rule reads, and whether they have voted. A few queries, once per ballot."""
+    facts the rule reads, and (with `check_voted`) whether they have voted. Casting in a poll
+    that forbids a second ballot skips that query: the register's constraint refuses it."""
     rule = poll.eligibility
     prefix = _KEY_PREFIX[rule]
     if rule == Eligibility.CODES:
@@ -174,35 +177,35 @@ def voter_of(poll: Poll, *, user: Any, code: str | None = None) -> policies.Vote
         hashed = voting_codes.code_key(poll.pk, str(code))
         valid = VotingCode.objects.filter(poll=poll, code_key=hashed).exists()
         key = f"{prefix}:{hashed}" if valid else None
-        return policies.Voter(
-            user=user, key=key, code_given=True, code_valid=valid, voted=_voted(poll, key)
-        )
+        voted = check_voted and has_voted(poll, key)
+        return policies.Voter(user=user, key=key, code_given=True, code_valid=valid, voted=voted)
     if user is None or not user.is_authenticated:
         return policies.Voter(user=None, key=None)
-    # The register's entry (residence, birth date) gives the breakdown groups whatever the rule.
-    resident = account_selectors.verified_identity(user, methods=(VerificationMethod.CENSUS,))
+    # Every identity of the person in one query: the rule's own, and the register's entry
+    # (residence, birth date), which gives the breakdown groups whatever the rule.
+    identities = {i.method: i for i in account_selectors.identities_of(user)}
+    resident = identities.get(VerificationMethod.CENSUS)
     district = resident.district if resident is not None else None
     age = policies.age_of(resident.birth_date) if resident is not None else None
     if rule == Eligibility.SIGNED_IN:
         # A keyed hash, not the account's number: an erased account leaves no id behind.
         account = salted_hmac("hamkke.polls.account", str(user.pk), algorithm="sha256")
         key = f"{prefix}:{account.hexdigest()}"
-    elif rule == Eligibility.VERIFIED:
-        phone = account_selectors.verified_identity(user, methods=policies.VERIFICATION[rule])
-        key = f"{prefix}:{phone.identity_key}" if phone is not None else None
     else:
-        key = f"{prefix}:{resident.identity_key}" if resident is not None else None
+        (method,) = policies.VERIFICATION[rule]
+        identity = identities.get(method)
+        key = f"{prefix}:{identity.identity_key}" if identity is not None else None
     return policies.Voter(
         user=user,
         key=key,
         district_id=district.pk if district else None,
         district_code=district.code if district else "",
         age=age,
-        voted=_voted(poll, key),
+        voted=check_voted and has_voted(poll, key),
     )
 
 
-def _voted(poll: Poll, key: str | None) -> bool:
+def has_voted(poll: Poll, key: str | None) -> bool:
     return key is not None and Participation.objects.filter(poll=poll, identity_key=key).exists()
 
 
@@ -355,12 +358,17 @@ def _option_totals(option_ids: Sequence[int]) -> dict[int, int]:
     if not option_ids:
         return {}
     table = connection.ops.quote_name(Answer._meta.db_table)
-    marks = ", ".join(["%s"] * len(option_ids))
+    low, high = min(option_ids), max(option_ids)
+    if high - low + 1 == len(set(option_ids)):
+        # Ids written together are usually consecutive: a range is one walk of the index
+        # (SQLite) and two comparisons a row (PostgreSQL), where IN tests every value.
+        where, params = "option_id BETWEEN %s AND %s", [low, high]
+    else:
+        where = f"option_id IN ({', '.join(['%s'] * len(option_ids))})"
+        params = list(option_ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT option_id, COUNT(*) FROM {table} WHERE option_id IN ({marks}) "
-            "GROUP BY option_id",
-            list(option_ids),
+            f"SELECT option_id, COUNT(*) FROM {table} WHERE {where} GROUP BY option_id", params
         )
         return dict(cursor.fetchall())
 
@@ -397,9 +405,17 @@ def count_results(poll: Poll) -> PollResults:
     box = _open_box(poll)
     removed = stored_answers([r["ballot"] for r in box.remove]) if box.remove else {}
     added = [_as_answers(p) for p in box.add]
-    ballots = Ballot.objects.filter(poll=poll).count() + len(added) - len(removed)
     plain = [s for s in specs if s.kind != Kind.RANKING]
     totals = _option_totals([o for s in plain for o in s.options])
+    # Each ballot answers a required single-choice or scale question exactly once (the answer
+    # rules): its votes are the stored ballots, without counting the ballots table again.
+    once = next((s for s in plain if s.required and s.kind in (Kind.SINGLE, Kind.SCALE)), None)
+    stored = (
+        sum(totals.get(o, 0) for o in once.options)
+        if once is not None
+        else Ballot.objects.filter(poll=poll).count()
+    )
+    ballots = stored + len(added) - len(removed)
     results = []
     for spec in specs:
         changes = [(+1, a.get(spec.id, [])) for a in added] + [
@@ -573,9 +589,12 @@ def with_counts(polls: QuerySet[Poll]) -> QuerySet[Poll]:
     )
 
 
-def public_poll(slug: str) -> Poll:
-    """The public poll of this slug with its counts; NotFound for none (or a rejected one)."""
-    poll = with_counts(public_polls().filter(slug=slug)).first()
+def public_poll(slug: str, *, counts: bool = True) -> Poll:
+    """The public poll of this slug, with its counts unless `counts` is False (casting and the
+    other endpoints that show none skip the count of the register); NotFound for none (or a
+    rejected one)."""
+    polls = public_polls().filter(slug=slug)
+    poll = (with_counts(polls) if counts else polls.select_related("department")).first()
     policies.poll_found(poll).enforce()
     return poll
 
