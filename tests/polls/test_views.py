@@ -509,7 +509,7 @@ def proposal_data(**fields) -> dict[str, str]:
     return data
 
 
-def test_proposing_needs_a_phone_verified_person(client):
+def test_proposing_needs_a_phone_verified_person(client, city):
     url = reverse("polls:propose")
     response = client.get(url)
     assert response.status_code == 302 and reverse("account_login") in response.url
@@ -552,7 +552,7 @@ def test_a_proposed_poll_is_stored_and_shown_with_its_supports(client, departmen
     assert Support.objects.filter(poll=poll).count() == 1
 
 
-def test_a_refused_proposal_is_explained_beside_its_question(client):
+def test_a_refused_proposal_is_explained_beside_its_question(client, city):
     logged_in(client, phone_voter())
     data = proposal_data(q2_options="Only one line")
     response = client.post(reverse("polls:propose"), data)

@@ -26,6 +26,7 @@ from hamkke.accounts import policies as account_policies
 from hamkke.core import ratelimit
 from hamkke.core.city import selectors as city_selectors
 from hamkke.core.comments import selectors as comment_selectors
+from hamkke.core.errors import NotFound
 from hamkke.core.policies import Decision
 from hamkke.core.ratelimit import Limit, throttled
 from hamkke.core.registries import commentable_for
@@ -91,7 +92,10 @@ def index(request: HttpRequest) -> HttpResponse:
 def home_panel(request: HttpRequest) -> dict[str, Any] | None:
     """The home page's panel (apps.py `home_panels`): the polls open now, closing soonest
     first; no panel when none is open."""
-    polls = selectors.open_polls(limit=HOME_POLLS)
+    try:
+        polls = selectors.open_polls(limit=HOME_POLLS)
+    except NotFound:  # no city profile loaded yet: the home page still renders, without it
+        return None
     return {"polls": polls} if polls else None
 
 
