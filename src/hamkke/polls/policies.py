@@ -99,7 +99,9 @@ def age_of(birth: date | None, *, now: datetime | None = None) -> int | None:
     return _age_on(birth, localtime(now or timezone.now()).date())
 
 
-def _eligible(poll: Poll, voter: Voter) -> Decision:
+def eligible(poll: Poll, voter: Voter) -> Decision:
+    """Whether the poll's rule admits this voter, whatever its dates and an earlier ballot (the
+    API's `me.eligible`; may_vote adds the dates and the one ballot)."""
     rule = poll.eligibility
     if rule == Eligibility.CODES:
         if not voter.code_given:
@@ -178,7 +180,7 @@ def may_vote(poll: Poll, voter: Voter, *, now: datetime | None = None) -> Decisi
     the poll lets voters change their ballot). What cannot change comes first."""
     return first_refusal(
         poll_open(poll, now=now),
-        _eligible(poll, voter),
+        eligible(poll, voter),
         already_voted(poll) if voter.voted and not poll.revote else ALLOW,
     )
 
@@ -307,20 +309,6 @@ def codes_possible(poll: Poll, *, now: datetime | None = None) -> Decision:
     )
 
 
-def box_closes(poll: Poll, *, now: datetime | None = None) -> Decision:
-    """The box is mixed and the list published once voting is over, a few minutes after."""
-    moment = now or timezone.now()
-    if poll.state == State.APPROVED and moment >= poll.closes_at + BOX_CLOSES_AFTER:
-        return ALLOW
-    if poll.state == State.APPROVED and moment >= poll.closes_at:
-        return deny(
-            _("The ballot box is sealed a few minutes after the poll closes; try again shortly."),
-            code="box_not_ready",
-            error=Conflict,
-        )
-    return deny(_("This poll has not closed yet."), code="poll_not_closed", error=Conflict)
-
-
 def closable(poll: Poll, *, now: datetime | None = None) -> Decision:
     """A running poll may be closed now (its closing time moves to now), and one that has
     closed sealed and published, once."""
@@ -364,12 +352,3 @@ def poll_found(poll: Poll | None) -> Decision:
 def takes_comments(poll: Poll) -> bool:
     """People may discuss a poll they can see, before and after it runs."""
     return is_visible(poll)
-
-
-# --- api ---------------------------------------------------------------------------------------
-
-
-def eligible(poll: Poll, voter: Voter) -> Decision:
-    """Whether the poll's rule admits this voter, whatever its dates and an earlier ballot: the
-    API's `me.eligible` (may_vote adds the dates and the one ballot)."""
-    return _eligible(poll, voter)

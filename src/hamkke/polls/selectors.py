@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -131,8 +132,8 @@ def support_count(poll: Poll) -> int:
     return Support.objects.filter(poll=poll).count()
 
 
-def has_supported(poll: Poll, user: Any) -> bool:
-    identity = proposer_identity(user)
+def has_supported(poll: Poll, identity: VerifiedIdentity | None) -> bool:
+    """Whether the person with this phone identity (proposer_identity) supports the poll."""
     return (
         identity is not None
         and Support.objects.filter(poll=poll, identity_key=f"p:{identity.identity_key}").exists()
@@ -212,11 +213,30 @@ def has_voted(poll: Poll, key: str | None) -> bool:
 # --- ballots ---------------------------------------------------------------------------------
 
 
-def _open_box(poll: Poll) -> Any:
-    """What waits in the poll's box, opened but left in place (less than a batch), with the
-    replacements among it applied: ballots to add to what is stored, stored ones to take out."""
-    from hamkke.polls.services import sort_box
+@dataclass
+class Box:
+    """What the ballots of a box, opened, do to the stored ballots: ballots to add, and stored
+    ones to take out (replaced by a new ballot of the same voter), each with its groups."""
 
+    add: list[dict[str, Any]] = field(default_factory=list)
+    remove: list[dict[str, Any]] = field(default_factory=list)
+
+
+def sort_box(payloads: Iterable[dict[str, Any]]) -> Box:
+    """Apply the replacements within an opened box: a ballot replaced by another in the same
+    box is dropped; one replaced that was stored already is to be taken out."""
+    payloads = list(payloads)
+    waiting = {p["id"] for p in payloads}
+    replaced = {p["replaces"]["ballot"]: p["replaces"] for p in payloads if p.get("replaces")}
+    return Box(
+        add=[p for p in payloads if p["id"] not in replaced],
+        remove=[r for ballot, r in replaced.items() if ballot not in waiting],
+    )
+
+
+def _open_box(poll: Poll) -> Box:
+    """What waits in the poll's box, opened but left in place (less than a batch), with the
+    replacements among it applied."""
     rows = PendingBallot.objects.filter(poll=poll).values_list("sealed", flat=True)
     box_name = PendingBallot.box(poll.pk)
     return sort_box(ballot_pattern.unseal(sealed, box=box_name) for sealed in rows)
@@ -301,7 +321,7 @@ def chain_of(
     """Each ballot's link in the poll's hash chain (see publication), in receipt order."""
     from hamkke.polls import publication
 
-    head = receipts.chain_start("hamkke-poll", poll.city.slug, poll.slug)
+    head = chain_start_of(poll)
     links = {}
     for ballot_id, answers in ballots:
         head = receipts.chain_link(
@@ -518,11 +538,8 @@ def decision_counts() -> dict[str, int]:
 
 
 def proposals_to_review() -> QuerySet[Poll]:
-    return (
-        Poll.objects.filter(city=current_city(), state=State.PROPOSED)
-        .annotate(supports_count=Count("supports"))
-        .order_by("-supports_count", "created_at")
-    )
+    """Proposed polls for the desk, the most supported first."""
+    return proposals_with_supports().order_by("-supports_count", "created_at")
 
 
 def polls_of_departments(department_ids: Iterable[int]) -> QuerySet[Poll]:
@@ -548,7 +565,7 @@ def personal_data_of(user: User) -> dict[str, Any]:
     }
 
 
-# --- desk ---
+# --- the desk ------------------------------------------------------------------------------
 
 
 def desk_polls(department_ids: Iterable[int]) -> QuerySet[Poll]:
@@ -562,7 +579,7 @@ def codes_made(poll: Poll) -> int:
     return VotingCode.objects.filter(poll=poll).count()
 
 
-# --- pages ---
+# --- proposals -------------------------------------------------------------------------------
 
 
 def proposals_with_supports() -> QuerySet[Poll]:
@@ -570,15 +587,12 @@ def proposals_with_supports() -> QuerySet[Poll]:
     return polls_with_status(Status.PROPOSED).annotate(supports_count=Count("supports"))
 
 
-# --- api ---------------------------------------------------------------------------------------
+# --- one poll with its counts ----------------------------------------------------------------
 
 
 def with_counts(polls: QuerySet[Poll]) -> QuerySet[Poll]:
     """Polls with their department, ballots (the register's count, equal to the ballots at any
     moment) and supports, in one query: what the API's list and detail show."""
-    # Imported here to leave the module's imports as the foundation wrote them (merges).
-    from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import Coalesce
 
     def rows_of(model) -> Coalesce:
         counted = model.objects.filter(poll=OuterRef("pk")).order_by().values("poll")
@@ -608,5 +622,7 @@ def desk_poll(slug: str) -> Poll:
 
 
 def chain_start_of(poll: Poll) -> str:
-    """h_0 of the poll's hash chain, as chain_of starts it."""
-    return receipts.chain_start("hamkke-poll", poll.city.slug, poll.slug)
+    """h_0 of the poll's hash chain (publication.chain_start)."""
+    from hamkke.polls import publication
+
+    return publication.chain_start(poll.city.slug, poll.slug)

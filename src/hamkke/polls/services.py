@@ -10,8 +10,8 @@ import json
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -464,20 +464,39 @@ class CastBallot:
     replaced: bool = False
 
 
-def answer_problems(poll: Poll, answers: Mapping[int, Sequence[int]]) -> list[str]:
-    """The messages that refuse this ballot; empty when it is valid."""
+def problems_by_question(
+    poll: Poll, answers: Mapping[int, Sequence[int]], *, name_options: bool = True
+) -> dict[int, list[str]]:
+    """The messages that refuse this ballot, by question id (the ballot form shows each beside
+    its question), naming options by their text (or, for the API, by their ids); empty when it
+    is valid."""
     specs = selectors.question_specs(poll)
-    texts = {spec.id: number for number, spec in enumerate(specs, start=1)}
-    found = tally.ballot_problems(specs, answers)
-    messages = []
-    for question_id, problems in found.items():
-        number = texts.get(question_id)
-        for problem in problems:
-            messages.append(_problem_message(problem, number=number, question=question_id))
-    return messages
+    numbers = {spec.id: number for number, spec in enumerate(specs, start=1)}
+    names: Mapping[int, str] = (
+        dict(Option.objects.filter(question__poll=poll).values_list("pk", "text"))
+        if name_options
+        else {}
+    )
+    return {
+        question_id: [
+            _problem_message(
+                problem, number=numbers.get(question_id), question=question_id, names=names
+            )
+            for problem in problems
+        ]
+        for question_id, problems in tally.ballot_problems(specs, answers).items()
+    }
 
 
-def _problem_message(problem: Any, *, number: int | None, question: int) -> str:
+def answer_problems(poll: Poll, answers: Mapping[int, Sequence[int]]) -> list[str]:
+    """The messages that refuse this ballot, in one list; empty when it is valid."""
+    found = problems_by_question(poll, answers, name_options=False)
+    return [message for messages in found.values() for message in messages]
+
+
+def _problem_message(
+    problem: Any, *, number: int | None, question: int, names: Mapping[int, str]
+) -> str:
     code = problem.code
     if code == "unknown_question":
         return _("Question %(id)s is not in this poll.") % {"id": question}
@@ -492,7 +511,7 @@ def _problem_message(problem: Any, *, number: int | None, question: int) -> str:
     if code == "repeated":
         return _("%(where)s: each option can be chosen (or ranked) once: %(ids)s.") % {
             "where": where,
-            "ids": ", ".join(str(o) for o in problem.options),
+            "ids": ", ".join(names.get(o, str(o)) for o in problem.options),
         }
     if code == "too_many":
         return _("%(where)s: at most %(limit)d choices (you chose %(n)d).") % {
@@ -638,27 +657,6 @@ def _replace_ballot(
 # --- the box: batches, and the mix when it closes ---------------------------------------------
 
 
-@dataclass
-class _Box:
-    """What a drained box does to the stored ballots: ballots to add, stored ones to remove
-    (replaced), and the groups of each for the breakdown counts."""
-
-    add: list[dict[str, Any]] = field(default_factory=list)
-    remove: list[dict[str, Any]] = field(default_factory=list)
-
-
-def sort_box(payloads: Iterable[dict[str, Any]]) -> _Box:
-    """Apply replacements within a drained box: a ballot replaced by another in the same box is
-    dropped; one replaced that was stored already is to be removed."""
-    payloads = list(payloads)
-    waiting = {p["id"] for p in payloads}
-    replaced = {p["replaces"]["ballot"]: p["replaces"] for p in payloads if p.get("replaces")}
-    box = _Box()
-    box.add = [p for p in payloads if p["id"] not in replaced]
-    box.remove = [r for ballot, r in replaced.items() if ballot not in waiting]
-    return box
-
-
 def _write_ballots(
     poll: Poll, payloads: Sequence[dict[str, Any]], chains: Mapping[int, str] | None = None
 ) -> None:
@@ -700,7 +698,9 @@ def _delete_ballots(poll: Poll, ids: Sequence[int] | None = None) -> None:
             )
 
 
-def _count_groups(poll: Poll, box: _Box, stored: Mapping[int, Mapping[int, list[int]]]) -> None:
+def _count_groups(
+    poll: Poll, box: selectors.Box, stored: Mapping[int, Mapping[int, list[int]]]
+) -> None:
     """Add the batch's ballots to the breakdown counts, and take the replaced ones out. A
     ranking counts its first choice. Three statements a batch, the box being locked: read the
     poll's counts, update the changed ones, create the new ones."""
@@ -764,8 +764,8 @@ def flush_ballots(*, poll: Poll, minimum: int | None = None) -> int:
     return len(payloads)
 
 
-def _apply_box(poll: Poll, payloads: Sequence[dict[str, Any]]) -> _Box:
-    box = sort_box(payloads)
+def _apply_box(poll: Poll, payloads: Sequence[dict[str, Any]]) -> selectors.Box:
+    box = selectors.sort_box(payloads)
     removed_ids = [r["ballot"] for r in box.remove]
     stored = selectors.stored_answers(removed_ids) if removed_ids else {}
     _count_groups(poll, box, stored)
@@ -985,7 +985,7 @@ def forget_voter(user: User) -> None:
     Support.objects.filter(user=user).update(user=None)
 
 
-# --- desk ---
+# --- changing a poll before it opens (the desk) -------------------------------------------
 
 
 def _replace_questions(poll: Poll, questions: Sequence[QuestionDraft]) -> None:
@@ -1079,28 +1079,3 @@ def set_option_image(*, actor: Actor | User, option: Option, upload: Any | None)
         data={"option": option.pk, "removed": upload is None},
     )
     return option
-
-
-# --- pages ---
-
-
-def problems_by_question(poll: Poll, answers: Mapping[int, Sequence[int]]) -> dict[int, list[str]]:
-    """The messages that refuse this ballot, by question id, naming options by their text (the
-    ballot form shows each beside its question); empty when it is valid."""
-    specs = selectors.question_specs(poll)
-    numbers = {spec.id: number for number, spec in enumerate(specs, start=1)}
-    texts = dict(Option.objects.filter(question__poll=poll).values_list("pk", "text"))
-    found: dict[int, list[str]] = {}
-    for question_id, problems in tally.ballot_problems(specs, answers).items():
-        number = numbers.get(question_id)
-        messages = found.setdefault(question_id, [])
-        for problem in problems:
-            if problem.code == "repeated":
-                names = ", ".join(texts.get(o, str(o)) for o in problem.options)
-                messages.append(
-                    _("Question %(n)d: each option can be chosen (or ranked) once: %(names)s.")
-                    % {"n": number, "names": names}
-                )
-            else:
-                messages.append(_problem_message(problem, number=number, question=question_id))
-    return found

@@ -197,7 +197,7 @@ def poll_page(request: HttpRequest, slug: str) -> HttpResponse:
 def _support_context(request: HttpRequest, poll: Poll) -> dict[str, Any]:
     user = request.actor.user
     identity = selectors.proposer_identity(user)
-    supported = selectors.has_supported(poll, user)
+    supported = selectors.has_supported(poll, identity)
     return {
         "supports": selectors.support_count(poll),
         "threshold": services.polls_settings().support_threshold,
