@@ -25,19 +25,13 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import statistics
-import sys
-import tempfile
 import time
-from contextlib import ExitStack
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from bench.database import database_name, scratch_database, with_database
 from bench.runner import Result
-from bench.server import create_site, django_processes, worker_environment
+from bench.server import progress, site_worker, timed_rows
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hamkke_bench"
 PLAIN_SQL = "SELECT project_id, COUNT(*) FROM budget_ballotchoice GROUP BY project_id"
@@ -285,17 +279,6 @@ def _time_tally(cycle_pk: int) -> dict:
     }
 
 
-def _time_plain() -> dict:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        start = time.perf_counter()
-        cursor.execute(PLAIN_SQL)
-        rows = cursor.fetchall()
-        seconds = time.perf_counter() - start
-    return {"seconds": seconds, "votes": dict(rows)}
-
-
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -305,30 +288,20 @@ def run(quick: bool, database_url: str | None = None) -> Result:
     count = 100_000 if quick else 1_000_000
     rounds = 3 if quick else 5
 
-    data_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-"))
-    try:
-        with ExitStack() as stack:
-            database = ""
-            if not url.startswith("sqlite"):
-                name = f"{database_name(url)}_tally"
-                database = stack.enter_context(scratch_database(with_database(url, name)))
-            worker = stack.enter_context(django_processes(worker_environment(data_dir, database)))
-            worker.submit(create_site).result(timeout=600)
-            _progress(f"loading {count:,} ballots …")
-            loaded = worker.submit(_load, count, 11, rule).result(timeout=3600)
-            _progress(
-                f"  {loaded['choices']:,} choices in {loaded['load_seconds']:.0f}s, "
-                f"ANALYZE {loaded['analyze_seconds']:.0f}s"
-            )
-            # Warm-up: caches, the connection, the first query plans.
-            worker.submit(_time_plain).result(timeout=600)
-            worker.submit(_time_tally, loaded["cycle"]).result(timeout=1800)
-            plain_runs, tally_runs = [], []
-            for _ in range(rounds):
-                plain_runs.append(worker.submit(_time_plain).result(timeout=600))
-                tally_runs.append(worker.submit(_time_tally, loaded["cycle"]).result(timeout=1800))
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with site_worker(url, "tally") as worker:
+        progress(f"loading {count:,} ballots …")
+        loaded = worker.submit(_load, count, 11, rule).result(timeout=3600)
+        progress(
+            f"  {loaded['choices']:,} choices in {loaded['load_seconds']:.0f}s, "
+            f"ANALYZE {loaded['analyze_seconds']:.0f}s"
+        )
+        # Warm-up: caches, the connection, the first query plans.
+        worker.submit(timed_rows, PLAIN_SQL).result(timeout=600)
+        worker.submit(_time_tally, loaded["cycle"]).result(timeout=1800)
+        plain_runs, tally_runs = [], []
+        for _ in range(rounds):
+            plain_runs.append(worker.submit(timed_rows, PLAIN_SQL).result(timeout=600))
+            tally_runs.append(worker.submit(_time_tally, loaded["cycle"]).result(timeout=1800))
 
     tally, plain = tally_runs[-1], plain_runs[-1]
     if tally["votes"] != plain["votes"]:
@@ -361,7 +334,3 @@ def run(quick: bool, database_url: str | None = None) -> Result:
         unit="ballots/s",
         notes=notes,
     )
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

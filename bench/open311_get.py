@@ -28,7 +28,6 @@ import random
 import secrets
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -38,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from bench.database import database_name, scratch_database, with_database
 from bench.runner import Result
-from bench.server import create_site, django_processes, worker_environment
+from bench.server import create_site, django_processes, progress, worker_environment
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hamkke_bench"
 PATH = "/open311/v2/requests.json"
@@ -296,9 +295,9 @@ def run(quick: bool, database_url: str | None = None) -> Result:
                 env = worker_environment(data_dir / size, db_url)
                 workers[size] = stack.enter_context(django_processes(env))
                 workers[size].submit(create_site).result(timeout=600)
-                _progress(f"loading {count:,} reports into {database_name(db_url)} …")
+                progress(f"loading {count:,} reports into {database_name(db_url)} …")
                 loaded[size] = workers[size].submit(_load, count, 7).result(timeout=3600)
-                _progress(
+                progress(
                     f"  loaded in {loaded[size]['load_seconds']:.0f}s, "
                     f"VACUUM ANALYZE {loaded[size]['vacuum_seconds']:.0f}s"
                 )
@@ -322,14 +321,14 @@ def run(quick: bool, database_url: str | None = None) -> Result:
         shutil.rmtree(data_dir, ignore_errors=True)
 
     for size, plan in plans.items():
-        _progress(f"EXPLAIN ANALYZE, filtered request, {size}:\n{plan}")
+        progress(f"EXPLAIN ANALYZE, filtered request, {size}:\n{plan}")
     median_ms = {
         size: {query: statistics.median(v) * 1000 for query, v in by_query.items()}
         for size, by_query in samples.items()
     }
     for size in items:
         if items[size]["filtered"] != 1000:
-            _progress(f"note: the filtered request answered {items[size]['filtered']} at {size}")
+            progress(f"note: the filtered request answered {items[size]['filtered']} at {size}")
     notes = (
         f"PostgreSQL, Django test client in one process per database; {large_count:,} vs "
         f"{small_count:,} reports over {SPREAD_DAYS} days"
@@ -362,7 +361,3 @@ def _plan_summary(plan: str) -> str:
         elif "(cost=" in text:
             nodes.append(text.split("  (cost=")[0])
     return " / ".join(nodes)
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

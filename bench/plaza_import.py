@@ -23,13 +23,13 @@ import csv
 import io
 import random
 import statistics
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from bench.plaza_search import site_worker
 from bench.runner import Result
+from bench.server import progress
 
 SCRATCH_NAME = "hamkke_bench_plaza_import"
 PDF_SHARE, TEXT_SHARE = 0.3, 0.1
@@ -220,7 +220,7 @@ def run(quick: bool) -> Result:
         worker.submit(_insert, batches[0], "ORM-").result(timeout=600)
         imports, inserts = [], []
         for number, batch in enumerate(batches[1:], start=1):
-            _progress(f"round {number} of {rounds}: importing {rows:,} rows …")
+            progress(f"round {number} of {rounds}: importing {rows:,} rows …")
             imports.append(worker.submit(_import, batch).result(timeout=3600))
             inserts.append(worker.submit(_insert, batch, "ORM-").result(timeout=3600))
     for batch, done in zip(batches[1:], imports, strict=True):
@@ -240,7 +240,3 @@ def run(quick: bool) -> Result:
         f"command's summary: {imports[-1]['out'].strip().splitlines()[-1]}"
     )
     return Result(name="plaza_import", value=rate, baseline=plain, unit="documents/s", notes=notes)
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

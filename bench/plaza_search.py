@@ -38,7 +38,6 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -50,7 +49,7 @@ from pathlib import Path
 from bench.budget_tally import _write
 from bench.database import scratch_database, with_database
 from bench.runner import Result
-from bench.server import create_site, django_processes, worker_environment
+from bench.server import create_site, django_processes, progress, worker_environment
 
 SCRATCH_NAME = "hamkke_bench_plaza_search"
 FULL, QUICK = 1_000_000, 100_000
@@ -410,19 +409,19 @@ def run(quick: bool) -> Result:
     count = QUICK if quick else FULL
     rounds = 3
     with site_worker(SCRATCH_NAME) as (worker, _folder, _database):
-        _progress(f"indexing {count:,} documents …")
+        progress(f"indexing {count:,} documents …")
         loaded = worker.submit(_load, count, 7).result(timeout=7200)
-        _progress(
+        progress(
             f"  {loaded['public']:,} public in {loaded['load_seconds']:.0f}s, index "
             f"{loaded['index_seconds']:.0f}s, analyze {loaded['analyze_seconds']:.0f}s"
         )
-        _progress("recall against a substring scan …")
+        progress("recall against a substring scan …")
         recall = [worker.submit(_recall, q).result(timeout=1800) for q in _queries()]
         for kind in ("raw", "search"):  # warm-up (the facets' queries warm with the search's)
             worker.submit(_time_round, kind).result(timeout=3600)
         timings: dict[str, list[dict[str, float]]] = {"raw": [], "search": [], "facets": []}
         for number in range(rounds):
-            _progress(f"round {number + 1} of {rounds} …")
+            progress(f"round {number + 1} of {rounds} …")
             for kind in timings:
                 timings[kind].append(worker.submit(_time_round, kind).result(timeout=3600))
     return _result(quick, count, loaded, recall, timings)
@@ -474,7 +473,3 @@ def _result(quick, count, loaded, recall, timings) -> Result:
     return Result(
         name="plaza_search", value=search_qps, baseline=raw_qps, unit="queries/s", notes=notes
     )
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

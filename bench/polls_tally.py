@@ -23,18 +23,12 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
-from contextlib import ExitStack
 from datetime import timedelta
-from pathlib import Path
 
-from bench.budget_tally import _progress
-from bench.database import database_name, scratch_database, with_database
 from bench.runner import Result
-from bench.server import create_site, django_processes, worker_environment
+from bench.server import progress, site_worker, timed_rows
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/hamkke_bench"
 PLAIN_SQL = "SELECT option_id, COUNT(*) FROM polls_answer GROUP BY option_id"
@@ -182,17 +176,6 @@ def _time_count(poll_pk: int) -> dict:
     }
 
 
-def _time_plain(sql: str = PLAIN_SQL) -> dict:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        start = time.perf_counter()
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-        seconds = time.perf_counter() - start
-    return {"seconds": seconds, "votes": dict(rows)}
-
-
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -201,35 +184,25 @@ def run(quick: bool, database_url: str | None = None) -> Result:
     count = 100_000 if quick else 1_000_000
     rounds = 3 if quick else 5
 
-    data_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-"))
-    try:
-        with ExitStack() as stack:
-            database = ""
-            if not url.startswith("sqlite"):
-                name = f"{database_name(url)}_polls_tally"
-                database = stack.enter_context(scratch_database(with_database(url, name)))
-            worker = stack.enter_context(django_processes(worker_environment(data_dir, database)))
-            worker.submit(create_site).result(timeout=600)
-            _progress(f"loading {count:,} ballots of one single choice …")
-            loaded = worker.submit(_load, count, 11, SINGLE, "single").result(timeout=3600)
-            _progress(
-                f"  {loaded['answers']:,} answers in {loaded['load_seconds']:.0f}s, "
-                f"ANALYZE {loaded['analyze_seconds']:.0f}s"
-            )
-            # Warm-up: caches, the connection, the first query plans.
-            worker.submit(_time_plain).result(timeout=600)
-            worker.submit(_time_count, loaded["poll"]).result(timeout=1800)
-            plain_runs, count_runs = [], []
-            for _ in range(rounds):
-                plain_runs.append(worker.submit(_time_plain).result(timeout=600))
-                count_runs.append(worker.submit(_time_count, loaded["poll"]).result(timeout=1800))
-            _progress(f"loading {count:,} ballots of one ranking (for information) …")
-            ranked = worker.submit(_load, count, 12, RANKING, "ranking").result(timeout=3600)
-            worker.submit(_time_count, ranked["poll"]).result(timeout=1800)
-            ranking = worker.submit(_time_count, ranked["poll"]).result(timeout=1800)
-            firsts = worker.submit(_time_plain, FIRSTS_SQL).result(timeout=600)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with site_worker(url, "polls_tally") as worker:
+        progress(f"loading {count:,} ballots of one single choice …")
+        loaded = worker.submit(_load, count, 11, SINGLE, "single").result(timeout=3600)
+        progress(
+            f"  {loaded['answers']:,} answers in {loaded['load_seconds']:.0f}s, "
+            f"ANALYZE {loaded['analyze_seconds']:.0f}s"
+        )
+        # Warm-up: caches, the connection, the first query plans.
+        worker.submit(timed_rows, PLAIN_SQL).result(timeout=600)
+        worker.submit(_time_count, loaded["poll"]).result(timeout=1800)
+        plain_runs, count_runs = [], []
+        for _ in range(rounds):
+            plain_runs.append(worker.submit(timed_rows, PLAIN_SQL).result(timeout=600))
+            count_runs.append(worker.submit(_time_count, loaded["poll"]).result(timeout=1800))
+        progress(f"loading {count:,} ballots of one ranking (for information) …")
+        ranked = worker.submit(_load, count, 12, RANKING, "ranking").result(timeout=3600)
+        worker.submit(_time_count, ranked["poll"]).result(timeout=1800)
+        ranking = worker.submit(_time_count, ranked["poll"]).result(timeout=1800)
+        firsts = worker.submit(timed_rows, FIRSTS_SQL).result(timeout=600)
 
     counted, plain = count_runs[-1], plain_runs[-1]
     if counted["votes"] != plain["votes"]:

@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -304,3 +304,43 @@ def create_site(city: str = "seoul") -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     load_city(slug=city)
+
+
+@contextmanager
+def site_worker(url: str, suffix: str) -> Iterator[ProcessPoolExecutor]:
+    """One Django process on a fresh site of its own, for benchmarks that load rows and time
+    queries: migrated and loaded with Seoul, on a scratch PostgreSQL database named
+    `<url's name>_<suffix>` (or a SQLite file when `url` starts with "sqlite"), in a temporary
+    data folder; all of it removed at the end."""
+    from bench.database import database_name, scratch_database, with_database
+
+    data_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-"))
+    try:
+        with ExitStack() as stack:
+            database = ""
+            if not url.startswith("sqlite"):
+                name = f"{database_name(url)}_{suffix}"
+                database = stack.enter_context(scratch_database(with_database(url, name)))
+            worker = stack.enter_context(django_processes(worker_environment(data_dir, database)))
+            worker.submit(create_site).result(timeout=600)
+            yield worker
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def timed_rows(sql: str) -> dict:
+    """Inside a Django process: run `sql` (pairs of key and count) once; its seconds and the
+    counts by key. The plain baseline of the tally benchmarks."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        start = time.perf_counter()
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "votes": dict(rows)}
+
+
+def progress(message: str) -> None:
+    """A line of progress for the person running a long benchmark (stderr: not the table)."""
+    print(message, file=sys.stderr, flush=True)
