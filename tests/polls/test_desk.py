@@ -232,6 +232,14 @@ def test_a_handler_creates_a_poll_in_the_city_time(handler_client, department):
     ("changes", "message"),
     [
         ({"closes_at": "2030-04-30T09:00"}, "A poll must close after it opens."),
+        (
+            {"opens_at": "0001-01-01T00:00", "closes_at": "0001-01-02T00:00"},
+            "The date must be between 1900-01-01",
+        ),
+        (
+            {"opens_at": "9999-12-30T00:00", "closes_at": "9999-12-31T23:59"},
+            "The date must be between 1900-01-01",
+        ),
         ({"q-0-text": "", "q-0-options": ""}, "A poll asks at least one question."),
         ({"q-0-options": "찬성"}, "Question 1: give at least two options."),
         ({"q-0-options": "찬성\n반대\n 찬성 "}, "Question 1: two options have the same text."),

@@ -36,6 +36,7 @@ from hamkke.core.models import City, Department, District
 from hamkke.core.ratelimit import attempt_by
 from hamkke.core.receipts import receipt_of
 from hamkke.core.text import clean_text
+from hamkke.core.web.bounds import MOMENTS_TEXT, moment_in_range
 from hamkke.polls import policies, selectors, tally, voting_codes
 from hamkke.polls.models import (
     Answer,
@@ -174,10 +175,17 @@ def _check_questions(questions: Sequence[QuestionDraft]) -> list[QuestionDraft]:
 
 
 def check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    """A poll's opening and closing, whichever entry point gives them (the desk's form, the
+    API, an approval): aware, within the calendar the site takes, in order, at most a year."""
     if opens_at is None:
         raise InvalidInput(_("Give the moment the poll opens."), field="opens_at")
     if closes_at is None:
         raise InvalidInput(_("Give the moment the poll closes."), field="closes_at")
+    for name, moment in (("opens_at", opens_at), ("closes_at", closes_at)):
+        if moment.tzinfo is None or not moment_in_range(moment):
+            raise InvalidInput(
+                _("The date must be between %(range)s.") % {"range": MOMENTS_TEXT}, field=name
+            )
     if closes_at <= opens_at:
         raise InvalidInput(_("A poll must close after it opens."), field="closes_at")
     if closes_at - opens_at > timedelta(days=366):
