@@ -39,6 +39,9 @@ PURE_MODULES = (
     "hamkke.polls.tally",
     "hamkke.polls.publication",
     "hamkke.polls.recount",
+    "hamkke.ideas.pipeline",
+    "hamkke.ideas.similarity",
+    "hamkke.ideas.scoring",
 )
 
 

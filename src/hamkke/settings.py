@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "hamkke.budget",
     "hamkke.plaza",
     "hamkke.polls",
+    "hamkke.ideas",
 ]
 
 MIDDLEWARE = [

@@ -204,6 +204,8 @@ class Project(models.Model):
         related_name="budget_proposals",
     )
     requested_cost = models.BigIntegerField(null=True, blank=True)
+    # The page this proposal came from in another service (an adopted citizens' idea).
+    origin_url = models.CharField(max_length=300, blank=True)
     status = models.CharField(
         max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
     )

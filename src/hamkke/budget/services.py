@@ -364,13 +364,19 @@ def propose_project(
     point: tuple[float, float] | None = None,
     address: str = "",
     requested_cost: int | None = None,
+    on_behalf_of: User | None = None,
+    origin_url: str = "",
 ) -> Project:
     """A citizen's proposal, during the proposals phase, optionally at a `point` (latitude,
     longitude), which sets its district. The point is stored with the proposal or not at all.
-    The reviewing department is the cycle's until its managers route it elsewhere."""
+    The reviewing department is the cycle's until its managers route it elsewhere.
+    Another service carrying a citizen's work here (an adopted idea) passes the citizen as
+    `on_behalf_of` — the proposer, who must be able to propose now — and `origin_url`, the
+    page the proposal came from; that service decides whether its `actor` may."""
     actor = Actor.of(actor)
     cycle = pool.cycle
-    policies.may_propose(cycle, user=actor.user).enforce()
+    proposer = on_behalf_of or actor.user
+    policies.may_propose(cycle, user=proposer).enforce()
     if area.city_id != cycle.city_id:
         raise InvalidInput(_("Choose one of this city's project areas."), field="area")
     location = None
@@ -393,8 +399,9 @@ def propose_project(
         area=area,
         district=district,
         location=location,
-        proposer=actor.user,
+        proposer=proposer,
         requested_cost=requested_cost,
+        origin_url=origin_url[:300],
         reviewing_department=cycle.department,
     )
     # Proposals are numbered by their row: unique, stable, short on a ballot.

@@ -85,6 +85,8 @@ class Poll(models.Model):
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     results_live = models.BooleanField(_("results shown while the poll is open"), default=False)
+    # The page this poll came from in another service (an adopted citizens' idea).
+    origin_url = models.CharField(max_length=300, blank=True)
     revote = models.BooleanField(
         _("voters may change their ballot while it is open"), default=False
     )

@@ -263,9 +263,15 @@ def _checked_poll(draft: PollDraft) -> tuple[str, str, list[QuestionDraft]]:
 
 @transaction.atomic
 def create_poll(
-    *, actor: Actor | User, department: Department, draft: PollDraft, slug: str = ""
+    *,
+    actor: Actor | User,
+    department: Department,
+    draft: PollDraft,
+    slug: str = "",
+    origin_url: str = "",
 ) -> Poll:
-    """A poll posed by the city, by an official of `department`."""
+    """A poll posed by the city, by an official of `department`; `origin_url` is the page it
+    came from in another service (an adopted citizens' idea)."""
     actor = Actor.of(actor)
     policies.may_create(seat_at(actor, department)).enforce()
     title, description, questions = _checked_poll(draft)
@@ -291,6 +297,7 @@ def create_poll(
         eligibility=draft.eligibility,
         age_min=draft.age_min if draft.eligibility == Eligibility.AGE else None,
         age_max=draft.age_max if draft.eligibility == Eligibility.AGE else None,
+        origin_url=origin_url[:300],
     )
     if draft.eligibility == Eligibility.DISTRICTS:
         poll.districts.set(draft.districts)

@@ -1,0 +1,5 @@
+"""The Oasis's JSON API (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["ideas"])
