@@ -25,6 +25,7 @@ class IdeasConfig(service_app.ServiceAppConfig):
     urls = (service_app.UrlMount("ideas/", "hamkke.ideas.urls"),)
     api_routers = (
         service_app.ApiMount("/ideas/desk", "hamkke.ideas.desk.api.router"),
+        service_app.ApiMount("/ideas/contests", "hamkke.ideas.contest_api.router"),
         service_app.ApiMount("/ideas", "hamkke.ideas.api.router"),
     )
     profile_section = service_app.ProfileSection(

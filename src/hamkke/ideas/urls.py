@@ -1,4 +1,5 @@
-"""The Oasis's pages (and, under desk/, the officials' and experts' screens)."""
+"""The Oasis's pages: ideas (views.py), contests (contest_urls.py) and, under desk/, the
+officials' screens."""
 
 from django.urls import include, path
 
@@ -10,6 +11,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:idea_id>/", views.idea, name="idea"),
     path("review/<int:idea_id>/", views.review, name="review"),
-    path("contests/<slug:slug>/winners/", views.contest_winners, name="contest-winners"),
+    path("contests/", include("hamkke.ideas.contest_urls")),
     path("desk/", include("hamkke.ideas.desk.urls")),
 ]

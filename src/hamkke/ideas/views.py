@@ -13,7 +13,3 @@ def idea(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 def review(request: HttpRequest, idea_id: int) -> HttpResponse:
     return HttpResponse("")
-
-
-def contest_winners(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse("")
