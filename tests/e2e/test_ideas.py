@@ -122,3 +122,29 @@ def test_without_javascript_the_similar_idea_is_confirmed_before_posting(site, b
         assert Idea.objects.filter(title=TITLE).count() == 1
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path", ["/ideas/", "/ideas/adopted/", "/ideas/hall-of-fame/"])
+def test_the_lists_are_labelled_and_run_without_a_policy_violation(site, page, path):
+    from django.utils import timezone
+
+    idea = existing_idea()
+    adopted = existing_idea()
+    Idea.objects.filter(pk=adopted.pk).update(
+        state="adopted", decided_at=timezone.now(), progress=20
+    )
+    violations = _violations(page)
+    response = page.goto(site + path)
+    assert response.status == 200
+    page.wait_for_load_state("networkidle")
+    assert_page_basics(page)
+    if path == "/ideas/":
+        expect(page.locator(f"#ideas a[href='/ideas/{idea.pk}/']")).to_be_visible()
+        # The filters fold open, and filtering keeps the chosen order.
+        page.locator(".sort-tabs a").nth(1).click()
+        page.locator(".filters summary").click()
+        page.locator("#id_theme").select_option("transport")
+        page.locator(".filters button[type=submit]").click()
+        page.wait_for_url("**/ideas/?*theme=transport*")
+        assert "sort=supports" in page.url
+    assert violations == []

@@ -192,6 +192,35 @@ def test_a_citizen_posts_an_idea_with_a_coauthor_and_a_photo(client, author, the
     assert 'alt="Photo 1 of the idea"' in page.content.decode()
 
 
+def test_a_refused_idea_keeps_none_of_its_photos(client, author, theme, settings):
+    from pathlib import Path
+
+    from hamkke.core.models import Media
+
+    photo = SimpleUploadedFile("shade.png", png_bytes(), content_type="image/png")
+    # The service counts the text after trimming: one character too many, after the photo
+    # was stored.
+    data = form_data(theme, body="가" * (services.BODY_LIMIT + 1), photos=photo)
+    response = logged_in(client, author).post(reverse("ideas:new"), data)
+    assert response.status_code == 400
+    assert "Keep this under 10,000 characters" in page_text(response)
+    assert "Your photos were not kept: attach them again before posting." in page_text(response)
+    assert not Idea.objects.filter(title=data["title"]).exists()
+    assert not Media.objects.exists()
+    stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert stored == []
+
+
+def test_a_file_that_is_no_photo_is_refused_beside_the_photos(client, author, theme):
+    fake = SimpleUploadedFile("shade.png", b"not a picture at all", content_type="image/png")
+    response = logged_in(client, author).post(reverse("ideas:new"), form_data(theme, photos=fake))
+    assert response.status_code == 400
+    html = response.content.decode()
+    photos_field = html[html.index('for="id_photos"') : html.index('id="id_photos"')]
+    assert "errorlist" in photos_field
+    assert not Idea.objects.exists()
+
+
 def test_an_unknown_coauthor_is_refused_by_name_and_nothing_is_posted(client, author, theme):
     data = form_data(theme, coauthors="nobody@example.org")
     response = logged_in(client, author).post(reverse("ideas:new"), data)
