@@ -8,9 +8,7 @@ experts' review and rescue. Nobody's email address on a public page."""
 from __future__ import annotations
 
 import io
-import re
 from datetime import date, timedelta
-from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,6 +28,7 @@ from tests.ideas.conftest import (
     supporters,
 )
 from tests.polls.conftest import phone_voter
+from tests.polls.test_views import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -39,14 +38,6 @@ ISLAND = "한강에 떠 있는 섬을 만들자"
 @pytest.fixture(autouse=True)
 def _in_english(english):
     """Every test here asserts the English source messages (tests/conftest.py's `english`)."""
-
-
-def page_text(response) -> str:
-    """The words of the page's <main>, tags taken out and spaces collapsed."""
-    html = response.content.decode()
-    main = html[html.index("<main") : html.index("</main>")]
-    main = re.sub(r"<script.*?</script>", " ", main, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", main)).split())
 
 
 def logged_in(client, user):

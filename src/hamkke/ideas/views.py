@@ -9,6 +9,7 @@ enforces."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -329,17 +330,25 @@ def idea(request: HttpRequest, idea_id: int) -> HttpResponse:
     return render(request, "ideas/idea.html", context)
 
 
+def _button(
+    request: HttpRequest, idea_id: int, act: Callable[[Idea], Any], done: str
+) -> HttpResponse:
+    """A button of the idea's page: the service called, and how it went said on the page."""
+    idea = _idea_or_404(idea_id)
+    responses.carry_out(request, lambda: act(idea), done)
+    return redirect("ideas:idea", idea.pk)
+
+
 @require_POST
 @login_required
 @throttled(SUPPORT)
 def support(request: HttpRequest, idea_id: int) -> HttpResponse:
-    idea = _idea_or_404(idea_id)
-    responses.carry_out(
+    return _button(
         request,
-        lambda: services.support_idea(actor=request.actor, idea=idea),
+        idea_id,
+        lambda idea: services.support_idea(actor=request.actor, idea=idea),
         _("Thank you: your support is counted. You will hear how the idea moves on."),
     )
-    return redirect("ideas:idea", idea.pk)
 
 
 @require_POST
@@ -347,29 +356,27 @@ def support(request: HttpRequest, idea_id: int) -> HttpResponse:
 @throttled(FOLLOW)
 def follow(request: HttpRequest, idea_id: int) -> HttpResponse:
     """Follow (follow=1) or stop following (follow=0) an idea."""
-    idea = _idea_or_404(idea_id)
     on = request.POST.get("follow") != "0"
-    responses.carry_out(
+    return _button(
         request,
-        lambda: services.follow_idea(actor=request.actor, idea=idea, follow=on),
+        idea_id,
+        lambda idea: services.follow_idea(actor=request.actor, idea=idea, follow=on),
         _("You follow this idea: you will hear of each step.")
         if on
         else _("You no longer follow this idea."),
     )
-    return redirect("ideas:idea", idea.pk)
 
 
 @require_POST
 @login_required
 @throttled(FOLLOW)
 def withdraw(request: HttpRequest, idea_id: int) -> HttpResponse:
-    idea = _idea_or_404(idea_id)
-    responses.carry_out(
+    return _button(
         request,
-        lambda: services.withdraw_idea(actor=request.actor, idea=idea),
+        idea_id,
+        lambda idea: services.withdraw_idea(actor=request.actor, idea=idea),
         _("Your idea is withdrawn. It stays on its page, marked withdrawn."),
     )
-    return redirect("ideas:idea", idea.pk)
 
 
 # --- adopted ideas and their proposers -------------------------------------------------------
