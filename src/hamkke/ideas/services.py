@@ -1088,3 +1088,36 @@ def award_contest(
                 url=reverse("ideas:contest-winners", args=[locked.slug]),
             )
     return awards
+
+
+# --- the citizens' pages (helper pages) -------------------------------------------------------
+
+
+def post_idea_with_photos(
+    *, actor: Actor | User, uploads: Sequence[Any] = (), **fields: Any
+) -> Idea:
+    """post_idea with its photos as uploaded: each checked by its content and stored by
+    core.media in the idea's transaction. A refusal of the idea or of a photo leaves nothing:
+    the rows go with the transaction and the stored files are deleted here (Django has no
+    "on rollback" hook)."""
+    from hamkke.core.media.services import store_photo
+
+    actor = Actor.of(actor)
+    # Refused before any photo is decoded: a person who may not post costs no image work.
+    policies.may_post(actor.user).enforce()
+    if len(uploads) > MAX_PHOTOS:
+        raise InvalidInput(
+            _("Attach at most %(count)s photos.") % {"count": MAX_PHOTOS}, field="photos"
+        )
+    stored: list[Media] = []
+    try:
+        with transaction.atomic():
+            for upload in uploads:
+                stored.append(store_photo(upload=upload, uploaded_by=actor.user))
+            return post_idea(actor=actor, photos=stored, **fields)
+    except BaseException:
+        for media in stored:
+            for field in (media.file, media.thumbnail):
+                if field:
+                    field.storage.delete(field.name)
+        raise
