@@ -52,8 +52,7 @@ def _contest(slug: str) -> Contest:
 def _idea(idea_id: int) -> Idea:
     """A visible idea; whether it is an entry of the contest, the policies say."""
     idea = selectors.idea_by_id(idea_id)
-    if idea is None:
-        raise NotFound(_("There is no such idea."), code="not_found")
+    policies.idea_found(idea).enforce()
     return idea
 
 

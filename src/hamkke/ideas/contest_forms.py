@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hamkke.accounts import selectors as account_selectors
 from hamkke.core.web.forms import ServiceForm
@@ -26,9 +27,13 @@ class EntryForm(ServiceForm):
 
     title = forms.CharField(label=_("Title"), max_length=TITLE_LIMIT)
     body = forms.CharField(
-        label=_("Your idea"), max_length=BODY_LIMIT, widget=forms.Textarea(attrs={"rows": 8})
+        label=pgettext_lazy("contest", "Your idea"),
+        max_length=BODY_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
-    theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.none())
+    theme = forms.ModelChoiceField(
+        label=pgettext_lazy("contest", "Theme"), queryset=Theme.objects.none()
+    )
 
     def __init__(self, *args: Any, themes: Sequence[Theme], fixed: Theme | None, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -182,7 +182,7 @@ def vote(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
         return redirect_to_login(back)
     idea = selectors.idea_by_id(idea_id)
     if idea is None:
-        raise Http404(_("There is no such idea."))
+        raise Http404(policies.idea_found(idea).reason)
     try:
         left = services.vote_for_entry(actor=request.actor, contest=contest, idea=idea)
     except DomainError as exc:
