@@ -94,13 +94,19 @@ def tier_rows(contest: Contest) -> list[TierRow]:
 # --- the list ----------------------------------------------------------------------------------
 
 
-@require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    """Every contest of the city, latest first, with its phase and dates."""
+def contest_rows() -> list[dict[str, Any]]:
+    """Every contest of the city, latest first, with its phase (code and label)."""
     rows = []
     for contest in selectors.contests():
         code, label = phase_of(contest)
         rows.append({"contest": contest, "phase": code, "phase_label": label})
+    return rows
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Every contest of the city, latest first, with its phase and dates."""
+    rows = contest_rows()
     judged = list(selectors.contests_judged_by(request.actor.user))
     return render(request, "ideas/contests/index.html", {"rows": rows, "judged": judged})
 

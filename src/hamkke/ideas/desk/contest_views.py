@@ -23,7 +23,7 @@ from hamkke.core.policies import Decision, deny
 from hamkke.core.web.responses import carry_out
 from hamkke.ideas import policies, selectors, services
 from hamkke.ideas.contest_forms import ContestForm, JurorForm
-from hamkke.ideas.contest_views import contest_or_404, phase_of, tier_rows
+from hamkke.ideas.contest_views import contest_or_404, contest_rows, phase_of, tier_rows
 from hamkke.ideas.models import Contest
 
 MANAGER = policies.LEAST_ROLE[policies.CONTESTS]
@@ -54,11 +54,7 @@ def standing_rows(contest: Contest) -> list[dict[str, Any]]:
 @official_required(role=Role.VIEWER)
 @require_GET
 def desk_contests(request: HttpRequest) -> HttpResponse:
-    rows = []
-    for contest in selectors.contests():
-        code, label = phase_of(contest)
-        rows.append({"contest": contest, "phase": code, "phase_label": label})
-    context = {"rows": rows, "may_create": _may_manage(request)}
+    context = {"rows": contest_rows(), "may_create": _may_manage(request)}
     return render(request, "ideas/contests/desk_index.html", context)
 
 
