@@ -712,6 +712,13 @@ def test_the_desk_appoints_a_juror_by_email(office_manager):
     assert unknown.status_code == 400
     assert "No account has this email address" in unescape(unknown.content.decode())
     assert contest.jurors.count() == 1
+    screen = client.get(reverse("ideas:desk-contest", args=[contest.slug]))
+    html = screen.content.decode()
+    jurors_list = html[html.index('id="jurors"') :]
+    assert "juror@example.org" in jurors_list[: jurors_list.index("</ul>")]
+    # Taking entries: the award is not offered, and the screen says until when.
+    assert reverse("ideas:desk-contest-award", args=[contest.slug]) not in html
+    assert "Awards are given once the jury has finished" in page_text(screen)
 
 
 def test_the_desk_shows_the_ranking_before_the_award_is_confirmed(office_manager, theme):
