@@ -472,7 +472,7 @@ class Award(models.Model):
     jury_score = models.DecimalField(max_digits=6, decimal_places=2)
     public_score = models.DecimalField(max_digits=6, decimal_places=2)
     score = models.DecimalField(max_digits=6, decimal_places=2)
-    # The certificate's number, printed on it and checked at /ideas/certificates/<code>/.
+    # The certificate's number, printed on it and checked at /ideas/contests/certificates/<code>/.
     certificate = models.CharField(max_length=24, unique=True)
 
     class Meta:

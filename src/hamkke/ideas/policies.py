@@ -359,7 +359,7 @@ def may_vote_for(
 ) -> Decision:
     return first_refusal(
         ALLOW
-        if idea.contest_id == contest.pk and is_visible(idea)
+        if idea.contest_id == contest.pk and is_visible(idea) and idea.state != pipeline.WITHDRAWN
         else deny(_("This idea is not an entry of the contest."), code="not_entry", error=NotFound),
         _in_phase(contest, VOTE, now),
         may_take_part(user),
@@ -414,3 +414,27 @@ def may_award(contest: Contest, seat: Seat, *, now: datetime | None = None) -> D
         if contest.awarded_at
         else ALLOW,
     )
+
+
+# --- contests' pages, desk and API (helper contests) ------------------------------------------
+
+
+def may_judge(
+    contest: Contest, actor: Actor, *, juror: bool, now: datetime | None = None
+) -> Decision:
+    """Whether the person may score the contest's entries now (may_jury_score without the
+    entry): what the jury page asks before it offers its form."""
+    return first_refusal(
+        ALLOW if juror else deny(_("Only the contest's jurors score entries."), code="not_juror"),
+        _second_factor(actor),
+        _in_phase(contest, SCORE, now),
+    )
+
+
+# Phases whose vote counts are shown: from the public vote on (a count during submissions would
+# favour the earliest entries).
+VOTES_SHOWN = frozenset({VOTING.code, JURY.code, "ended"})
+
+
+def votes_visible(contest: Contest, *, now: datetime | None = None) -> bool:
+    return contest_phase(contest, now=now) in VOTES_SHOWN

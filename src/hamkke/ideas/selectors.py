@@ -21,12 +21,14 @@ from hamkke.core.models import City
 from hamkke.ideas import pipeline, policies, scoring, similarity
 from hamkke.ideas.models import (
     Award,
+    AwardTier,
     Contest,
     ContestVote,
     Expert,
     Follow,
     Idea,
     IdeaShingle,
+    Juror,
     JuryScore,
     Review,
     State,
@@ -356,9 +358,11 @@ def contest_by_slug(slug: str) -> Contest | None:
 
 
 def contest_entries(contest: Contest) -> QuerySet[Idea]:
+    # A withdrawn entry has left the contest: neither listed nor ranked.
     return (
         public_ideas()
         .filter(contest=contest)
+        .exclude(state=State.WITHDRAWN)
         .annotate(votes=Count("contest_votes", distinct=True))
         .select_related("theme")
         .order_by("-votes", "id")
@@ -367,7 +371,12 @@ def contest_entries(contest: Contest) -> QuerySet[Idea]:
 
 def contest_tallies(contest: Contest) -> list[scoring.EntryTally]:
     """Every visible entry's jury scores and public votes (two grouped queries)."""
-    entry_ids = list(public_ideas().filter(contest=contest).values_list("pk", flat=True))
+    entry_ids = list(
+        public_ideas()
+        .filter(contest=contest)
+        .exclude(state=State.WITHDRAWN)
+        .values_list("pk", flat=True)
+    )
     votes = dict(
         ContestVote.objects.filter(contest=contest, idea__in=entry_ids)
         .values("idea")
@@ -431,3 +440,80 @@ def personal_data_of(user: User) -> dict[str, Any]:
         ],
         "follows": list(Follow.objects.filter(user=user).values_list("idea", flat=True)),
     }
+
+
+# --- contests' pages, desk and API (helper contests) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An entry's place in a contest's ranking (scoring.rank_entries), its idea, and the tier its
+    rank would win (None past the prizes)."""
+
+    ranked: scoring.RankedEntry
+    idea: Idea
+    tier: AwardTier | None
+
+
+def contest_standings(contest: Contest) -> list[Standing]:
+    """The ranking the award would give now: every visible entry with its jury, public and
+    combined scores, and the tiers in rank order (three queries)."""
+    ranked = scoring.rank_entries(
+        contest_tallies(contest),
+        jury_weight=contest.jury_weight,
+        public_weight=contest.public_weight,
+    )
+    ideas = Idea.objects.select_related("author").in_bulk([entry.entry for entry in ranked])
+    places = [tier for tier in contest.tiers.order_by("order") for _ in range(tier.winners)]
+    return [
+        Standing(ranked=entry, idea=ideas[entry.entry], tier=places[i] if i < len(places) else None)
+        for i, entry in enumerate(ranked)
+    ]
+
+
+def juror_of(contest: Contest, user: Any) -> Juror | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Juror.objects.filter(contest=contest, user=user).first()
+
+
+def jurors_of(contest: Contest) -> list[Juror]:
+    return list(
+        Juror.objects.filter(contest=contest)
+        .select_related("user")
+        .annotate(scored=Count("scores"))
+        .order_by("user__email")
+    )
+
+
+def scores_by(juror: Juror | None) -> dict[int, int]:
+    """The juror's scores by entry id."""
+    if juror is None:
+        return {}
+    return dict(JuryScore.objects.filter(juror=juror).values_list("idea", "score"))
+
+
+def contests_judged_by(user: Any) -> QuerySet[Contest]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Contest.objects.none()
+    return contests().filter(jurors__user=user)
+
+
+def public_winners(contest: Contest) -> list[Award]:
+    """The awards the public sees, by rank: those of entries still shown (a moderator may have
+    hidden one since), with their authors (author_names reads them without a query each)."""
+    awards = (
+        Award.objects.filter(contest=contest)
+        .select_related("contest", "idea", "idea__author", "tier")
+        .prefetch_related("idea__coauthors")
+        .order_by("rank")
+    )
+    return [award for award in awards if policies.is_visible(award.idea)]
+
+
+def author_names(idea: Idea) -> list[str]:
+    """The idea's authors as the public sees them (their chosen names, never an email): the
+    author, then the co-authors. An erased author is left out."""
+    people = [idea.author] if idea.author is not None else []
+    people += sorted(idea.coauthors.all(), key=lambda person: person.pk)
+    return [public_name(person) for person in people]

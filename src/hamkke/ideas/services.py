@@ -172,6 +172,8 @@ def post_idea(
     city = current_city()
     if theme.city_id != city.pk:
         raise InvalidInput(_("Choose one of the city's themes."), field="theme")
+    if contest is not None and contest.theme_id and theme.pk != contest.theme_id:
+        raise InvalidInput(_("This contest takes ideas of its own theme only."), field="theme")
     location = None
     if point is not None:
         latitude, longitude = point
@@ -915,6 +917,8 @@ def forget_person(user: User) -> None:
 
 # --- contests ----------------------------------------------------------------------------------
 
+CONTEST_RESERVED_SLUGS = frozenset({"desk", "certificates"})
+
 
 def _check_contest_dates(moments: Sequence[datetime | None]) -> None:
     for moment in moments:
@@ -962,7 +966,8 @@ def create_contest(
     if not tiers:
         raise InvalidInput(_("Name at least one award tier."), field="tiers")
     slug = slugify(slug or title)[:70] or f"contest-{secrets.token_hex(3)}"
-    if Contest.objects.filter(city=city, slug=slug).exists():
+    # The contests' fixed pages ("desk/", "certificates/") must not be shadowed by a slug.
+    if slug in CONTEST_RESERVED_SLUGS or Contest.objects.filter(city=city, slug=slug).exists():
         slug = f"{slug[:62]}-{secrets.token_hex(3)}"
     contest = Contest.objects.create(
         city=city,
@@ -1013,7 +1018,11 @@ def vote_for_entry(
     policies.may_vote_for(
         locked, idea, actor.user, identity, used=used, voted_for_it=voted, now=now
     ).enforce()
-    ContestVote.objects.create(contest=locked, idea=idea, identity_key=key)
+    try:
+        with transaction.atomic():
+            ContestVote.objects.create(contest=locked, idea=idea, identity_key=key)
+    except IntegrityError as error:  # the same person, another account, at the same moment
+        raise Conflict(_("You already voted for this entry."), code="already_voted") from error
     return locked.votes_per_person - used - 1
 
 
@@ -1121,3 +1130,21 @@ def post_idea_with_photos(
                 if field:
                     field.storage.delete(field.name)
         raise
+
+
+# --- contests' pages, desk and API (helper contests) ------------------------------------------
+
+
+@transaction.atomic
+def score_entries(
+    *,
+    actor: Actor | User,
+    contest: Contest,
+    scores: Sequence[tuple[Idea, int]],
+    now: datetime | None = None,
+) -> int:
+    """A juror's scores of several entries sent at once (the jury page): all kept, or none when
+    one is refused. Returns how many were given."""
+    for idea, score in scores:
+        score_entry(actor=actor, contest=contest, idea=idea, score=score, now=now)
+    return len(scores)
