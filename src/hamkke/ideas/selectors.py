@@ -431,3 +431,24 @@ def personal_data_of(user: User) -> dict[str, Any]:
         ],
         "follows": list(Follow.objects.filter(user=user).values_list("idea", flat=True)),
     }
+
+
+# --- the JSON API (helper api) ---
+
+
+def author_names(idea: Idea) -> list[str]:
+    """The idea's authors as the public sees them: the author first, then the co-authors, by
+    their public names only (a departed author is left out)."""
+    people = [idea.author] if idea.author is not None else []
+    people += list(idea.coauthors.exclude(pk=idea.author_id or 0).order_by("pk"))
+    return [public_name(person) for person in people]
+
+
+def budget_project_url(idea: Idea) -> str | None:
+    """The page of the budget proposal the idea became (None before it became one)."""
+    from django.urls import reverse
+
+    project = idea.budget_project
+    if project is None:
+        return None
+    return reverse("budget:project", args=[project.cycle.slug, project.code])
