@@ -33,7 +33,6 @@ from hamkke.ideas.schemas import (
     FollowOut,
     IdeaDetailOut,
     IdeaIn,
-    IdeaOut,
     IdeaPageOut,
     IdeasQuery,
     MeOut,
@@ -286,17 +285,22 @@ def my_reviews(request: HttpRequest):
     expert = selectors.expert_of(request.user, current_city())
     policies.acting_expert(request.actor, expert).enforce()
     return [
-        AssignedOut(
-            idea=IdeaOut.from_orm(review.idea),
-            assigned_at=review.assigned_at,
-            review_due=review.idea.review_due,
-            scores=_scores(review),
-            opinion=review.opinion,
-            scored_at=review.scored_at,
-        )
+        _assigned(review)
         for review in selectors.reviews_assigned_to(request.user)
         if policies.is_visible(review.idea)
     ]
+
+
+def _assigned(review) -> dict:
+    """AssignedOut's fields, its idea left a model for IdeaOut's resolvers to read."""
+    return {
+        "idea": review.idea,
+        "assigned_at": review.assigned_at,
+        "review_due": review.idea.review_due,
+        "scores": _scores(review),
+        "opinion": review.opinion,
+        "scored_at": review.scored_at,
+    }
 
 
 def _scores(review) -> ScoresOut | None:
@@ -417,14 +421,8 @@ def review(request: HttpRequest, idea_id: int, payload: ReviewIn):
     scored = services.score_review(
         actor=request.actor, idea=idea, scores=payload.scores(), opinion=payload.opinion
     )
-    return AssignedOut(
-        idea=IdeaOut.from_orm(idea),
-        assigned_at=scored.assigned_at,
-        review_due=idea.review_due,
-        scores=_scores(scored),
-        opinion=scored.opinion,
-        scored_at=scored.scored_at,
-    )
+    scored.idea = idea
+    return _assigned(scored)
 
 
 @router.post(
