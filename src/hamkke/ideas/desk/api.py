@@ -148,7 +148,7 @@ def ideas_to_answer(request: HttpRequest, query: Query[PageQuery]):
     return page
 
 
-@router.get("/{idea_id}", response=DeskDetailOut, summary="One idea, with its reviewers")
+@router.get("/{int:idea_id}", response=DeskDetailOut, summary="One idea, with its reviewers")
 @official_api(role=Role.VIEWER)
 def get_idea(request: HttpRequest, idea_id: int):
     """As the public sees it (hidden ideas too), with its assigned experts, their scores and
@@ -156,13 +156,13 @@ def get_idea(request: HttpRequest, idea_id: int):
     return _detail(request, idea_id)
 
 
-@router.post("/{idea_id}/answer", response=DeskDetailOut, summary="Answer an idea in writing")
+@router.post("/{int:idea_id}/answer", response=DeskDetailOut, summary="Answer an idea in writing")
 @official_api(role=Role.HANDLER)
 def answer(request: HttpRequest, idea_id: int, payload: AnswerIn):
     """A handler of the idea's department, by its deadline (once escalated, a manager, by the
     new one); the answer is public and the idea then collects supports for a discussion. 403
-    `other_department`, `role_required`; 409 `answer_overdue`, `wrong_state`; 400 for an empty
-    or too long answer."""
+    `role_required` (another department's official too); 409 `answer_overdue`, `wrong_state`;
+    400 for an empty or too long answer."""
     services.answer_idea(actor=request.actor, idea=_idea(idea_id), text=payload.text)
     return _detail(request, idea_id)
 
@@ -171,7 +171,7 @@ def answer(request: HttpRequest, idea_id: int, payload: AnswerIn):
 
 
 @router.post(
-    "/{idea_id}/start-review", response=DeskDetailOut, summary="Send an idea to expert review"
+    "/{int:idea_id}/start-review", response=DeskDetailOut, summary="Send an idea to expert review"
 )
 @official_api(role=Role.MANAGER)
 def start_review(request: HttpRequest, idea_id: int, payload: StartReviewIn):
@@ -184,7 +184,7 @@ def start_review(request: HttpRequest, idea_id: int, payload: StartReviewIn):
 
 
 @router.post(
-    "/{idea_id}/reviewers",
+    "/{int:idea_id}/reviewers",
     response={201: DeskDetailOut},
     summary="Assign one more expert to an idea under review",
 )
@@ -219,7 +219,9 @@ def create_meeting(request: HttpRequest, payload: MeetingIn):
     return Status(201, meeting)
 
 
-@router.post("/{idea_id}/decision", response=DeskDetailOut, summary="Decide an idea under review")
+@router.post(
+    "/{int:idea_id}/decision", response=DeskDetailOut, summary="Decide an idea under review"
+)
 @official_api(role=Role.MANAGER)
 def decide(request: HttpRequest, idea_id: int, payload: DecisionIn):
     """At a review meeting (its id), once every assigned expert has scored: `outcome`
@@ -240,7 +242,7 @@ def decide(request: HttpRequest, idea_id: int, payload: DecisionIn):
 
 
 @router.post(
-    "/{idea_id}/progress",
+    "/{int:idea_id}/progress",
     response={201: DeskDetailOut},
     summary="Record an adopted idea's implementation step",
 )
@@ -263,7 +265,7 @@ def record_progress(request: HttpRequest, idea_id: int, payload: ProgressIn):
 
 
 @router.post(
-    "/{idea_id}/promote/budget",
+    "/{int:idea_id}/promote/budget",
     response={201: DeskDetailOut},
     summary="Carry an adopted idea into participatory budgeting",
 )
@@ -293,7 +295,7 @@ def promote_to_budget(request: HttpRequest, idea_id: int, payload: BudgetPromoti
 
 
 @router.post(
-    "/{idea_id}/promote/poll",
+    "/{int:idea_id}/promote/poll",
     response={201: DeskDetailOut},
     summary="Put an adopted idea to the citizens as a poll",
 )
@@ -336,7 +338,7 @@ def appoint_expert(request: HttpRequest, payload: ExpertIn):
     return Status(201, services.appoint_expert(actor=request.actor, user=user, field=payload.field))
 
 
-@router.post("/experts/{expert_id}/retire", response=ExpertOut, summary="Retire an expert")
+@router.post("/experts/{int:expert_id}/retire", response=ExpertOut, summary="Retire an expert")
 @official_api(role=Role.MANAGER)
 def retire_expert(request: HttpRequest, expert_id: int):
     """A manager of the Oasis office. The expert's reviews stay; they are assigned no more and
