@@ -299,6 +299,23 @@ def test_one_idea_with_its_authors_place_and_timeline(client, author, theme, cit
     assert coauthor.email not in answer.content.decode()
 
 
+def test_an_ideas_photos_are_served_by_their_addresses(client, author, theme):
+    from hamkke.core.media import services as media_services
+    from tests.core.image_files import image_bytes, upload
+
+    photo = media_services.store_photo(
+        upload=upload(image_bytes(), "river.jpg", "image/jpeg"), uploaded_by=author
+    )
+    idea = post(author, theme, photos=[photo])
+    (shown,) = client.get(f"{API}/{idea.pk}").json()["photos"]
+    assert shown["url"].startswith("http://testserver/") and shown["thumbnail_url"]
+    assert client.get(shown["url"]).status_code == 200
+    media_services.set_media_hidden(
+        moderator=factories.make_user(is_staff=True), media=photo, hidden=True
+    )
+    assert client.get(f"{API}/{idea.pk}").json()["photos"] == []
+
+
 def test_an_unknown_or_hidden_idea_is_not_found(client, author, theme, office_manager):
     idea = post(author, theme)
     services.set_idea_hidden(actor=office_manager, idea=idea, hidden=True)

@@ -123,6 +123,43 @@ def test_the_ideas_a_department_must_answer(author, theme, expert, handler, city
     assert signed_in(other).get(f"{DESK}/").json()["items"] == []
 
 
+def test_an_escalated_idea_is_answered_by_a_manager(author, theme, expert, handler, manager):
+    late = forward(post(author, theme), expert, now=timezone.now() - timedelta(days=20))
+    services.check_due_ideas()  # the periodic check escalates the overdue answer
+    desk = signed_in(handler)
+    (item,) = desk.get(f"{DESK}/").json()["items"]
+    assert item["escalated_at"]
+    assert item["may_answer"]["allowed"] is False
+    assert item["may_answer"]["code"] == "role_required"
+    refused(desk, f"/{late.pk}/answer", {"text": "늦었습니다"}, 403, "role_required")
+    answer = send(signed_in(manager), f"/{late.pk}/answer", {"text": "반영하겠습니다."})
+    assert (answer.status_code, answer.json()["state"]) == (200, "answered")
+
+
+def test_the_desk_sees_a_hidden_idea_with_its_reviewers(
+    climb, expert, office_manager, office_desk, client
+):
+    expert.user.display_name = "도시계획 전문가"
+    expert.user.save()
+    idea = climb("scored")
+    services.set_idea_hidden(actor=office_manager, idea=idea, hidden=True)
+    assert client.get(f"/api/v1/ideas/{idea.pk}").status_code == 404
+    answer = office_desk.get(f"{DESK}/{idea.pk}")
+    assert answer.status_code == 200, answer.json()
+    (reviewer,) = answer.json()["reviewers"]
+    assert (reviewer["expert"], reviewer["name"], reviewer["field"]) == (
+        expert.pk,
+        "도시계획 전문가",
+        "도시계획",
+    )
+    assert reviewer["scores"] == {"feasibility": 4, "effect": 5, "cost": 3, "originality": 5}
+    assert reviewer["opinion"] == "좋습니다."
+    assert expert.user.email not in answer.content.decode()
+    citizen = Client()
+    citizen.force_login(factories.make_user())
+    assert citizen.get(f"{DESK}/{idea.pk}").status_code == 403
+
+
 def test_answering_an_idea(author, theme, expert, handler, client):
     idea = forward(post(author, theme), expert)
     answer = send(signed_in(handler), f"/{idea.pk}/answer", {"text": "내년 예산에 반영합니다."})
