@@ -16,12 +16,15 @@ from hamkke.accounts.models import Role
 from hamkke.ideas import services
 from hamkke.ideas.models import Expert, ImplementationUpdate, ReviewMeeting
 from tests import factories
+from tests.ideas import test_api as public_api
 from tests.ideas.conftest import department, make_expert, meeting, post, scored
-from tests.ideas.test_api import forward, snapshot, taken_to
+from tests.ideas.test_api import forward, snapshot
 
 pytestmark = pytest.mark.django_db
 
 DESK = "/api/v1/ideas/desk"
+# Ideas taken up the pipeline cheaply, the public API tests' fixture.
+climb = public_api.climb
 
 
 @pytest.fixture(autouse=True)
@@ -38,22 +41,6 @@ def signed_in(official) -> Client:
     client = Client()
     factories.log_in_official(client, official)
     return client
-
-
-@pytest.fixture
-def climb(author, theme, expert, handler, office_manager):
-    def take(stage, **fields):
-        return taken_to(
-            stage,
-            author=author,
-            theme=theme,
-            expert=expert,
-            handler=handler,
-            office_manager=office_manager,
-            **fields,
-        )
-
-    return take
 
 
 @pytest.fixture
@@ -207,15 +194,7 @@ def test_sending_an_idea_to_review(climb, expert, office_manager, office_desk, a
 
 
 def test_review_refusals(climb, expert, office_manager, office_desk, author, theme, handler):
-    running = taken_to(
-        "discussion",
-        author=author,
-        theme=theme,
-        expert=expert,
-        handler=handler,
-        office_manager=office_manager,
-        start=timezone.now() - timedelta(days=3),
-    )
+    running = climb("discussion", start=timezone.now() - timedelta(days=3))
     body = {"experts": [expert.pk]}
     refused(office_desk, f"/{running.pk}/start-review", body, 409, "discussion_running")
     answered = climb("answered")  # skipping the discussion

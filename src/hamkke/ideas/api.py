@@ -41,12 +41,12 @@ from hamkke.ideas.schemas import (
     RescueIn,
     ReviewIn,
     RubricOut,
-    ScoresOut,
     SimilarOut,
     SupportsOut,
     ThemeOut,
     action_of,
     named,
+    scores_of,
 )
 
 router = Router(tags=["ideas"])
@@ -297,21 +297,10 @@ def _assigned(review) -> dict:
         "idea": review.idea,
         "assigned_at": review.assigned_at,
         "review_due": review.idea.review_due,
-        "scores": _scores(review),
+        "scores": scores_of(review),
         "opinion": review.opinion,
         "scored_at": review.scored_at,
     }
-
-
-def _scores(review) -> ScoresOut | None:
-    if review.scored_at is None:
-        return None
-    return ScoresOut(
-        feasibility=review.feasibility,
-        effect=review.effect,
-        cost=review.cost,
-        originality=review.originality,
-    )
 
 
 @router.get("/{idea_id}", response=IdeaDetailOut, summary="One idea, with its timeline")

@@ -407,6 +407,13 @@ class ScoresOut(Schema):
     originality: int
 
 
+def scores_of(review) -> ScoresOut | None:
+    """A review's rubric scores, None until given."""
+    if review.scored_at is None:
+        return None
+    return ScoresOut(**{item: getattr(review, item) for item in scoring.RUBRIC})
+
+
 class AssignedOut(Schema):
     """An idea assigned to the caller for review, and their scores once given."""
 

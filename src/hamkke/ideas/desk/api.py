@@ -41,9 +41,9 @@ from hamkke.ideas.schemas import (
     ProgressIn,
     ReviewerIn,
     ReviewerOut,
-    ScoresOut,
     StartReviewIn,
     action_of,
+    scores_of,
 )
 
 router = Router(tags=["ideas desk"], auth=SessionWithCsrf())
@@ -70,14 +70,7 @@ def _detail(request: HttpRequest, idea_id: int) -> Idea:
             field=review.expert.field,
             assigned_at=review.assigned_at,
             scored_at=review.scored_at,
-            scores=ScoresOut(
-                feasibility=review.feasibility,
-                effect=review.effect,
-                cost=review.cost,
-                originality=review.originality,
-            )
-            if review.scored_at
-            else None,
+            scores=scores_of(review),
             opinion=review.opinion,
         )
         for review in selectors.reviews_of(idea)
