@@ -145,6 +145,12 @@ def test_the_desk_sees_a_hidden_idea_with_its_reviewers(
     citizen = Client()
     citizen.force_login(factories.make_user())
     assert citizen.get(f"{DESK}/{idea.pk}").status_code == 403
+    elsewhere = factories.make_official(role=Role.MANAGER, department=department("safety"))
+    other_desk = signed_in(elsewhere)
+    refused = other_desk.get(f"{DESK}/{idea.pk}")
+    assert (refused.status_code, refused.json()["code"]) == (403, "role_required")
+    shown = climb("forwarded", title="보이는 제안")
+    assert other_desk.get(f"{DESK}/{shown.pk}").status_code == 200
 
 
 def test_answering_an_idea(author, theme, expert, handler, client):

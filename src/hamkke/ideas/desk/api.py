@@ -144,8 +144,11 @@ def ideas_to_answer(request: HttpRequest, query: Query[PageQuery]):
 @router.get("/{int:idea_id}", response=DeskDetailOut, summary="One idea, with its reviewers")
 @official_api(role=Role.VIEWER)
 def get_idea(request: HttpRequest, idea_id: int):
-    """As the public sees it (hidden ideas too), with its assigned experts, their scores and
-    opinions."""
+    """As the public sees it, with its assigned experts, their scores and opinions. An idea
+    hidden by a moderator is shown only to the Oasis office's officials (403 for others), as
+    its photos are."""
+    if not policies.is_visible(_idea(idea_id)) and not _may_view_office(request):
+        policies.idea_found(None).enforce()
     return _detail(request, idea_id)
 
 
