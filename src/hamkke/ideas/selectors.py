@@ -437,10 +437,10 @@ def personal_data_of(user: User) -> dict[str, Any]:
 
 
 def author_names(idea: Idea) -> list[str]:
-    """The idea's authors as the public sees them: the author first, then the co-authors, by
-    their public names only (a departed author is left out)."""
+    """The idea's authors as the public sees them (their chosen names, never an email): the
+    author, then the co-authors. An erased author is left out."""
     people = [idea.author] if idea.author is not None else []
-    people += list(idea.coauthors.exclude(pk=idea.author_id or 0).order_by("pk"))
+    people += sorted(idea.coauthors.all(), key=lambda person: person.pk)
     return [public_name(person) for person in people]
 
 
