@@ -231,3 +231,91 @@ def test_the_polls_operations_on_real_polls(city, citizen_session, fuzz_polls, q
                     if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
                         failures.append(failure)
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture
+def fuzz_ideas(city) -> dict:
+    """Ideas the fuzz reaches by their ids, one in each stage that answers differently: open,
+    with the Oasis office to answer, answered, in a discussion that has ended, under review
+    (assigned to an expert), adopted, and hidden. Returns the ids, the expert's id, and the
+    sessions of the expert and of a manager of the office (both with the second factor)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hamkke.accounts.models import Role
+    from hamkke.ideas import services
+    from hamkke.ideas.models import Theme
+    from tests.ideas.conftest import OFFICE, department, make_expert, post
+    from tests.ideas.test_api import forward, taken_to
+    from tests.polls.conftest import phone_voter
+
+    office_manager = factories.make_official(role=Role.MANAGER, department=department(OFFICE))
+    handler = factories.make_official(role=Role.HANDLER, department=department("transport"))
+    expert = make_expert(office_manager)
+    author = phone_voter()
+    transport = Theme.objects.get(city=city, code="transport")
+    welfare = Theme.objects.get(city=city, code="welfare")  # answered by the office itself
+
+    def taken(stage: str):
+        return taken_to(
+            stage,
+            author=author,
+            theme=transport,
+            expert=expert,
+            handler=handler,
+            office_manager=office_manager,
+        )
+
+    with_office = forward(post(author, welfare, title="fuzz welfare"), expert)
+    hidden = post(author, transport, title="fuzz hidden")
+    services.set_idea_hidden(actor=office_manager, idea=hidden, hidden=True)
+    ideas = [
+        post(author, transport, title="fuzz open", now=timezone.now() - timedelta(hours=1)),
+        with_office,
+        taken("answered"),
+        taken("discussion"),
+        taken("review"),
+        taken("adopted"),
+        hidden,
+    ]
+    sessions = {}
+    for name, person in (("expert", expert.user), ("office", office_manager)):
+        client = Client()
+        factories.log_in_official(client, person)
+        sessions[name] = client.cookies["sessionid"].value
+    return {"ids": [idea.pk for idea in ideas], "expert": expert.pk, "sessions": sessions}
+
+
+def test_the_ideas_operations_on_real_ideas(city, citizen_session, fuzz_ideas, quiet_request_log):
+    """The ideas operations again, each on an idea in every stage (the first test's random ids
+    find none): the public ones as a citizen, the experts' again as the assigned expert (who
+    scores and rescues), the desk's as a manager of the Oasis office (who decides and promotes,
+    so they come last)."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/ideas/")
+        and not operation.path.startswith("/api/v1/ideas/contests/")
+    ]
+    desk = [o for o in operations if o.path.startswith("/api/v1/ideas/desk/")]
+    public = [o for o in operations if o not in desk]
+    experts = [o for o in public if o.path.rsplit("/", 1)[-1] in ("reviews", "review", "rescue")]
+    assert len(public) >= 14 and len(experts) == 3 and len(desk) >= 12
+    sessions = fuzz_ideas["sessions"]
+    failures: list[str] = []
+    for operations_of, session in (
+        (public, citizen_session),
+        (experts, sessions["expert"]),
+        (desk, sessions["office"]),
+    ):
+        for operation in operations_of:
+            checks = _checks_of(schema, operation)
+            on_an_idea = any(p.name == "idea_id" for p in operation.path_parameters)
+            for idea_id in fuzz_ideas["ids"] if on_an_idea else [None]:
+                path = {"idea_id": idea_id, "expert_id": fuzz_ideas["expert"]}
+                for mode in _modes_of(operation):
+                    if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
+                        failures.append(failure)
+    assert not failures, "\n\n".join(failures)

@@ -517,3 +517,13 @@ def author_names(idea: Idea) -> list[str]:
     people = [idea.author] if idea.author is not None else []
     people += sorted(idea.coauthors.all(), key=lambda person: person.pk)
     return [public_name(person) for person in people]
+
+
+def budget_project_url(idea: Idea) -> str | None:
+    """The page of the budget proposal the idea became (None before it became one)."""
+    from django.urls import reverse
+
+    project = idea.budget_project
+    if project is None:
+        return None
+    return reverse("budget:project", args=[project.cycle.slug, project.code])
