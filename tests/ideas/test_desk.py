@@ -222,9 +222,10 @@ def test_a_handler_answers_and_the_answer_is_on_the_timeline(
     page = client.get(url("desk-idea", idea.pk))
     assert page.status_code == 200
     assert url("desk-answer", idea.pk) in text(page)
-    # Actions of later stages are not mentioned at all.
+    # Actions of later stages are not mentioned at all, whoever could take them.
     assert url("desk-decide", idea.pk) not in text(page)
-    assert "Waiting for" not in text(page)
+    assert "Send to expert review" not in text(page) and "This needs the role" not in text(page)
+    assert {name for name, offer in page.context["offers"].items() if offer.note} == set()
 
     response = client.post(url("desk-answer", idea.pk), {"text": "내년 예산에 반영하겠습니다."})
     assert response.status_code == 302 and response.url == url("desk-idea", idea.pk)

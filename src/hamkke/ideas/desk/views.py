@@ -9,7 +9,7 @@ acts; a missing role answers 403."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib import messages
@@ -94,9 +94,6 @@ class IdeaSeats:
         """The higher of the two, as services.record_progress weighs them."""
         seats = [seat for seat in (self.department, self.office) if seat is not None]
         return max(seats, key=lambda seat: seat.role or 0) if seats else None
-
-    def at_office(self, decide: Callable[[Seat], Decision]) -> Decision:
-        return decide(self.office) if self.office is not None else _no_office()
 
     def viewing(self) -> Decision:
         """A role at the idea's department or at the office shows it; else the refusal."""
@@ -196,33 +193,48 @@ def _office_queues(now) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Offer:
     """One action on the page: whether the official may take it now, its form when they may,
-    and the reason when they may not and the action belongs to the idea's stage."""
+    and when they may not, why (empty for an action of another stage of the idea's, which the
+    page does not mention)."""
 
     decision: Decision
+    note: str = ""
     form: ServiceForm | None = None
 
-    @property
-    def note(self) -> str:
-        if self.decision or self.decision.code in OTHER_STAGE:
-            return ""
-        return self.decision.reason
+
+Rule = Callable[[Seat], Decision]
 
 
-def _decisions(request: HttpRequest, idea: Idea, where: IdeaSeats) -> dict[str, Decision]:
-    waiting, scored = selectors.review_progress(idea)
-    answering = where.answering
+def _rules(
+    idea: Idea, where: IdeaSeats, *, waiting: int, scored: int
+) -> dict[str, tuple[Seat | None, Rule]]:
+    """Each action's policy and the seat it weighs: the answering department's for the
+    answer, the higher of both for implementation, the office's for the rest."""
     return {
-        "answer": policies.may_answer(idea, answering) if answering else _no_office(),
-        "start_review": where.at_office(lambda seat: policies.may_start_review(idea, seat)),
-        "reviewer": where.at_office(lambda seat: policies.may_assign_reviewer(idea, seat)),
-        "decide": where.at_office(
-            lambda seat: policies.may_decide(idea, seat, waiting=waiting, scored=scored)
+        "answer": (where.answering, lambda seat: policies.may_answer(idea, seat)),
+        "start_review": (where.office, lambda seat: policies.may_start_review(idea, seat)),
+        "reviewer": (where.office, lambda seat: policies.may_assign_reviewer(idea, seat)),
+        "decide": (
+            where.office,
+            lambda seat: policies.may_decide(idea, seat, waiting=waiting, scored=scored),
         ),
-        "track": policies.may_track(idea, where.best) if where.best else _no_office(),
-        "budget": where.at_office(lambda seat: policies.may_promote(idea, seat, into="budget")),
-        "poll": where.at_office(lambda seat: policies.may_promote(idea, seat, into="poll")),
-        "moderate": moderation.may_moderate(request.actor),
+        "track": (where.best, lambda seat: policies.may_track(idea, seat)),
+        "budget": (where.office, lambda seat: policies.may_promote(idea, seat, into="budget")),
+        "poll": (where.office, lambda seat: policies.may_promote(idea, seat, into="poll")),
     }
+
+
+def _weighed(seat: Seat | None, rule: Rule) -> tuple[Decision, str]:
+    """The policy's decision for the official's seat, and what to say when it refuses: nothing
+    when not even the city's administrator could act now, the action being of another stage
+    (so a handler is not told about the review of an idea still waiting for its answer)."""
+    if seat is None:
+        refusal = _no_office()
+        return refusal, refusal.reason
+    decision = rule(seat)
+    if decision:
+        return decision, ""
+    anyone = rule(replace(seat, role=Role.ADMINISTRATOR))
+    return decision, "" if anyone.code in OTHER_STAGE else decision.reason
 
 
 def _experts_to_choose(idea: Idea, *, assigned: bool = True):
@@ -270,15 +282,26 @@ def _idea_page(
     bound: tuple[str, ServiceForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    decisions = _decisions(request, idea, where)
     sent_name, sent_form = bound or ("", None)
-    offers = {
-        name: Offer(
-            decision,
-            (sent_form if name == sent_name else _form(name, idea)) if decision else None,
-        )
-        for name, decision in decisions.items()
-    }
+
+    def form_of(name: str, decision: Decision) -> ServiceForm | None:
+        if not decision:
+            return None
+        return sent_form if name == sent_name else _form(name, idea)
+
+    waiting, scored = selectors.review_progress(idea)
+    offers: dict[str, Offer] = {}
+    for name, (seat, rule) in _rules(idea, where, waiting=waiting, scored=scored).items():
+        decision, note = _weighed(seat, rule)
+        offers[name] = Offer(decision, note, form_of(name, decision))
+    # Moderation is no step of the pipeline: offered to moderators, not mentioned to others.
+    moderating = moderation.may_moderate(request.actor)
+    offers["moderate"] = Offer(moderating, "", form_of("moderate", moderating))
+    # A refusal of an action the page no longer offers (its form is gone) is said on top, once.
+    refusal = ""
+    if sent_form is not None and sent_form.refusal and not offers[sent_name].decision:
+        refusal = sent_form.refusal.message
+        offers[sent_name] = replace(offers[sent_name], note="")
     office_sees = where.office is not None and bool(policies.may_view_desk(where.office))
     context = {
         "idea": idea,
@@ -289,16 +312,13 @@ def _idea_page(
         # Experts' scores and opinions are the office's to read.
         "reviews": selectors.reviews_of(idea) if office_sees else None,
         "rubric": selectors.rubric_of(idea) if office_sees else None,
-        "progress": selectors.review_progress(idea),
+        "scored": scored,
         "author_name": selectors.public_name(idea.author),
         "budget_url": _budget_url(idea),
         "poll_url": reverse("polls:desk-poll", args=[idea.poll.slug]) if idea.poll else "",
         "no_pools": offers["budget"].form is not None
         and not offers["budget"].form.fields["pool"].queryset.exists(),
-        # A refusal of an action the page no longer offers (its form is gone) is said on top.
-        "refusal": sent_form.refusal.message
-        if sent_form is not None and sent_form.refusal and not decisions[sent_name]
-        else "",
+        "refusal": refusal,
     }
     return render(request, "ideas/desk/idea.html", context, status=status)
 
