@@ -18,13 +18,8 @@ from hamkke.ideas.models import Expert, Idea, State
 from tests import factories
 from tests.ideas.conftest import forwarded, post, supporters
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Commands speak the site's language; refusals are asserted in English, the source."""
-    settings.LANGUAGE_CODE = "en"
+# Commands speak the site's language; refusals are asserted in English, the source.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def ideas(*args: str) -> str:

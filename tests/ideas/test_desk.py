@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from hamkke.accounts.models import Role
 from hamkke.ideas import services
@@ -41,26 +40,21 @@ from tests.ideas.conftest import (
     supporters,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    """Messages are asserted in English, the source language."""
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+# Messages are asserted in English, the source language.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def switch_to(client, user) -> None:
-    """Log out and log `user` in (logging out forgets the cookies, the language's too)."""
     client.logout()
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     sign_in(client, user)
 
 
 def url(name: str, *args) -> str:
     return reverse(f"ideas:{name}", args=args)
+
+
+def act(idea_id: int, action: str) -> str:
+    return url("desk-act", idea_id, action)
 
 
 def text(response) -> str:
@@ -107,7 +101,7 @@ def test_anonymous_people_log_in_and_citizens_are_refused(client, author, theme,
     client.force_login(author)
     for address in pages:
         assert client.get(address).status_code == 403
-    assert client.post(url("desk-answer", idea.pk), {"text": "네"}).status_code == 403
+    assert client.post(act(idea.pk, "answer"), {"text": "네"}).status_code == 403
     idea.refresh_from_db()
     assert idea.state == IdeaState.FORWARDED and idea.answer == ""
 
@@ -122,7 +116,7 @@ def test_an_official_without_the_second_factor_is_sent_to_it(
         response = client.get(address)
         assert response.status_code == 302
         assert response.url.startswith(reverse("accounts:second-factor"))
-    response = client.post(url("desk-answer", idea.pk), {"text": "검토하겠습니다."})
+    response = client.post(act(idea.pk, "answer"), {"text": "검토하겠습니다."})
     assert response.url.startswith(reverse("accounts:second-factor"))
     idea.refresh_from_db()
     assert idea.state == IdeaState.FORWARDED and idea.answer == ""
@@ -135,9 +129,11 @@ def test_an_official_of_another_department_gets_403(client, city, author, theme,
     listing = client.get(url("desk"))
     assert listing.status_code == 200
     assert idea.title not in text(listing)
+    assert listing.context["departments"] == []
+    assert [d.code for d in listing.context["quiet"]] == ["safety"]  # nothing to answer
     assert listing.context["office"] is None  # not at the Oasis office: no office queues
     assert client.get(url("desk-idea", idea.pk)).status_code == 403
-    assert client.post(url("desk-answer", idea.pk), {"text": "답"}).status_code == 403
+    assert client.post(act(idea.pk, "answer"), {"text": "답"}).status_code == 403
     assert client.get(url("desk-experts")).status_code == 403
     assert client.get(url("desk-meetings")).status_code == 403
     idea.refresh_from_db()
@@ -163,6 +159,7 @@ def test_the_department_sees_its_ideas_to_answer_with_deadlines_and_flags(
     assert response.status_code == 200
     (section,) = response.context["departments"]
     assert section["department"].code == "transport"
+    assert response.context["quiet"] == []
     rows = [(row["idea"].pk, row["overdue"], row["escalated"]) for row in section["rows"]]
     # Soonest due first: the late one, the escalated one (a week more), the one just forwarded.
     assert rows == [(late.pk, True, False), (escalated.pk, False, True), (on_time.pk, False, False)]
@@ -221,13 +218,13 @@ def test_a_handler_answers_and_the_answer_is_on_the_timeline(
     sign_in(client, handler)
     page = client.get(url("desk-idea", idea.pk))
     assert page.status_code == 200
-    assert url("desk-answer", idea.pk) in text(page)
+    assert act(idea.pk, "answer") in text(page)
     # Actions of later stages are not mentioned at all, whoever could take them.
-    assert url("desk-decide", idea.pk) not in text(page)
+    assert act(idea.pk, "decision") not in text(page)
     assert "Send to expert review" not in text(page) and "This needs the role" not in text(page)
     assert {name for name, offer in page.context["offers"].items() if offer.note} == set()
 
-    response = client.post(url("desk-answer", idea.pk), {"text": "내년 예산에 반영하겠습니다."})
+    response = client.post(act(idea.pk, "answer"), {"text": "내년 예산에 반영하겠습니다."})
     assert response.status_code == 302 and response.url == url("desk-idea", idea.pk)
     idea.refresh_from_db()
     assert idea.state == IdeaState.ANSWERED
@@ -235,14 +232,14 @@ def test_a_handler_answers_and_the_answer_is_on_the_timeline(
     step = idea.transitions.get(event=Event.ANSWER)
     assert (step.actor, step.note) == (handler, "내년 예산에 반영하겠습니다.")
     after = text(client.get(url("desk-idea", idea.pk)))
-    assert url("desk-answer", idea.pk) not in after
+    assert act(idea.pk, "answer") not in after
     assert "Answered by the department" in after
 
 
 def test_an_empty_answer_is_refused_beside_its_field(client, handler, author, theme, settings_of):
     idea = forwarded(author, theme, settings_of)
     sign_in(client, handler)
-    response = client.post(url("desk-answer", idea.pk), {"text": "   "})
+    response = client.post(act(idea.pk, "answer"), {"text": "   "})
     assert response.status_code == 400
     assert response.context["offers"]["answer"].form.errors["text"]
     idea.refresh_from_db()
@@ -255,11 +252,11 @@ def test_an_answer_after_the_deadline_is_refused_and_nothing_is_stored(
     idea = overdue(author, theme, settings_of)
     sign_in(client, handler)
     page = client.get(url("desk-idea", idea.pk))
-    assert url("desk-answer", idea.pk) not in text(page)  # not offered
+    assert act(idea.pk, "answer") not in text(page)  # not offered
     assert "The answer was due by" in text(page)  # the policy says why
     assert "Answer overdue" in text(page)
 
-    response = client.post(url("desk-answer", idea.pk), {"text": "늦었지만 답합니다."})
+    response = client.post(act(idea.pk, "answer"), {"text": "늦었지만 답합니다."})
     assert response.status_code == 409
     assert "The answer was due by" in text(response)
     assert "It is escalated to the department" in text(response)
@@ -276,14 +273,22 @@ def test_once_escalated_only_a_manager_answers(
     services.check_due_ideas()
     sign_in(client, handler)
     page = text(client.get(url("desk-idea", idea.pk)))
-    assert url("desk-answer", idea.pk) not in page
+    assert act(idea.pk, "answer") not in page
     assert "This needs the role “manager”" in page
-    assert client.post(url("desk-answer", idea.pk), {"text": "답"}).status_code == 403
+    assert client.post(act(idea.pk, "answer"), {"text": "답"}).status_code == 403
     switch_to(client, manager)
-    response = client.post(url("desk-answer", idea.pk), {"text": "관리자가 답합니다."})
+    response = client.post(act(idea.pk, "answer"), {"text": "관리자가 답합니다."})
     assert response.status_code == 302
     idea.refresh_from_db()
     assert idea.state == IdeaState.ANSWERED and idea.answer == "관리자가 답합니다."
+
+
+def test_an_unknown_action_is_not_found(client, handler, author, theme, settings_of):
+    idea = forwarded(author, theme, settings_of)
+    sign_in(client, handler)
+    assert client.post(act(idea.pk, "adopt-at-once"), {"text": "답"}).status_code == 404
+    assert client.get(act(idea.pk, "answer")).status_code == 405
+    assert Idea.objects.get(pk=idea.pk).state == IdeaState.FORWARDED
 
 
 # --- review --------------------------------------------------------------------------------
@@ -298,16 +303,16 @@ def test_the_office_sends_an_idea_to_the_experts_it_chooses(
     services.retire_expert(actor=office_manager, expert=retired)
     sign_in(client, office_manager)
     page = client.get(url("desk-idea", idea.pk))
-    form = page.context["offers"]["start_review"].form
+    form = page.context["offers"]["review"].form
     assert {e.pk for e in form.fields["experts"].queryset} == {expert.pk, second.pk}
     assert f'value="{retired.pk}"' not in text(page)
 
-    none = client.post(url("desk-start-review", idea.pk), {})
+    none = client.post(act(idea.pk, "review"), {})
     assert none.status_code == 400
     assert "Assign at least one expert." in text(none)
     assert Idea.objects.get(pk=idea.pk).state == IdeaState.DISCUSSION
 
-    response = client.post(url("desk-start-review", idea.pk), {"experts": [expert.pk, second.pk]})
+    response = client.post(act(idea.pk, "review"), {"experts": [expert.pk, second.pk]})
     assert response.status_code == 302
     idea.refresh_from_db()
     assert idea.state == IdeaState.REVIEW and idea.review_due is not None
@@ -323,9 +328,9 @@ def test_review_is_not_offered_while_the_discussion_runs(
     idea = in_discussion(author, theme, expert, settings_of, handler)
     sign_in(client, office_manager)
     page = text(client.get(url("desk-idea", idea.pk)))
-    assert url("desk-start-review", idea.pk) not in page
+    assert act(idea.pk, "review") not in page
     assert "The public discussion runs until" in page
-    response = client.post(url("desk-start-review", idea.pk), {"experts": [expert.pk]})
+    response = client.post(act(idea.pk, "review"), {"experts": [expert.pk]})
     assert response.status_code == 409
     assert Idea.objects.get(pk=idea.pk).state == IdeaState.DISCUSSION
     assert not Review.objects.filter(idea=idea).exists()
@@ -339,10 +344,10 @@ def test_another_reviewer_is_chosen_among_those_not_yet_reviewing(
     sign_in(client, office_manager)
     form = client.get(url("desk-idea", idea.pk)).context["offers"]["reviewer"].form
     assert [e.pk for e in form.fields["expert"].queryset] == [second.pk]
-    response = client.post(url("desk-add-reviewer", idea.pk), {"expert": second.pk})
+    response = client.post(act(idea.pk, "reviewer"), {"expert": second.pk})
     assert response.status_code == 302
     assert Review.objects.filter(idea=idea, expert=second, scored_at=None).exists()
-    again = client.post(url("desk-add-reviewer", idea.pk), {"expert": expert.pk})
+    again = client.post(act(idea.pk, "reviewer"), {"expert": expert.pk})
     assert again.status_code == 400  # not among the choices: already reviewing
     assert Review.objects.filter(idea=idea).count() == 2
 
@@ -365,22 +370,22 @@ def test_the_decision_waits_for_every_score_and_the_office_reads_the_reviews(
 
     sign_in(client, office_manager)
     page = client.get(url("desk-idea", idea.pk))
-    assert url("desk-decide", idea.pk) not in text(page)
+    assert act(idea.pk, "decision") not in text(page)
     assert "Waiting for 1 reviewers" in text(page)
     assert "좋습니다." in text(page)  # the scored expert's opinion
     assert {r.expert_id: r.feasibility for r in page.context["reviews"]} == {
         expert.pk: 2,
         second.pk: None,
     }
-    refused = client.post(url("desk-decide", idea.pk), decision)
+    refused = client.post(act(idea.pk, "decision"), decision)
     assert refused.status_code == 409
     idea.refresh_from_db()
     assert idea.state == IdeaState.REVIEW and idea.decided_at is None
 
     scored(idea, second, originality=1)
-    form = client.get(url("desk-idea", idea.pk)).context["offers"]["decide"].form
+    form = client.get(url("desk-idea", idea.pk)).context["offers"]["decision"].form
     assert form is not None and list(form.fields["meeting"].queryset) == [held]
-    response = client.post(url("desk-decide", idea.pk), decision)
+    response = client.post(act(idea.pk, "decision"), decision)
     assert response.status_code == 302
     idea.refresh_from_db()
     assert idea.state == IdeaState.ADOPTED
@@ -411,13 +416,13 @@ def test_a_decision_needs_the_office_manager(
     decision = {"outcome": "adopted", "reasons": "좋습니다.", "meeting": held.pk}
     # A handler holds no manager role anywhere: refused at the door.
     sign_in(client, handler)
-    assert client.post(url("desk-decide", idea.pk), decision).status_code == 403
+    assert client.post(act(idea.pk, "decision"), decision).status_code == 403
     # The answering department's manager is a manager, but not at the Oasis office.
     switch_to(client, manager)
     page = text(client.get(url("desk-idea", idea.pk)))
-    assert url("desk-decide", idea.pk) not in page
-    assert client.post(url("desk-decide", idea.pk), decision).status_code == 403
-    assert client.post(url("desk-start-review", idea.pk), {}).status_code == 403
+    assert act(idea.pk, "decision") not in page
+    assert client.post(act(idea.pk, "decision"), decision).status_code == 403
+    assert client.post(act(idea.pk, "review"), {}).status_code == 403
     assert Idea.objects.get(pk=idea.pk).state == IdeaState.REVIEW
 
 
@@ -436,7 +441,7 @@ def test_the_department_publishes_implementation_updates(
         "text": "설계를 마쳤습니다.",
         "link": "https://example.org/plan",
     }
-    response = client.post(url("desk-progress", idea.pk), update)
+    response = client.post(act(idea.pk, "progress"), update)
     assert response.status_code == 302
     idea.refresh_from_db()
     assert (idea.implementation, idea.progress) == ("in_progress", 40)
@@ -464,7 +469,7 @@ def test_a_bad_update_is_refused_and_nothing_is_stored(
     idea = adopted(author, theme, expert, settings_of, handler, office_manager)
     sign_in(client, handler)
     update = {"on": "2030-03-02", "status": "in_progress", "progress": "40", "text": "진행"}
-    response = client.post(url("desk-progress", idea.pk), update | changes)
+    response = client.post(act(idea.pk, "progress"), update | changes)
     assert response.status_code == 400
     assert message in text(response)
     assert not ImplementationUpdate.objects.filter(idea=idea).exists()
@@ -474,9 +479,9 @@ def test_a_bad_update_is_refused_and_nothing_is_stored(
 def test_updates_are_not_offered_before_adoption(client, handler, author, theme, settings_of):
     idea = forwarded(author, theme, settings_of)
     sign_in(client, handler)
-    assert url("desk-progress", idea.pk) not in text(client.get(url("desk-idea", idea.pk)))
+    assert act(idea.pk, "progress") not in text(client.get(url("desk-idea", idea.pk)))
     update = {"on": "2030-03-02", "status": "planned", "progress": "0", "text": "계획"}
-    assert client.post(url("desk-progress", idea.pk), update).status_code == 409
+    assert client.post(act(idea.pk, "progress"), update).status_code == 409
     assert not ImplementationUpdate.objects.exists()
 
 
@@ -500,14 +505,14 @@ def test_an_adopted_idea_becomes_a_budget_proposal_in_its_authors_name(
     offered = set(form.fields["pool"].queryset.values_list("cycle", flat=True))
     assert offered == {cycle.pk}  # the cycle in its voting phase takes no proposals
     wrong = client.post(
-        url("desk-to-budget", idea.pk),
+        act(idea.pk, "budget"),
         {"pool": closed.pools.get(code="city").pk, "area": area.pk},
     )
     assert wrong.status_code == 400
     assert not Project.objects.filter(origin_url=url("idea", idea.pk)).exists()
 
     response = client.post(
-        url("desk-to-budget", idea.pk), {"pool": citywide.pk, "area": area.pk, "summary": ""}
+        act(idea.pk, "budget"), {"pool": citywide.pk, "area": area.pk, "summary": ""}
     )
     assert response.status_code == 302
     project = Project.objects.get(origin_url=url("idea", idea.pk))
@@ -519,7 +524,7 @@ def test_an_adopted_idea_becomes_a_budget_proposal_in_its_authors_name(
     assert page.context["offers"]["budget"].form is None
     assert "This idea has already been carried there." in text(page)
     assert reverse("budget:project", args=[cycle.slug, project.code]) in text(page)
-    again = client.post(url("desk-to-budget", idea.pk), {"pool": citywide.pk, "area": area.pk})
+    again = client.post(act(idea.pk, "budget"), {"pool": citywide.pk, "area": area.pk})
     assert again.status_code == 409
     assert Project.objects.filter(origin_url=url("idea", idea.pk)).count() == 1
 
@@ -532,7 +537,7 @@ def test_without_a_cycle_taking_proposals_the_desk_says_so(
     page = client.get(url("desk-idea", idea.pk))
     assert page.context["no_pools"] is True
     assert "No budget cycle takes proposals now." in text(page)
-    assert url("desk-to-budget", idea.pk) not in text(page)
+    assert act(idea.pk, "budget") not in text(page)
 
 
 def test_an_adopted_idea_is_put_to_a_poll(
@@ -548,15 +553,15 @@ def test_an_adopted_idea_is_put_to_a_poll(
         "opens_at": "2030-05-01T09:00",
         "closes_at": "2030-05-08T18:00",
     }
-    bad = client.post(url("desk-to-poll", idea.pk), poll_data | {"closes_at": "2030-04-01T09:00"})
+    bad = client.post(act(idea.pk, "poll"), poll_data | {"closes_at": "2030-04-01T09:00"})
     assert bad.status_code == 400
     assert "A poll must close after it opens." in text(bad)
-    one = client.post(url("desk-to-poll", idea.pk), poll_data | {"options": "찬성"})
+    one = client.post(act(idea.pk, "poll"), poll_data | {"options": "찬성"})
     assert one.status_code == 400
     assert "Question 1: give at least two options." in text(one)
     assert not Poll.objects.exists()
 
-    response = client.post(url("desk-to-poll", idea.pk), poll_data)
+    response = client.post(act(idea.pk, "poll"), poll_data)
     assert response.status_code == 302
     poll = Poll.objects.get()
     assert (poll.department, poll.origin_url) == (office, url("idea", idea.pk))
@@ -581,14 +586,14 @@ def test_promotion_is_the_office_managers(
     sign_in(client, manager)  # the answering department's manager
     page = client.get(url("desk-idea", idea.pk))
     assert page.context["offers"]["poll"].form is None
-    assert page.context["offers"]["track"].form is not None
+    assert page.context["offers"]["progress"].form is not None
     poll_data = {
         "question": "만들까요?",
         "options": "예\n아니오",
         "opens_at": "2030-05-01T09:00",
         "closes_at": "2030-05-08T18:00",
     }
-    assert client.post(url("desk-to-poll", idea.pk), poll_data).status_code == 403
+    assert client.post(act(idea.pk, "poll"), poll_data).status_code == 403
     assert not Poll.objects.exists()
 
 
@@ -604,13 +609,13 @@ def test_a_moderator_hides_an_idea_and_shows_it_again(
     idea = forwarded(author, theme, settings_of)
     sign_in(client, handler)  # a handler is no moderator
     page = client.get(url("desk-idea", idea.pk))
-    assert page.context["offers"]["moderate"].form is None
-    assert url("desk-moderate", idea.pk) not in text(page)
-    assert client.post(url("desk-moderate", idea.pk), {"hidden": "1"}).status_code == 403
+    assert page.context["offers"]["visibility"].form is None
+    assert act(idea.pk, "visibility") not in text(page)
+    assert client.post(act(idea.pk, "visibility"), {"hidden": "1"}).status_code == 403
     assert Idea.objects.get(pk=idea.pk).hidden_at is None
 
     switch_to(client, office_manager)
-    response = client.post(url("desk-moderate", idea.pk), {"hidden": "1", "reason": "광고"})
+    response = client.post(act(idea.pk, "visibility"), {"hidden": "1", "reason": "광고"})
     assert response.status_code == 302
     assert Idea.objects.get(pk=idea.pk).hidden_at is not None
     with pytest.raises(NotFound):
@@ -618,7 +623,7 @@ def test_a_moderator_hides_an_idea_and_shows_it_again(
     page = client.get(url("desk-idea", idea.pk))
     assert page.status_code == 200  # the desk still sees it
     assert "Hidden from the public" in text(page) and "Show the idea again" in text(page)
-    client.post(url("desk-moderate", idea.pk), {"hidden": "0"})
+    client.post(act(idea.pk, "visibility"), {"hidden": "0"})
     assert Idea.objects.get(pk=idea.pk).hidden_at is None
     assert selectors.public_idea(idea.pk).pk == idea.pk
 

@@ -151,7 +151,7 @@ class PollPromotionForm(ServiceForm):
     opens_at = _moment_field(_("Opens at"))
     closes_at = _moment_field(_("Closes at"))
 
-    def option_lines(self) -> list[str]:
+    def clean_options(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
 
 

@@ -18,11 +18,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hamkke.accounts import selectors as account_selectors
 from hamkke.accounts.models import Role
-from hamkke.accounts.permissions import official_required
+from hamkke.accounts.permissions import official_required, require_role
 from hamkke.accounts.seats import Seat
 from hamkke.budget import selectors as budget_selectors
 from hamkke.core import moderation
@@ -155,8 +156,13 @@ def desk(request: HttpRequest) -> HttpResponse:
     runs_office = office_seat is not None and bool(policies.may_view_desk(office_seat))
     context: dict[str, Any] = {
         "departments": [
-            {"department": seat.department, "rows": waiting[pk]} for pk, seat in viewing.items()
+            {"department": seat.department, "rows": waiting[pk]}
+            for pk, seat in viewing.items()
+            if waiting[pk]
         ],
+        # Departments with nothing to answer are named in one line, not a section each (an
+        # administrator holds a role in every department).
+        "quiet": [seat.department for pk, seat in viewing.items() if not waiting[pk]],
         "office": office if runs_office else None,
     }
     if runs_office:
@@ -211,13 +217,13 @@ def _rules(
     answer, the higher of both for implementation, the office's for the rest."""
     return {
         "answer": (where.answering, lambda seat: policies.may_answer(idea, seat)),
-        "start_review": (where.office, lambda seat: policies.may_start_review(idea, seat)),
+        "review": (where.office, lambda seat: policies.may_start_review(idea, seat)),
         "reviewer": (where.office, lambda seat: policies.may_assign_reviewer(idea, seat)),
-        "decide": (
+        "decision": (
             where.office,
             lambda seat: policies.may_decide(idea, seat, waiting=waiting, scored=scored),
         ),
-        "track": (where.best, lambda seat: policies.may_track(idea, seat)),
+        "progress": (where.best, lambda seat: policies.may_track(idea, seat)),
         "budget": (where.office, lambda seat: policies.may_promote(idea, seat, into="budget")),
         "poll": (where.office, lambda seat: policies.may_promote(idea, seat, into="poll")),
     }
@@ -250,15 +256,15 @@ def _form(name: str, idea: Idea, data=None) -> ServiceForm:
     auto_id = f"{name}-%s"
     if name == "answer":
         return AnswerForm(data, auto_id=auto_id)
-    if name == "start_review":
+    if name == "review":
         return StartReviewForm(data, experts=_experts_to_choose(idea), auto_id=auto_id)
     if name == "reviewer":
         experts = _experts_to_choose(idea, assigned=False)
         return ReviewerForm(data, experts=experts, auto_id=auto_id)
-    if name == "decide":
+    if name == "decision":
         meetings = ReviewMeeting.objects.filter(pk__in=[m.pk for m in selectors.meetings()])
         return DecisionForm(data, meetings=meetings, auto_id=auto_id)
-    if name == "track":
+    if name == "progress":
         return ProgressForm(data, auto_id=auto_id)
     if name == "budget":
         city = current_city()
@@ -268,7 +274,7 @@ def _form(name: str, idea: Idea, data=None) -> ServiceForm:
     if name == "poll":
         initial = {"question": idea.title[:300], "options": _("Agree\nDisagree")}
         return PollPromotionForm(data, initial=initial, auto_id=auto_id)
-    if name == "moderate":
+    if name == "visibility":
         initial = {"hidden": "0" if idea.hidden_at else "1"}
         return ModerationForm(data, initial=initial, auto_id=auto_id)
     raise ValueError(name)
@@ -296,7 +302,7 @@ def _idea_page(
         offers[name] = Offer(decision, note, form_of(name, decision))
     # Moderation is no step of the pipeline: offered to moderators, not mentioned to others.
     moderating = moderation.may_moderate(request.actor)
-    offers["moderate"] = Offer(moderating, "", form_of("moderate", moderating))
+    offers["visibility"] = Offer(moderating, "", form_of("visibility", moderating))
     # A refusal of an action the page no longer offers (its form is gone) is said on top, once.
     refusal = ""
     if sent_form is not None and sent_form.refusal and not offers[sent_name].decision:
@@ -336,128 +342,81 @@ def desk_idea(request: HttpRequest, idea_id: int) -> HttpResponse:
     return _idea_page(request, *_idea_seen(request, idea_id))
 
 
-def _act(
-    request: HttpRequest,
-    idea_id: int,
-    name: str,
-    act: Callable[[dict[str, Any], Idea], Any],
-    done: str,
-) -> HttpResponse:
-    """Send action `name`'s form to its service (`act` takes the cleaned data and the idea);
-    back to the idea's page with `done`, or the page again with the form's errors."""
+@dataclass(frozen=True)
+class Action:
+    """A form on an idea's page: the least role it asks for at the door (anywhere: the service
+    then weighs the official's seat in the idea's department or the office), the service the
+    form's fields are the arguments of (with `actor` and `idea`), and what to say once done."""
+
+    least: Role
+    service: Callable[..., Any]
+    done: str
+
+
+ACTIONS: dict[str, Action] = {
+    "answer": Action(
+        policies.LEAST_ROLE[policies.ANSWER],
+        services.answer_idea,
+        gettext_lazy("The answer is recorded and shown on the idea's public timeline."),
+    ),
+    "review": Action(
+        policies.LEAST_ROLE[policies.REVIEW],
+        services.start_review,
+        gettext_lazy("The idea is sent to the experts for review."),
+    ),
+    "reviewer": Action(
+        policies.LEAST_ROLE[policies.REVIEW],
+        services.assign_reviewer,
+        gettext_lazy("The expert is asked to review the idea."),
+    ),
+    "decision": Action(
+        policies.LEAST_ROLE[policies.DECIDE],
+        services.decide_idea,
+        gettext_lazy("The decision is recorded and shown on the idea's page."),
+    ),
+    "progress": Action(
+        policies.LEAST_ROLE[policies.TRACK],
+        services.record_progress,
+        gettext_lazy("The implementation update is published."),
+    ),
+    "budget": Action(
+        policies.LEAST_ROLE[policies.PROMOTE],
+        services.promote_to_budget,
+        gettext_lazy("The idea is proposed to the participatory budget in its author's name."),
+    ),
+    "poll": Action(
+        policies.LEAST_ROLE[policies.PROMOTE],
+        services.promote_to_poll,
+        gettext_lazy("The poll is created; change it at the M-Voting desk."),
+    ),
+    "visibility": Action(
+        Role(moderation.MODERATOR_ROLE),
+        services.set_idea_hidden,
+        gettext_lazy("Done: the idea's visibility is changed."),
+    ),
+}
+
+
+@official_required(role=Role.VIEWER)
+@require_POST
+def act(request: HttpRequest, idea_id: int, action: str) -> HttpResponse:
+    """Send an action's form to its service; back to the idea's page saying it is done, or the
+    page again with the form's errors (a missing role: 403)."""
+    chosen = ACTIONS.get(action)
+    if chosen is None:
+        raise Http404(_("There is no such action."))
+    require_role(request.user, role=chosen.least)
     idea, where = _idea_seen(request, idea_id)
-    form = _form(name, idea, request.POST)
-    if not form.submit(lambda: act(form.cleaned_data, idea), reraise=(NotAllowed,)):
+    form = _form(action, idea, request.POST)
+    done = form.submit(
+        lambda: chosen.service(actor=request.actor, idea=idea, **form.cleaned_data),
+        reraise=(NotAllowed,),
+    )
+    if not done:
         idea.refresh_from_db()
-        return _idea_page(request, idea, where, bound=(name, form), status=form.status_code)
-    messages.success(request, done)
+        return _idea_page(request, idea, where, bound=(action, form), status=form.status_code)
+    messages.success(request, chosen.done)
     return redirect("ideas:desk-idea", idea.pk)
-
-
-@official_required(role=policies.LEAST_ROLE[policies.ANSWER])
-@require_POST
-def answer(request: HttpRequest, idea_id: int) -> HttpResponse:
-    return _act(
-        request,
-        idea_id,
-        "answer",
-        lambda data, idea: services.answer_idea(actor=request.actor, idea=idea, text=data["text"]),
-        _("The answer is recorded and shown on the idea's public timeline."),
-    )
-
-
-@official_required(role=policies.LEAST_ROLE[policies.REVIEW])
-@require_POST
-def start_review(request: HttpRequest, idea_id: int) -> HttpResponse:
-    return _act(
-        request,
-        idea_id,
-        "start_review",
-        lambda data, idea: services.start_review(
-            actor=request.actor, idea=idea, experts=list(data["experts"])
-        ),
-        _("The idea is sent to the experts for review."),
-    )
-
-
-@official_required(role=policies.LEAST_ROLE[policies.REVIEW])
-@require_POST
-def add_reviewer(request: HttpRequest, idea_id: int) -> HttpResponse:
-    return _act(
-        request,
-        idea_id,
-        "reviewer",
-        lambda data, idea: services.assign_reviewer(
-            actor=request.actor, idea=idea, expert=data["expert"]
-        ),
-        _("The expert is asked to review the idea."),
-    )
-
-
-@official_required(role=policies.LEAST_ROLE[policies.DECIDE])
-@require_POST
-def decide(request: HttpRequest, idea_id: int) -> HttpResponse:
-    return _act(
-        request,
-        idea_id,
-        "decide",
-        lambda data, idea: services.decide_idea(actor=request.actor, idea=idea, **data),
-        _("The decision is recorded and shown on the idea's page."),
-    )
-
-
-@official_required(role=policies.LEAST_ROLE[policies.TRACK])
-@require_POST
-def progress(request: HttpRequest, idea_id: int) -> HttpResponse:
-    return _act(
-        request,
-        idea_id,
-        "track",
-        lambda data, idea: services.record_progress(actor=request.actor, idea=idea, **data),
-        _("The implementation update is published."),
-    )
-
-
-@official_required(role=policies.LEAST_ROLE[policies.PROMOTE])
-@require_POST
-def to_budget(request: HttpRequest, idea_id: int) -> HttpResponse:
-    return _act(
-        request,
-        idea_id,
-        "budget",
-        lambda data, idea: services.promote_to_budget(actor=request.actor, idea=idea, **data),
-        _("The idea is proposed to the participatory budget in its author's name."),
-    )
-
-
-@official_required(role=policies.LEAST_ROLE[policies.PROMOTE])
-@require_POST
-def to_poll(request: HttpRequest, idea_id: int) -> HttpResponse:
-    def promote(data: dict[str, Any], idea: Idea) -> Any:
-        return services.promote_to_poll(
-            actor=request.actor,
-            idea=idea,
-            question=data["question"],
-            options=[line.strip() for line in data["options"].splitlines() if line.strip()],
-            opens_at=data["opens_at"],
-            closes_at=data["closes_at"],
-        )
-
-    return _act(
-        request, idea_id, "poll", promote, _("The poll is created; change it at the M-Voting desk.")
-    )
-
-
-@official_required(role=Role(moderation.MODERATOR_ROLE))
-@require_POST
-def moderate(request: HttpRequest, idea_id: int) -> HttpResponse:
-    return _act(
-        request,
-        idea_id,
-        "moderate",
-        lambda data, idea: services.set_idea_hidden(actor=request.actor, idea=idea, **data),
-        _("Done: the idea's visibility is changed."),
-    )
 
 
 # --- experts --------------------------------------------------------------------------------------
