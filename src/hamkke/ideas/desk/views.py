@@ -63,7 +63,9 @@ def _seats(request: HttpRequest) -> dict[int, Seat]:
     return {d.pk: Seat(user=request.user, role=roles[d.pk], department=d) for d in departments}
 
 
-def _seat(request: HttpRequest, seats: dict[int, Seat], department: Department | None):
+def _seat(
+    request: HttpRequest, seats: dict[int, Seat], department: Department | None
+) -> Seat | None:
     """The official's seat in `department` (without a role where they hold none); None for no
     department."""
     if department is None:
