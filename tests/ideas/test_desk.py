@@ -168,6 +168,7 @@ def test_the_department_sees_its_ideas_to_answer_with_deadlines_and_flags(
     assert "Escalated: managers answer" in page
     assert welfare.title not in page
     assert response.context["office"] is None
+    assert response.context["contests_url"] == ""  # the contests' desk is the office's
     assert url("desk-experts") not in page
 
 
