@@ -810,3 +810,20 @@ def projects_to_implement(cycle: Cycle) -> QuerySet[Project]:
         .prefetch_related("updates")
         .order_by("pool__code", "rank", "code")
     )
+
+
+# --- pools open to proposals (helper desk: the Oasis carries adopted ideas into them) ---------
+
+
+def pools_taking_proposals(city: City) -> QuerySet[Pool]:
+    """The pools of the city's cycles whose phase takes proposals now (the phase decided by
+    policies, as for a citizen's proposal), oldest cycle first: where another service may carry
+    a citizen's work as a proposal."""
+    open_cycles = [
+        cycle.pk for cycle in cycles_of(city) if policies.phase_allows(cycle, policies.PROPOSE)
+    ]
+    return (
+        Pool.objects.filter(cycle_id__in=open_cycles)
+        .select_related("cycle", "district")
+        .order_by("cycle__proposals_from", "cycle__slug", "district__code", "code")
+    )

@@ -527,3 +527,53 @@ def budget_project_url(idea: Idea) -> str | None:
     if project is None:
         return None
     return reverse("budget:project", args=[project.cycle.slug, project.code])
+
+
+# --- the desk's queues (helper desk) -----------------------------------------------------------
+
+
+def ideas_under_review() -> QuerySet[Idea]:
+    """Ideas under expert review with their reviews still waiting and already scored, counted
+    in the same query (`waiting`, `scored`)."""
+    return ideas_in([State.REVIEW]).annotate(
+        waiting=Count("reviews", filter=Q(reviews__scored_at__isnull=True)),
+        scored=Count("reviews", filter=Q(reviews__scored_at__isnull=False)),
+    )
+
+
+def ideas_being_implemented() -> QuerySet[Idea]:
+    """Adopted ideas whose implementation is neither completed nor dropped, with the date of
+    their latest update (`last_update`): the ones longest without news first."""
+    from django.db.models import F
+
+    from hamkke.ideas.models import Implementation
+
+    return (
+        ideas_in(pipeline.TAKEN_UP)
+        .exclude(implementation__in=[Implementation.COMPLETED, Implementation.DROPPED])
+        .annotate(last_update=Max("updates__on"))
+        .order_by(F("last_update").asc(nulls_first=True), "decided_at", "id")
+    )
+
+
+def meetings_with_decisions() -> list[Any]:
+    """The city's review meetings, newest first, each with the ideas it decided."""
+    from django.db.models import Prefetch
+
+    from hamkke.ideas.models import ReviewMeeting
+
+    decided = Idea.objects.select_related("theme").order_by("decided_at", "id")
+    return list(
+        ReviewMeeting.objects.filter(city=current_city())
+        .prefetch_related(Prefetch("decisions", queryset=decided))
+        .order_by("-held_on", "-id")
+    )
+
+
+def ideas_for_operator(state: str = "") -> QuerySet[Idea]:
+    """Every idea of the city, hidden ones too, by id (the operator's list); of one state when
+    given."""
+    ideas = Idea.objects.filter(city=current_city())
+    if state:
+        ideas = ideas.filter(state=state)
+    return ideas.order_by("id")

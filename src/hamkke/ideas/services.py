@@ -1148,3 +1148,20 @@ def score_entries(
     for idea, score in scores:
         score_entry(actor=actor, contest=contest, idea=idea, score=score, now=now)
     return len(scores)
+
+
+# --- the command line (helper desk) ----------------------------------------------------------
+
+
+@transaction.atomic
+def appoint_expert_as_operator(*, user: User, field: str = "") -> Expert:
+    """The site's operator appoints (or re-appoints) an expert at the command line (`hamkke
+    ideas expert`): shell access already holds every key, so no seat at the office is asked;
+    the audit log records the appointment with no person acting."""
+    city = current_city()
+    field = _text(field, field="field", limit=200, required=False)
+    expert, _created = Expert.objects.update_or_create(
+        city=city, user=user, defaults={"field": field, "active": True, "appointed_by": None}
+    )
+    record_audit(actor=None, action="ideas.expert_appointed", target=expert)
+    return expert
