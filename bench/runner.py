@@ -20,6 +20,7 @@ BENCHMARKS: tuple[str, ...] = (
     "plaza_import",
     "polls_ballots",
     "polls_tally",
+    "ideas_list",
     "faults",
 )
 # Run only when named: the fault drill kills servers and restarts the machine's PostgreSQL, which

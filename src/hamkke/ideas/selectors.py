@@ -164,7 +164,8 @@ def similar_ideas(
     text: str, *, limit: int = 5, least: float = 0.2, exclude: int | None = None
 ) -> list[tuple[Idea, float]]:
     """Visible ideas most like `text` (the similar-idea suggestion while writing): candidates
-    are the ideas sharing the most shingles (one grouped query on the index), ranked by Dice."""
+    are the ideas sharing the most shingles (one grouped query on the index), ranked by
+    similarity.likeness."""
     query = similarity.shingles(text)
     if not query:
         return []
