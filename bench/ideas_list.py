@@ -208,9 +208,10 @@ def _selector_sql_page(page: int) -> list[int]:
 
     from hamkke.ideas import selectors
 
-    start = (page - 1) * PAGE_SIZE
-    rows = selectors.idea_list(selectors.IdeaFilter(sort="supports")).defer("body")
-    sql, params = rows[start : start + PAGE_SIZE + 1].query.sql_with_params()
+    rows = selectors.idea_page_rows(
+        selectors.IdeaFilter(sort="supports"), page=page, page_size=PAGE_SIZE
+    )
+    sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()][:PAGE_SIZE]
@@ -244,10 +245,12 @@ def _plans(page: int) -> dict[str, str]:
     from hamkke.ideas import selectors
 
     start = (page - 1) * PAGE_SIZE
-    rows = selectors.idea_list(selectors.IdeaFilter(sort="supports")).defer("body")
+    rows = selectors.idea_page_rows(
+        selectors.IdeaFilter(sort="supports"), page=page, page_size=PAGE_SIZE
+    )
     queries = {
         "plain": (PLAIN_SQL, [current_city().pk, PAGE_SIZE, start]),
-        "selector": rows[start : start + PAGE_SIZE + 1].query.sql_with_params(),
+        "selector": rows.query.sql_with_params(),
     }
     explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
     plans = {}

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,15 +71,6 @@ def _seat(
     if department is None:
         return None
     return seats.get(department.pk) or Seat(user=request.user, role=None, department=department)
-
-
-def _contests_url() -> str:
-    """The contests' desk, which lives in its own module: linked from the office's tabs when
-    its route is installed."""
-    try:
-        return reverse("ideas:desk-contests")
-    except NoReverseMatch:
-        return ""
 
 
 def _no_office() -> Decision:
@@ -175,7 +166,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         # administrator holds a role in every department).
         "quiet": [seat.department for pk, seat in viewing.items() if not waiting[pk]],
         "office": office if runs_office else None,
-        "contests_url": _contests_url() if runs_office else "",
+        "contests_url": reverse("ideas:desk-contests") if runs_office else "",
     }
     if runs_office:
         context |= _office_queues(now)
@@ -458,7 +449,7 @@ def experts(request: HttpRequest) -> HttpResponse:
             return redirect("ideas:desk-experts")
     context = {
         "experts": selectors.experts(active_only=False),
-        "contests_url": _contests_url(),
+        "contests_url": reverse("ideas:desk-contests"),
         "may_appoint": may_appoint,
         "form": form if may_appoint else None,
     }
@@ -503,7 +494,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
             return redirect("ideas:desk-meetings")
     context = {
         "meetings": selectors.meetings_with_decisions(),
-        "contests_url": _contests_url(),
+        "contests_url": reverse("ideas:desk-contests"),
         "may_create": may_create,
         "form": form if may_create else None,
     }
