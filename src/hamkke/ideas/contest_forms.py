@@ -121,7 +121,9 @@ class ContestForm(ServiceForm):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=pgettext_lazy("contest", "Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     theme = forms.ModelChoiceField(
         label=_("Theme (empty: any theme)"), queryset=Theme.objects.none(), required=False

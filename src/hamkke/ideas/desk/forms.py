@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hamkke.core.web.forms import ServiceForm
 from hamkke.ideas.models import Expert, Implementation, ReviewMeeting, State
@@ -100,7 +101,9 @@ class ProgressForm(ServiceForm):
     """An implementation update; the service checks the percentage, the date and the link."""
 
     on = _day_field(_("Date"))
-    status = forms.ChoiceField(label=_("Implementation"), choices=Implementation.choices)
+    status = forms.ChoiceField(
+        label=pgettext_lazy("idea", "Implementation"), choices=Implementation.choices
+    )
     progress = forms.IntegerField(label=_("Progress (%)"))
     text = _text_area(_("What was done, for everyone to read"))
     link = forms.CharField(
@@ -157,7 +160,7 @@ class PollPromotionForm(ServiceForm):
 
 class ModerationForm(ServiceForm):
     hidden = forms.TypedChoiceField(
-        choices=[("1", _("Hide")), ("0", _("Show"))],
+        choices=[("1", _("Hide")), ("0", pgettext_lazy("moderation", "Show"))],
         coerce=lambda value: value == "1",
         widget=forms.HiddenInput,
     )
