@@ -673,3 +673,27 @@ def test_similar_ideas_are_found_in_korean(author, theme):
     found = similar_ideas("한강 인공섬 공연")
     assert found[0][0] == island
     assert all(idea.title != "지하철 막차 연장" for idea, _score in found)
+
+
+def test_an_adoption_is_published_in_the_citys_language_whoever_decides(
+    author, theme, expert, settings_of, handler, office_manager
+):
+    from django.utils import translation
+
+    from hamkke.ideas.services import decide_idea
+    from hamkke.plaza import selectors as plaza_selectors
+
+    idea = in_review(author, theme, expert, settings_of, handler, office_manager)
+    scored(idea, expert)
+    with translation.override("en"):
+        decide_idea(
+            actor=office_manager,
+            idea=idea,
+            outcome="adopted",
+            reasons="채택합니다.",
+            meeting=meeting(office_manager),
+        )
+    document = plaza_selectors.public_decision(f"ideas.idea:{idea.pk}")
+    # Seoul's language is Korean: the Plaza's title is not the English wording.
+    assert not document.title.startswith("Citizens' idea")
+    assert "채택" in document.title

@@ -848,7 +848,7 @@ def _write(
             services.escalate_answer(idea=plan.idea, now=plan.idea.answer_due + lives.check_delay())
         if plan.state in pipeline.TAKEN_UP:
             # What services.transition does when an idea is taken up: the Plaza document.
-            services._publish_adoption(plan.idea)
+            services.publish_adoption(plan.idea)
 
 
 def _locations(plans: list[Plan]) -> dict[int, Location]:

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -292,7 +292,7 @@ def transition(
     if target == pipeline.FORWARDED:
         _tell_department(locked)
     if target in pipeline.TAKEN_UP:
-        _publish_adoption(locked)
+        publish_adoption(locked)
     idea.__dict__.update(locked.__dict__)
     return locked
 
@@ -701,9 +701,15 @@ def decide_idea(
     )
 
 
-def _publish_adoption(idea: Idea) -> None:
-    """The adoption on the Plaza at once (one document per idea: a re-run updates it). Only
-    text meant for everyone: the idea, the answer and the reasons, no names."""
+def publish_adoption(idea: Idea) -> None:
+    """The adoption on the Plaza at once (one document per idea: a re-run updates it), worded
+    in the city's language whoever decided it. Only text meant for everyone: the idea, the
+    answer and the reasons, no names."""
+    with translation.override(idea.city.default_language):
+        _publish_adoption_now(idea)
+
+
+def _publish_adoption_now(idea: Idea) -> None:
     from hamkke.plaza import services as plaza_services
 
     department = idea.department or office_of(idea.city)
