@@ -259,6 +259,10 @@ class ProjectDetailOut(ProjectOut):
     reviewed_at: datetime | None
     created_at: datetime
     updates: list[UpdateOut] = Field(description="Implementation updates, oldest first")
+    origin_url: str = Field(
+        description="The page it came from in another service (an adopted citizens' idea); "
+        "empty for a citizen's own proposal"
+    )
 
     @staticmethod
     def resolve_location(obj: Project) -> PlaceOut | None:

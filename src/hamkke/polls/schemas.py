@@ -160,6 +160,10 @@ class PollDetailOut(PollOut):
     me: MeOut | None = Field(description="For a signed-in caller; null for anyone else")
     decision: DecisionOut | None = Field(description="What the city decided, once decided")
     supports: int | None = Field(description="A proposal's supports; null for other polls")
+    origin_url: str = Field(
+        description="The page it came from in another service (an adopted citizens' idea); "
+        "empty otherwise"
+    )
 
     @staticmethod
     def resolve_districts(obj: Poll) -> list[str]:
