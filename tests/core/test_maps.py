@@ -236,6 +236,7 @@ def test_a_point_is_shown_where_it_is(client, city):
     path, _mode = _idea_page(client, city)
     (found,) = maps_of(client.get(path))
     assert found["data-point"] == "37.556300,126.923600"
+    assert found["data-district"] == "11440"  # Mapo-gu, whose outline frames it without tiles
 
 
 def test_the_reports_map_loads_the_filtered_reports_clustered(client, city):

@@ -137,3 +137,45 @@ def test_in_english_on_a_phone_names_wait_for_room_and_the_tiles_can_be_turned_o
     expect(reports_map.locator("path.map-district")).to_have_count(SEOUL_DISTRICTS)
     expect(reports_map).to_have_class(re.compile(r"\bmap-no-tiles\b"))
     assert violations == []
+
+
+def test_a_reports_point_without_tiles_is_shown_among_its_districts_names(
+    site, phone_page, unreachable_tiles, screenshot
+):
+    from hamkke.complaints import services
+    from hamkke.complaints.models import Category
+    from tests.complaints.conftest import JONGNO
+
+    page = phone_page
+    violations, _refused = _watch(page)
+    complaint = services.file_complaint(
+        category=Category.objects.get(code="litter"),
+        latitude=JONGNO[0],
+        longitude=JONGNO[1],
+        description="Rubbish by the crossing.",
+    )
+    page.goto(f"{site}/complaints/{complaint.tracking_number}/")
+    point_map = page.locator("#report-point")
+    expect(point_map).to_have_attribute("data-outline", str(SEOUL_DISTRICTS))
+    expect(point_map).to_have_class(re.compile(r"\bmap-no-tiles\b"))
+    # At street zoom there would be nothing but land around the point: the map steps back to
+    # show the point's district, Jongno-gu, whole: its name and the point inside the map.
+    page.wait_for_function(
+        """() => {
+          const frame = document.getElementById('report-point').getBoundingClientRect();
+          return Array.from(document.querySelectorAll(
+            '#report-point .map-district-label:not(.map-label-hidden)'
+          )).some(n => {
+            const b = n.getBoundingClientRect();
+            return n.textContent === '종로구' && b.left >= frame.left && b.right <= frame.right
+              && b.top >= frame.top && b.bottom <= frame.bottom;
+          });
+        }"""
+    )
+    marker = point_map.locator(".leaflet-overlay-pane path.leaflet-interactive").bounding_box()
+    frame = point_map.bounding_box()
+    assert (
+        frame["x"] <= marker["x"] and marker["x"] + marker["width"] <= frame["x"] + frame["width"]
+    )
+    screenshot(page, "maps-offline-point-phone")
+    assert violations == []

@@ -42,7 +42,8 @@ def map_attrs(
     messages: str = "",
     locate: str = "",
 ) -> str:
-    """`mode` "view" shows `point` (anything with latitude and longitude) or the GeoJSON points
+    """`mode` "view" shows `point` (anything with latitude and longitude, and maybe a district)
+    or the GeoJSON points
     at the URL `points` (`cluster`ed, coloured by the script hooks of `kind`); "pick" sets the
     form's `id_latitude` and `id_longitude`, says so in `#place-status` with the texts of the
     JSON island `messages`, and wires the `locate` button."""
@@ -65,6 +66,10 @@ def map_attrs(
         ]
     if point is not None:
         attrs.append(("point", f"{point.latitude:.6f},{point.longitude:.6f}"))
+        # Without tiles the map shows the point's whole district, named.
+        district = getattr(point, "district", None)
+        if district is not None:
+            attrs.append(("district", district.code))
     if points:
         attrs.append(("points-url", points))
     if cluster:

@@ -28,6 +28,9 @@
   var BLUE = "#0b57a4";
   // Close enough to see the street a pin is on.
   var PIN_ZOOM = 16;
+  // Without tiles a street-level view is blank land: far enough out to see borders and names
+  // around a point whose district is not named.
+  var OUTLINE_POINT_ZOOM = 13;
   var english = (document.documentElement.lang || "").indexOf("en") === 0;
   var kinds = {};
   var made = new WeakMap();
@@ -91,6 +94,7 @@
     var city = features.filter(function (feature) {
       return feature.properties.kind === "city";
     });
+    var byCode = {};
     // Not interactive: a tap goes through them to the map (and to a picker).
     L.geoJSON(districts, {
       pane: "outline",
@@ -98,6 +102,9 @@
       style: {
         className: "map-district", color: BLUE, weight: 1, opacity: 0.7,
         fillColor: "#fbfaf5", fillOpacity: 0.15
+      },
+      onEachFeature: function (feature, layer) {
+        byCode[feature.properties.code] = layer;
       }
     }).addTo(map);
     L.geoJSON(city, {
@@ -111,6 +118,11 @@
         return feature.properties.label;
       })
       .sort(function (a, b) {
+        // The district of the map's point first, then the larger ones.
+        var mine = element.dataset.district;
+        if ((a.properties.code === mine) !== (b.properties.code === mine)) {
+          return a.properties.code === mine ? -1 : 1;
+        }
         return (b.properties.area_km2 || 0) - (a.properties.area_km2 || 0);
       })
       .map(function (feature) {
@@ -131,17 +143,27 @@
       declutter(labels);
     });
     element.dataset.outline = String(districts.length);
+    return byCode;
   }
 
-  function addTiles(map, element) {
+  function addTiles(map, element, whenNone) {
     var url = element.dataset.tiles;
     element.classList.add("map-no-tiles");
-    if (!url) return;
+    if (!url) {
+      whenNone();
+      return;
+    }
     var loaded = 0;
+    var failed = false;
     var tiles = L.tileLayer(url, { maxZoom: 19, attribution: element.dataset.attribution || "" });
     tiles.on("tileload", function () {
       loaded += 1;
       element.classList.remove("map-no-tiles");
+    });
+    tiles.on("tileerror", function () {
+      if (loaded || failed) return;
+      failed = true;
+      whenNone();
     });
     tiles.on("remove", function () {
       element.classList.add("map-no-tiles");
@@ -165,15 +187,40 @@
     // Above the tiles (200), under the points (overlay 400, markers 600).
     map.createPane("outline");
     map.createPane("labels");
-    addTiles(map, element);
+    // A point's map without tiles shows the point's whole district, with its borders and name,
+    // rather than blank land at street zoom: once the tiles failed and the outline is known
+    // (or failed), and only while the person has not moved the map.
+    var untouched = true;
+    var noTiles = false;
+    var districts;
+    map.once("dragstart zoomstart", function () {
+      untouched = false;
+    });
+    function frame() {
+      if (!element.dataset.point || !untouched || !noTiles || districts === undefined) return;
+      var home = districts && districts[element.dataset.district];
+      if (home) {
+        map.fitBounds(home.getBounds(), { padding: [8, 8], maxZoom: PIN_ZOOM });
+      } else {
+        map.setView(view[0], OUTLINE_POINT_ZOOM);
+      }
+    }
+    addTiles(map, element, function () {
+      noTiles = true;
+      frame();
+    });
     if (element.dataset.outlineUrl) {
       getJson(element.dataset.outlineUrl)
         .then(function (data) {
-          drawOutline(map, element, data);
+          districts = drawOutline(map, element, data);
         })
         .catch(function () {
+          districts = null;
           element.dataset.outline = "error";
-        });
+        })
+        .then(frame);
+    } else {
+      districts = null;
     }
     return map;
   }
