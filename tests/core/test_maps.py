@@ -136,17 +136,22 @@ def test_a_name_is_placed_inside_a_crescent_where_its_centroid_is_not():
 # --- every page with a map ----------------------------------------------------------------------
 
 
-def _complaint_page(client, city):
+def litter_in_jongno():
+    """A report of litter at Jongno 3-ga (also the browser tests')."""
     from hamkke.complaints import services
     from hamkke.complaints.models import Category
     from tests.complaints.conftest import JONGNO
 
-    complaint = services.file_complaint(
+    return services.file_complaint(
         category=Category.objects.get(code="litter"),
         latitude=JONGNO[0],
         longitude=JONGNO[1],
         description="Rubbish by the crossing.",
     )
+
+
+def _complaint_page(client, city):
+    complaint = litter_in_jongno()
     return reverse("complaints:detail", args=[complaint.tracking_number]), "view"
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from hamkke.core.models import District
+from tests.core.test_maps import litter_in_jongno
 
 pytestmark = pytest.mark.e2e
 
@@ -142,18 +143,9 @@ def test_in_english_on_a_phone_names_wait_for_room_and_the_tiles_can_be_turned_o
 def test_a_reports_point_without_tiles_is_shown_among_its_districts_names(
     site, phone_page, unreachable_tiles, screenshot
 ):
-    from hamkke.complaints import services
-    from hamkke.complaints.models import Category
-    from tests.complaints.conftest import JONGNO
-
     page = phone_page
     violations, _refused = _watch(page)
-    complaint = services.file_complaint(
-        category=Category.objects.get(code="litter"),
-        latitude=JONGNO[0],
-        longitude=JONGNO[1],
-        description="Rubbish by the crossing.",
-    )
+    complaint = litter_in_jongno()
     page.goto(f"{site}/complaints/{complaint.tracking_number}/")
     point_map = page.locator("#report-point")
     expect(point_map).to_have_attribute("data-outline", str(SEOUL_DISTRICTS))
