@@ -42,6 +42,7 @@ PURE_MODULES = (
     "hamkke.ideas.pipeline",
     "hamkke.ideas.similarity",
     "hamkke.ideas.scoring",
+    "hamkke.places.nearby",
 )
 
 
