@@ -43,7 +43,6 @@ PURE_MODULES = (
     "hamkke.ideas.similarity",
     "hamkke.ideas.scoring",
     "hamkke.places.nearby",
-
     "hamkke.places.coverage",
     "hamkke.places.hours",
     "hamkke.places.routing",
