@@ -42,6 +42,11 @@ PURE_MODULES = (
     "hamkke.ideas.pipeline",
     "hamkke.ideas.similarity",
     "hamkke.ideas.scoring",
+    "hamkke.places.nearby",
+    "hamkke.places.coverage",
+    "hamkke.places.hours",
+    "hamkke.places.routing",
+    "hamkke.places.wifi_layout",
 )
 
 

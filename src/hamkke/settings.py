@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "hamkke.plaza",
     "hamkke.polls",
     "hamkke.ideas",
+    "hamkke.places",
 ]
 
 MIDDLEWARE = [

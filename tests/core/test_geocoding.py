@@ -179,7 +179,7 @@ def test_reloading_the_profile_refreshes_the_gazetteer(tmp_path):
     assert GazetteerGeocoder.for_city(city).search("Deoksugung", limit=5) == []
     with (folder / "profile.toml").open("a", encoding="utf-8") as profile:
         profile.write(
-            '\n[[places]]\ncode = "deoksugung"\nname = "덕수궁"\nname_en = "Deoksugung"\n'
+            '\n[[landmarks]]\ncode = "deoksugung"\nname = "덕수궁"\nname_en = "Deoksugung"\n'
             'latitude = 37.5658\nlongitude = 126.9751\nkind = "palace"\n'
         )
     city = load_city(slug="seoul", folder=folder)

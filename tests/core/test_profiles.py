@@ -83,10 +83,10 @@ def test_reloading_updates_in_place(seoul_copy):
             "departments[0].code",
         ),
         ('slug = "seoul"', 'slug = "seoul"\nmayor = "unknown field"', "city.mayor"),
-        ("latitude = 37.5663", 'latitude = "37.5663"', "places[0].latitude"),
-        ("longitude = 126.9779", "longitude = 226.9779", "places[0].longitude"),
-        ('code = "coex"', 'code = "city-hall"', "places: code 'city-hall' appears twice"),
-        ('kind = "palace"', 'kind = "Royal Palace"', "places[2].kind"),
+        ("latitude = 37.5663", 'latitude = "37.5663"', "landmarks[0].latitude"),
+        ("longitude = 126.9779", "longitude = 226.9779", "landmarks[0].longitude"),
+        ('code = "coex"', 'code = "city-hall"', "landmarks: code 'city-hall' appears twice"),
+        ('kind = "palace"', 'kind = "Royal Palace"', "landmarks[2].kind"),
     ],
 )
 def test_a_broken_field_is_named_with_its_file(seoul_copy, old, new, expected):
@@ -166,12 +166,12 @@ def test_a_place_outside_the_city_is_refused_by_its_index(seoul_copy):
         read_profile(seoul_copy)
     message = str(error.value)
     assert str(seoul_copy / "profile.toml") in message
-    assert "places[0]: 'city-hall' at (35.1796, 129.0756) is not in any" in message
+    assert "landmarks[0]: 'city-hall' at (35.1796, 129.0756) is not in any" in message
 
 
 @pytest.mark.parametrize("slug", ["seoul", "mumbai"])
-def test_the_shipped_places_have_unique_names_in_both_languages(slug):
-    places = read_profile(CITIES / slug).profile.places
+def test_the_shipped_landmarks_have_unique_names_in_both_languages(slug):
+    places = read_profile(CITIES / slug).profile.landmarks
     assert len(places) >= 12
     assert all(place.name and place.name_en for place in places)
     assert len({place.name for place in places}) == len(places)

@@ -136,7 +136,7 @@ def gazetteer_places(
     districts: Iterable[tuple[str, str, str, Mapping[str, Any]]],
     offices: Iterable[tuple[str, str, str]],
 ) -> list[tuple[Place, Sequence[str]]]:
-    """The gazetteer's list, in the order that settles ties: the profile's `[[places]]`
+    """The gazetteer's list, in the order that settles ties: the profile's `[[landmarks]]`
     (dicts as the profile holds them), then the districts as (code, name, name_en, outline),
     then the district offices as (name, name_en, district code), placed at their district's
     representative point: not the building, but surely in the district the office serves."""
@@ -169,7 +169,7 @@ def city_places(city: City) -> list[tuple[Place, Sequence[str]]]:
     from hamkke.core.city import selectors as city_selectors
 
     return gazetteer_places(
-        places=city.profile.get("places", []),
+        places=city.profile.get("landmarks", []),
         districts=[
             (district.code, district.name, district.name_en, outline)
             for district, outline in city_selectors.district_outlines(city)

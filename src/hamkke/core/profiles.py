@@ -120,12 +120,13 @@ class CityProfile(Strict):
     districts: DistrictsSource
     district_offices: DistrictOffices | None = None
     departments: list[Department]
-    places: list[NamedPlace] = []
+    # The gazetteer: well-known places the address search finds by name.
+    landmarks: list[NamedPlace] = []
 
     @model_validator(mode="after")
     def _references_resolve(self) -> CityProfile:
         unique("departments", [d.code for d in self.departments])
-        unique("places", [p.code for p in self.places])
+        unique("landmarks", [p.code for p in self.landmarks])
         return self
 
     def section(self, key: str) -> Any:
@@ -179,11 +180,11 @@ def read_profile(folder: Path) -> LoadedProfile:
     districts = _read_districts(folder / profile.districts.file, profile.districts)
     profile = _with_sections(profile, raw, {d.code for d in districts}, toml_path)
     index = DistrictIndex({d.code: d.geometry for d in districts})
-    for i, place in enumerate(profile.places):
+    for i, place in enumerate(profile.landmarks):
         # The same test as placing a report: a place must resolve to a district.
         if index.district_of(place.latitude, place.longitude) is None:
             raise ProfileError(
-                f"{toml_path}: places[{i}]: {place.code!r} at ({place.latitude}, "
+                f"{toml_path}: landmarks[{i}]: {place.code!r} at ({place.latitude}, "
                 f"{place.longitude}) is not in any of the city's districts"
             )
     union = unary_union([shape(d.geometry) for d in districts])

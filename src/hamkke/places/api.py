@@ -1,0 +1,5 @@
+"""The places' JSON API (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["places"])

@@ -1,0 +1,5 @@
+"""The registries' JSON API (being built)."""
+
+from ninja import Router
+
+router = Router(tags=["places desk"])
