@@ -43,6 +43,10 @@ PURE_MODULES = (
     "hamkke.ideas.similarity",
     "hamkke.ideas.scoring",
     "hamkke.places.nearby",
+    "hamkke.places.coverage",
+    "hamkke.places.hours",
+    "hamkke.places.routing",
+    "hamkke.places.wifi_layout",
 )
 
 
