@@ -148,3 +148,17 @@ def registry_counts() -> dict[str, int]:
         Layer.EVENTS: Event.objects.filter(city=city).count(),
         Layer.ROUTES: Route.objects.filter(city=city).count(),
     }
+
+
+# --- the open API and the map (helper api) ---
+
+
+def public_place_ids(ids) -> set[int]:
+    """Which of these place ids are public (a route's stop keeps a place that has retired)."""
+    if not ids:
+        return set()
+    return set(
+        Place.objects.filter(city=current_city(), pk__in=list(ids))
+        .exclude(status=Status.CLOSED)
+        .values_list("pk", flat=True)
+    )
