@@ -118,7 +118,9 @@ def lending_figures() -> dict[str, int]:
 
 
 def registry_counts() -> dict[str, int]:
-    """Rows in service per layer (WiFi sites, access points, charger sites, chargers, …)."""
+    """Rows in service per layer (WiFi sites, access points, charger sites, …) and, under
+    "charger_count", the chargers at the charger sites (not "chargers": that is the layer's
+    own key)."""
     city = current_city()
     places = dict(
         Place.objects.filter(city=city)
@@ -137,7 +139,7 @@ def registry_counts() -> dict[str, int]:
         Layer.WIFI_SITES: places.get(Layer.WIFI_SITES, 0),
         Layer.WIFI_APS: AccessPoint.objects.filter(city=city).exclude(status=Status.CLOSED).count(),
         Layer.CHARGERS: places.get(Layer.CHARGERS, 0),
-        "chargers": chargers,
+        "charger_count": chargers,
         Layer.FACILITIES: places.get(Layer.FACILITIES, 0),
         Layer.EVENTS: Event.objects.filter(city=city).count(),
         Layer.ROUTES: Route.objects.filter(city=city).count(),
