@@ -437,7 +437,7 @@ def seed() -> Iterator[str]:
         return
     started = time.monotonic()
     rng = random.Random(2012)  # the year Seoul's public WiFi began
-    picker = _Picker(city, np.random.default_rng(2012))
+    picker = PointPicker(city, np.random.default_rng(2012))
     with transaction.atomic():
         official = _seat_official(city)
         sites, points = _wifi(city, picker, rng)
@@ -479,9 +479,9 @@ def _seat_official(city: City) -> User | None:
 # --- points inside the districts ---------------------------------------------------------------
 
 
-class _Picker:
+class PointPicker:
     """Points inside the city's district outlines, and the district `district_index` finds
-    for a point (what the services store)."""
+    for a point (what the services store). The benchmarks draw their points with it too."""
 
     def __init__(self, city: City, generator: np.random.Generator):
         self.index: DistrictIndex = district_index(city)
@@ -586,7 +586,7 @@ def _ap_offsets(kind: SiteKind, count: int, rng: random.Random) -> list[tuple[fl
     return offsets
 
 
-def _wifi(city: City, picker: _Picker, rng: random.Random) -> tuple[int, int]:
+def _wifi(city: City, picker: PointPicker, rng: random.Random) -> tuple[int, int]:
     kinds = rng.choices(SITE_KINDS, weights=[k.share for k in SITE_KINDS], k=WIFI_SITES)
     centres = picker.points(WIFI_SITES, picker.weights(CENTRAL), rng)
     numbers = _Numbers()
@@ -672,7 +672,7 @@ def _charger_counts(ranges: list[tuple[int, int]], fixed: int, rng: random.Rando
     return counts
 
 
-def _chargers(city: City, picker: _Picker, rng: random.Random) -> tuple[int, int]:
+def _chargers(city: City, picker: PointPicker, rng: random.Random) -> tuple[int, int]:
     numbers = _Numbers()
     now = timezone.now()
     drawn = [kind for kind in CHARGER_KINDS for _ in range(kind.sites)]
