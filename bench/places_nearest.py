@@ -102,7 +102,6 @@ def _load(first: int, count: int, seed: int) -> dict:
     started = time.perf_counter()
     city = current_city()
     picker = _picker(seed)
-    district_ids = {code: district.pk for code, district in picker.districts.items()}
     points = picker.points(count, picker.weights({}), random.Random(seed))
     rows = BulkInsert(Place, _FIELDS)
     now = rows.adapt("updated_at", timezone.now())
@@ -111,7 +110,7 @@ def _load(first: int, count: int, seed: int) -> dict:
         for start in range(0, count, _BATCH):
             batch = []
             for offset in range(start, min(start + _BATCH, count)):
-                code, lat, lon = points[offset]
+                _code, lat, lon = points[offset]
                 number = first + offset
                 batch.append(
                     (
@@ -137,7 +136,7 @@ def _load(first: int, count: int, seed: int) -> dict:
                         lat,
                         lon,
                         nearby.cell_of(lat, lon),
-                        district_ids[code],
+                        picker.district_of(lat, lon).pk,
                     )
                 )
             with transaction.atomic():

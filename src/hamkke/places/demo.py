@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import shapely
@@ -561,8 +561,8 @@ def _address(district: District, rng: random.Random) -> str:
 def _ap_counts(kinds: list[SiteKind], rng: random.Random) -> list[int]:
     """Access points per site: one each, the rest drawn by their kind's weight."""
     counts = [1] * len(kinds)
-    extra = rng.choices(range(len(kinds)), weights=[k.extra for k in kinds], k=ACCESS_POINTS)
-    for index in extra[: ACCESS_POINTS - len(kinds)]:
+    weights = [kind.extra for kind in kinds]
+    for index in rng.choices(range(len(kinds)), weights=weights, k=ACCESS_POINTS - len(kinds)):
         counts[index] += 1
     return counts
 
@@ -593,8 +593,8 @@ def _wifi(city: City, picker: PointPicker, rng: random.Random) -> tuple[int, int
     now = timezone.now()
     networks, network_weights = zip(*NETWORKS, strict=True)
     sites = []
-    for number, (kind, (code, lat, lon)) in enumerate(zip(kinds, centres, strict=True), 1):
-        district = picker.districts[code]
+    for number, (kind, (_code, lat, lon)) in enumerate(zip(kinds, centres, strict=True), 1):
+        district = picker.district_of(lat, lon)
         name, name_en = numbers.name(rng.choice(kind.names), district)
         network = rng.choices(networks, weights=network_weights)[0]
         year = rng.choices(YEARS, weights=YEAR_WEIGHTS)[0]
@@ -682,10 +682,10 @@ def _chargers(city: City, picker: PointPicker, rng: random.Random) -> tuple[int,
     fixed = sum(spec[5] for spec in NAMED_CHARGERS)
     counts = _charger_counts([kind.chargers for kind in drawn], fixed, rng)
     rows = []
-    for number, (kind, (code, lat, lon), count) in enumerate(
+    for number, (kind, (_code, lat, lon), count) in enumerate(
         zip(drawn, centres, counts, strict=True), 1
     ):
-        district = picker.districts[code]
+        district = picker.district_of(lat, lon)
         word, word_en = rng.choice(LIBRARY_WORDS)
         name, name_en = numbers.name(rng.choice(kind.names), district, word=word, word_en=word_en)
         rows.append(
@@ -718,7 +718,15 @@ def _chargers(city: City, picker: PointPicker, rng: random.Random) -> tuple[int,
     return len(rows), sum(row.charger_count for row in rows)
 
 
-def _charger(city, ref, spec, partner, district, rng, now) -> Place:
+def _charger(
+    city: City,
+    ref: str,
+    spec: tuple[str, str, float, float, str, int, str],
+    partner: str,
+    district: District,
+    rng: random.Random,
+    now: datetime,
+) -> Place:
     name, name_en, lat, lon, kind, count, hours = spec
     parse_hours(hours)  # the services' check: a demo with unreadable hours must not start
     return Place(
@@ -750,10 +758,7 @@ def _bukchon(city: City, official: User | None, rng: random.Random) -> dict[str,
     """Bukchon's facilities by ref: the named ones, then toilets and workshops spread over the
     village's streets."""
     (south, west), (north, east) = BUKCHON_BOX
-    specs = [
-        (ref, kind, name, name_en, lat, lon, hours)
-        for ref, kind, name, name_en, lat, lon, hours in BUKCHON_PLACES
-    ]
+    specs = list(BUKCHON_PLACES)
     for number, (dong, dong_en, hours) in enumerate(BUKCHON_TOILETS, 1):
         specs.append(
             (
