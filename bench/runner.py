@@ -21,6 +21,8 @@ BENCHMARKS: tuple[str, ...] = (
     "polls_ballots",
     "polls_tally",
     "ideas_list",
+    "places_nearest",
+    "places_coverage",
     "faults",
 )
 # Run only when named: the fault drill kills servers and restarts the machine's PostgreSQL, which

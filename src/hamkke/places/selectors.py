@@ -123,7 +123,9 @@ def lending_figures() -> dict[str, int]:
 
 
 def registry_counts() -> dict[str, int]:
-    """Rows in service per layer (WiFi sites, access points, charger sites, chargers, …)."""
+    """Rows in service per layer (WiFi sites, access points, charger sites, …) and, under
+    "charger_count", the chargers at the charger sites (not "chargers": that is the layer's
+    own key)."""
     city = current_city()
     places = dict(
         Place.objects.filter(city=city)
