@@ -542,7 +542,7 @@ def test_the_list_filters_links_and_pages(client, spread, category):
     assert page.status_code == 200
     assert f"/complaints/{spread['road-mapo'].tracking_number}/" in html
     assert spread["litter-jongno"].tracking_number not in html
-    assert 'data-geojson="/complaints/map.geojson?district=11440"' in html
+    assert 'data-points-url="/complaints/map.geojson?district=11440"' in html
     assert "My reports" in html
 
     for _ in range(20):

@@ -34,7 +34,7 @@ def test_pages_send_a_policy_without_inline_code(client, city):
 
 def test_map_tiles_come_from_settings_into_the_page_and_the_policy(client, city, settings):
     page = client.get("/complaints/").content.decode()
-    assert f'content="{settings.HAMKKE_MAP_TILES}"' in page
+    assert f'data-tiles="{settings.HAMKKE_MAP_TILES}"' in page
     policy = _policy(client.get("/complaints/"))
     assert "https://tile.openstreetmap.org" in policy["img-src"]
 

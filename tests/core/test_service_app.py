@@ -4,13 +4,18 @@ an app that forgets one, names something that does not exist, or skips the contr
 from __future__ import annotations
 
 import types
+from xml.etree import ElementTree
 
 import pytest
 from django.apps import AppConfig, apps
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.urls import reverse
 
 from hamkke.core import checks, service_app
-from hamkke.core.navigation import service_by_slug
+from hamkke.core.navigation import service_by_slug, services
+
+SVG = "http://www.w3.org/2000/svg"
 
 
 def _config(cls: type[AppConfig], name: str = "hamkke.fake") -> AppConfig:
@@ -76,9 +81,43 @@ def test_a_dotted_path_that_does_not_import_is_named():
 
 def test_a_navigation_route_that_does_not_exist_is_named():
     class Lost(Complete):
-        navigation = service_app.Navigation("lost", "Lost", "", "?", url_name="lost:index")
+        navigation = service_app.Navigation(
+            "lost", "Lost", "", "core/icons/website.svg", url_name="lost:index"
+        )
 
     assert _ids([_config(Lost)]) == ["hamkke.E006"]
+
+
+@pytest.mark.parametrize("icon", ["📍", "core/icons/nowhere.svg", "core/hamkke.css"])
+def test_a_navigation_icon_that_is_not_a_shipped_svg_is_named(icon):
+    class Emoji(Complete):
+        navigation = service_app.Navigation("odd", "Odd", "", icon, url_name=None)
+
+    messages = checks.check_service_apps(app_configs=[_config(Emoji)])
+    assert [m.id for m in messages] == ["hamkke.E007"]
+    assert repr(icon) in messages[0].msg
+
+
+def test_every_service_in_the_navigation_has_an_svg_icon_of_the_project():
+    entries = services()
+    assert {"complaints", "budget", "ideas", "polls", "plaza", "places", "iot"} <= {
+        entry.slug for entry in entries
+    }
+    for entry in entries:
+        found = finders.find(entry.icon)
+        assert found and entry.icon.endswith(".svg"), (entry.slug, entry.icon)
+        # A drawing, not a wrapped bitmap or a script: an <svg> root of vector shapes only.
+        root = ElementTree.parse(found).getroot()
+        assert root.tag == f"{{{SVG}}}svg" and root.get("viewBox") == "0 0 24 24", entry.slug
+        shapes = {child.tag.removeprefix(f"{{{SVG}}}") for child in root.iter()} - {"svg", "title"}
+        assert shapes and shapes <= {"path", "circle", "ellipse", "rect"}, (entry.slug, shapes)
+
+
+def test_the_home_page_and_the_menu_show_the_icons(client, city):
+    html = client.get("/").content.decode()
+    for entry in services():
+        # Twice: the service's card and its line in the menu, each decorative (alt="").
+        assert html.count(f'src="{static(entry.icon)}" alt=""') == 2, entry.slug
 
 
 def test_a_commentable_model_that_does_not_exist_is_named():

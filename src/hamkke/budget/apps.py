@@ -16,7 +16,7 @@ class BudgetConfig(service_app.ServiceAppConfig):
         slug="budget",
         name=_("Participatory Budgeting"),
         summary=_("Propose and choose the projects a share of the budget pays for."),
-        icon="💰",
+        icon="core/icons/budget.svg",
         url_name="budget:index",
         desk_url_name="budget:desk",
         order=40,

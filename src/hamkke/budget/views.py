@@ -190,7 +190,6 @@ def _proposal_form(cycle: Cycle, data=None) -> ProposalForm:
 
 
 def _propose_page(request, cycle: Cycle, form: ProposalForm | None, *, status: int = 200):
-    city = cycle.city
     mine = selectors.proposals_by(request.user, cycle)
     context = {
         **_cycle_context(cycle),
@@ -201,8 +200,6 @@ def _propose_page(request, cycle: Cycle, form: ProposalForm | None, *, status: i
             for project in mine
             if policies.may_withdraw(project, user=request.actor.user)
         },
-        "map_center": [city.center_lat, city.center_lon],
-        "map_zoom": city.zoom,
         "script_messages": {
             "pin": _("The place of the project"),
             "placeSet": _("Place set: %(lat)s, %(lon)s. Tap the map again to move it."),

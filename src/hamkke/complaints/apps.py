@@ -16,7 +16,7 @@ class ComplaintsConfig(service_app.ServiceAppConfig):
         slug="complaints",
         name=_("Smart Complaint Report"),
         summary=_("Report a damaged road, litter, illegal parking or a broken facility."),
-        icon="📍",
+        icon="core/icons/complaints.svg",
         url_name="complaints:index",
         desk_url_name="complaints:desk",
         order=10,

@@ -138,9 +138,6 @@ def _form_page(request, city, form, *, step: int, status: int = 200, **extra) ->
         "form": form,
         "step": step,
         "category": form.chosen_category,
-        "boundary": city.boundary,
-        "map_center": [city.center_lat, city.center_lon],
-        "map_zoom": city.zoom,
         "script_messages": _script_messages(),
         **extra,
     }

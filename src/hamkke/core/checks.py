@@ -5,6 +5,7 @@ the contract, and what it names exists. A new app that forgets a part fails loud
 from __future__ import annotations
 
 from django.apps import apps
+from django.contrib.staticfiles import finders
 from django.core import checks
 from django.urls import NoReverseMatch, reverse
 from pydantic import BaseModel
@@ -133,4 +134,18 @@ def _check_navigation(config: ServiceAppConfig) -> list[checks.CheckMessage]:
                     id="hamkke.E006",
                 )
             )
+    if not icon_is_shipped(entry.icon):
+        problems.append(
+            checks.Error(
+                f"{config.name}: navigation's icon {entry.icon!r} is not an SVG file among the "
+                "static files (an emoji shows as an empty box without an emoji font).",
+                obj=config,
+                id="hamkke.E007",
+            )
+        )
     return problems
+
+
+def icon_is_shipped(icon: str) -> bool:
+    """A navigation icon names an SVG the project's static files hold ("core/icons/x.svg")."""
+    return icon.endswith(".svg") and finders.find(icon) is not None

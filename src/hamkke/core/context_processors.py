@@ -3,7 +3,6 @@ person's unread notifications and moderation link."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from hamkke.core import moderation
@@ -11,12 +10,6 @@ from hamkke.core.city import selectors as city_selectors
 from hamkke.core.errors import NotFound
 from hamkke.core.navigation import services
 from hamkke.core.notifications import selectors as notification_selectors
-
-# The deployment's map tiles (their origin is also in the Content Security Policy).
-MAP_TILES = {
-    "url": settings.HAMKKE_MAP_TILES,
-    "attribution": settings.HAMKKE_MAP_ATTRIBUTION,
-}
 
 
 def city(request):
@@ -28,7 +21,6 @@ def city(request):
     return {
         "city": the_city,
         "services": services(),
-        "map_tiles": MAP_TILES,
         # Lazy: only pages that show the badge pay for the query.
         "unread_notifications": SimpleLazyObject(
             lambda: notification_selectors.unread_notification_count(user)

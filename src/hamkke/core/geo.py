@@ -12,6 +12,7 @@ from pyproj import Geod
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
 
 # Resolution 10 cells are about 66 m across the edge (0.015 km²): fine enough for "same spot";
 # resolution 7 (about 1.2 km) groups a neighbourhood for coarse filters and map clusters.
@@ -79,3 +80,42 @@ class DistrictIndex:
 
     def shapes(self) -> Iterable[DistrictShape]:
         return (DistrictShape(c, g) for c, g in zip(self._codes, self._shapes, strict=True))
+
+
+# --- maps (helper maps) ---
+
+# About 10 m: a few pixels at street zoom, nothing at city zoom; with the shorter numbers it
+# makes the outlines a browser downloads about a third of the profile's file.
+MAP_TOLERANCE_DEGREES = 0.0001
+# Five decimals are about a metre; more digits only lengthen the answer.
+MAP_DECIMALS = 5
+
+
+def _rounded(coordinates, decimals: int):
+    if isinstance(coordinates, (int, float)):
+        return round(float(coordinates), decimals)
+    return [_rounded(part, decimals) for part in coordinates]
+
+
+def map_shape(
+    geometry: Mapping,
+    tolerance: float = MAP_TOLERANCE_DEGREES,
+    decimals: int = MAP_DECIMALS,
+) -> dict:
+    """A GeoJSON (Multi)Polygon simplified for drawing: fewer vertices, shorter numbers, never
+    an invalid or empty shape (a part too small to keep its shape keeps the original's)."""
+    original = shape(geometry)
+    simple = original.simplify(tolerance, preserve_topology=True)
+    if simple.is_empty or not simple.is_valid:
+        simple = original
+    outline = simple.__geo_interface__
+    return {"type": outline["type"], "coordinates": _rounded(outline["coordinates"], decimals)}
+
+
+def label_point(geometry: Mapping, decimals: int = MAP_DECIMALS) -> tuple[float, float]:
+    """Where a name reads best inside a shape, as (longitude, latitude): the point of its
+    largest part farthest from the edges, which a centroid of a crescent or of islands is not."""
+    whole = shape(geometry)
+    largest = max(getattr(whole, "geoms", [whole]), key=lambda part: part.area)
+    point = polylabel(largest, tolerance=MAP_TOLERANCE_DEGREES / 2)
+    return (round(point.x, decimals), round(point.y, decimals))

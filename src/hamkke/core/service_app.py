@@ -36,7 +36,9 @@ UNDECLARED: Any = _Undeclared()
 @dataclass(frozen=True)
 class Navigation:
     """The app's entry in the site's navigation and on the home page; `desk_url_name` is the
-    officials' side, listed for officials only. `order` sorts the entries (lower first)."""
+    officials' side, listed for officials only. `order` sorts the entries (lower first).
+    `icon` is the static path of an SVG shipped with the project ("core/icons/ideas.svg"), not
+    an emoji, which a device without an emoji font shows as an empty box."""
 
     slug: str
     name: str | Promise

@@ -17,7 +17,7 @@ class IdeasConfig(service_app.ServiceAppConfig):
         slug="ideas",
         name=_("Oasis of 10 Million Imagination"),
         summary=_("Propose ideas for the city, support others, follow them to policy."),
-        icon="💡",
+        icon="core/icons/ideas.svg",
         url_name="ideas:index",
         desk_url_name="ideas:desk",
         order=20,

@@ -174,8 +174,6 @@ def _write_page(
         # Files are not kept across a page that asks again: the person attaches them again.
         "files_dropped": request.method == "POST" and bool(request.FILES),
         "settings": services.ideas_settings(city),
-        "map_center": [city.center_lat, city.center_lon],
-        "map_zoom": city.zoom,
         "script_messages": {
             "pin": _("The place of your idea"),
             "placeSet": _("Place set: %(lat)s, %(lon)s. Tap the map again to move it."),

@@ -17,7 +17,7 @@ class PlacesConfig(service_app.ServiceAppConfig):
         slug="places",
         name=_("Places"),
         summary=_("Public WiFi, free phone chargers, facilities, guides and routes."),
-        icon="📍",
+        icon="core/icons/places.svg",
         url_name="places:index",
         desk_url_name="places:desk",
         order=60,

@@ -16,7 +16,7 @@ class PlazaConfig(service_app.ServiceAppConfig):
         slug="plaza",
         name=_("Information Communication Plaza"),
         summary=_("Read the city's documents: approvals, budgets, meetings, contracts."),
-        icon="📂",
+        icon="core/icons/plaza.svg",
         url_name="plaza:index",
         desk_url_name="plaza:desk",
         order=50,

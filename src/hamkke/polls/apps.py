@@ -16,7 +16,7 @@ class PollsConfig(service_app.ServiceAppConfig):
         slug="polls",
         name=_("M-Voting"),
         summary=_("Vote on the city's questions, or propose one of your own."),
-        icon="🗳️",
+        icon="core/icons/polls.svg",
         url_name="polls:index",
         desk_url_name="polls:desk",
         order=30,

@@ -3,7 +3,9 @@ finding places by name or address."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import json
+
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
 from hamkke.core import ratelimit
@@ -84,6 +86,26 @@ def districts_geojson(request: HttpRequest):
             for d, geometry in city_selectors.district_outlines(city_selectors.current_city())
         ],
     }
+
+
+# Pages ask for it with the profile's load time in the URL, so an hour's caching never shows a
+# reloaded profile's pages an old outline; an API client sees a reload within the hour.
+OUTLINE_CACHE_CONTROL = "public, max-age=3600"
+
+
+@router.get("/city/outline.geojson", summary="The city's and its districts' outlines, for maps")
+def city_outline(request: HttpRequest):
+    """A GeoJSON FeatureCollection simplified for drawing (about 10 m): the city's boundary
+    (`kind` "city"), then each district (`kind` "district") with `code`, `name`, `name_en`,
+    `area_km2` and `label`, the [longitude, latitude] where its name reads best. Every map of
+    the site draws it, so that a map is readable without tiles."""
+    outline = city_selectors.map_outline(city_selectors.current_city())
+    response = HttpResponse(
+        json.dumps(outline, ensure_ascii=False, separators=(",", ":")),
+        content_type="application/geo+json",
+    )
+    response["Cache-Control"] = OUTLINE_CACHE_CONTROL
+    return response
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="The city's departments")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from hamkke.core import geocoding
+from hamkke.core import geo, geocoding
 from hamkke.core.errors import InvalidInput, NotFound, OutsideCity
 from hamkke.core.geo import DistrictIndex
 from hamkke.core.models import (
@@ -160,3 +160,48 @@ def find_places(city: City, query: str, *, limit: int = 5) -> list[FoundPlace]:
         for place, code in zip(places, codes, strict=True)
         if code in districts
     ]
+
+
+# --- maps (helper maps) ---
+
+# Per process, like the district index: rebuilt when the profile is loaded again.
+_map_outlines: dict[tuple[int, str], dict] = {}
+
+
+def map_outline(city: City) -> dict:
+    """The city's boundary and its districts' outlines, simplified for drawing, as one GeoJSON
+    FeatureCollection: the city first (`kind` "city"), then each district (`kind` "district")
+    with its code, names, area and the point where its name reads best (`label`, as
+    [longitude, latitude]). Every map of the site draws it as its base layer."""
+    key = (city.pk, city.loaded_at.isoformat())
+    outline = _map_outlines.get(key)
+    if outline is not None:
+        return outline
+    features = [
+        {
+            "type": "Feature",
+            "id": city.slug,
+            "properties": {"kind": "city", "name": city.name, "name_en": city.name_en},
+            "geometry": geo.map_shape(city.boundary),
+        }
+    ]
+    for district, geometry in district_outlines(city):
+        features.append(
+            {
+                "type": "Feature",
+                "id": district.code,
+                "properties": {
+                    "kind": "district",
+                    "code": district.code,
+                    "name": district.name,
+                    "name_en": district.name_en,
+                    "area_km2": district.area_km2,
+                    "label": list(geo.label_point(geometry)),
+                },
+                "geometry": geo.map_shape(geometry),
+            }
+        )
+    outline = {"type": "FeatureCollection", "features": features}
+    _map_outlines.clear()
+    _map_outlines[key] = outline
+    return outline

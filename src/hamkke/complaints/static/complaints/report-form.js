@@ -1,15 +1,12 @@
-/* The report form as a phone experience: one page instead of two steps, a map to set the pin
-   (kept in sync with the latitude and longitude fields), "use my location", places found for
-   the typed address, the first photo's GPS suggested by the server before the stored copy loses
-   it, and the category's questions and the open reports nearby loaded inline by htmx. Without
-   this script the form still works, in two steps. */
+/* The report form as a phone experience: one page instead of two steps, places found for the
+   typed address, the first photo's GPS suggested by the server before the stored copy loses it,
+   and the category's questions and the open reports nearby loaded inline by htmx. The map that
+   sets the pin (kept in sync with the latitude and longitude fields, with "use my location") is
+   the platform's picker (core/map.js); this script sets its point too. Without this script the
+   form still works, in two steps. */
 (function () {
   "use strict";
 
-  // The tile server is the deployment's (settings HAMKKE_MAP_TILES), named by the page.
-  var tilesMeta = document.querySelector('meta[name="hamkke-map-tiles"]');
-  var TILES = tilesMeta ? tilesMeta.content : "";
-  var ATTRIBUTION = tilesMeta ? tilesMeta.getAttribute("data-attribution") : "";
   var form = document.getElementById("report-form");
   if (!form) return;
   document.documentElement.classList.add("js");
@@ -18,11 +15,11 @@
   var latitude = form.querySelector("#id_latitude");
   var longitude = form.querySelector("#id_longitude");
   var category = form.querySelector("#id_category");
-  var placeStatus = document.getElementById("place-status");
   var photoStatus = document.getElementById("photo-status");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  var map = null;
-  var pin = null;
+  var mapNode = document.getElementById("report-map");
+  // The picker fills the fields, moves the pin, says so and tells htmx ("hamkke:place").
+  var picker = window.HamkkeMap && mapNode ? window.HamkkeMap.of(mapNode) : null;
 
   function format(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (whole, name) {
@@ -34,32 +31,14 @@
     node.textContent = text || "";
   }
 
-  function announcePlace() {
-    // htmx listens for this to refresh the open reports nearby.
-    document.body.dispatchEvent(new CustomEvent("hamkke:place"));
-  }
-
-  function showPin(lat, lon, zoomIn) {
-    if (!map) return;
-    var where = [lat, lon];
-    if (pin) {
-      pin.setLatLng(where);
-    } else {
-      pin = L.marker(where, { draggable: true, title: messages.pin, alt: messages.pin }).addTo(map);
-      pin.on("dragend", function () {
-        var moved = pin.getLatLng();
-        setPlace(moved.lat, moved.lng, false);
-      });
-    }
-    if (zoomIn) map.setView(where, Math.max(map.getZoom(), 16));
-  }
-
   function setPlace(lat, lon, zoomIn) {
+    if (picker) {
+      picker.setPoint(lat, lon, zoomIn);
+      return;
+    }
     latitude.value = lat.toFixed(6);
     longitude.value = lon.toFixed(6);
-    showPin(lat, lon, zoomIn);
-    say(placeStatus, format(messages.placeSet, { lat: lat.toFixed(5), lon: lon.toFixed(5) }));
-    announcePlace();
+    document.body.dispatchEvent(new CustomEvent("hamkke:place"));
   }
 
   function typedPlace() {
@@ -75,55 +54,6 @@
   var defaultNext = form.querySelector(".default-submit");
   if (defaultNext) defaultNext.parentNode.removeChild(defaultNext);
   document.getElementById("report-details").hidden = false;
-
-  // --- the map -----------------------------------------------------------------------------
-  var mapNode = document.getElementById("report-map");
-  if (typeof L !== "undefined" && mapNode) {
-    mapNode.hidden = false;
-    var centre = mapNode.dataset.center.split(",").map(Number);
-    map = L.map(mapNode, { scrollWheelZoom: false }).setView(centre, Number(mapNode.dataset.zoom));
-    L.tileLayer(TILES, { maxZoom: 19, attribution: ATTRIBUTION }).addTo(map);
-    // Tiles may not load (offline, blocked): the city's outline still shows where to tap.
-    var boundary = JSON.parse(document.getElementById("city-boundary").textContent);
-    if (boundary && boundary.type) {
-      L.geoJSON(boundary, {
-        interactive: false,
-        style: { color: "#0b57a4", weight: 2, fillColor: "#0b57a4", fillOpacity: 0.05 }
-      }).addTo(map);
-    }
-    map.on("click", function (event) {
-      setPlace(event.latlng.lat, event.latlng.lng, false);
-    });
-    var start = typedPlace();
-    if (start) showPin(start[0], start[1], true);
-  }
-  [latitude, longitude].forEach(function (input) {
-    input.addEventListener("change", function () {
-      var typed = typedPlace();
-      if (!typed) return;
-      showPin(typed[0], typed[1], true);
-      say(placeStatus, format(messages.placeSet, { lat: typed[0].toFixed(5), lon: typed[1].toFixed(5) }));
-      announcePlace();
-    });
-  });
-
-  // --- use my location ---------------------------------------------------------------------
-  var locate = document.getElementById("use-my-location");
-  if (locate && navigator.geolocation) {
-    locate.parentNode.hidden = false;
-    locate.addEventListener("click", function () {
-      say(placeStatus, messages.locating);
-      navigator.geolocation.getCurrentPosition(
-        function (position) {
-          setPlace(position.coords.latitude, position.coords.longitude, true);
-        },
-        function () {
-          say(placeStatus, messages.locationFailed);
-        },
-        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
-      );
-    });
-  }
 
   // --- find a place by its address or name ------------------------------------------------
   var address = form.querySelector("#id_address");
