@@ -34,7 +34,12 @@ def layer_rows(layer: str) -> QuerySet:
     if layer in [x.value for x in PLACE_LAYERS]:
         return Place.objects.filter(city=city, layer=layer).exclude(status=Status.CLOSED)
     if layer == Layer.WIFI_APS:
-        return AccessPoint.objects.filter(city=city).exclude(status=Status.CLOSED)
+        # An access point of a retired site leaves the map with its site.
+        return (
+            AccessPoint.objects.filter(city=city)
+            .exclude(status=Status.CLOSED)
+            .exclude(site__status=Status.CLOSED)
+        )
     if layer == Layer.EVENTS:
         return Event.objects.filter(city=city)
     if layer == Layer.ROUTES:
@@ -135,9 +140,10 @@ def registry_counts() -> dict[str, int]:
     )
     return {
         Layer.WIFI_SITES: places.get(Layer.WIFI_SITES, 0),
-        Layer.WIFI_APS: AccessPoint.objects.filter(city=city).exclude(status=Status.CLOSED).count(),
+        Layer.WIFI_APS: layer_rows(Layer.WIFI_APS).count(),
         Layer.CHARGERS: places.get(Layer.CHARGERS, 0),
-        "chargers": chargers,
+        # The chargers at those sites ("chargers" is the layer's own key: the sites).
+        "charger_units": chargers,
         Layer.FACILITIES: places.get(Layer.FACILITIES, 0),
         Layer.EVENTS: Event.objects.filter(city=city).count(),
         Layer.ROUTES: Route.objects.filter(city=city).count(),
