@@ -319,3 +319,88 @@ def test_the_ideas_operations_on_real_ideas(city, citizen_session, fuzz_ideas, q
                     if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
                         failures.append(failure)
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture
+def fuzz_places(city) -> dict:
+    """Places the fuzz reaches by their ids, one of each layer that answers differently: a
+    WiFi site with an access point in service and one retired, a charger site with hours, a
+    facility, a retired facility (404), an event and a route visiting the facility; the
+    coverage computed. Returns the ids by path parameter."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hamkke.places import services
+    from tests.places.conftest import BUKCHON, CITY_HALL, PALACE
+
+    def place(layer: str, ref: str, point, **values):
+        lat, lon = point
+        fields = {"ref": ref, "name": f"fuzz {ref}", "latitude": lat, "longitude": lon}
+        return services.save_place(actor=None, layer=layer, values={**fields, **values})[0]
+
+    wifi = place("wifi-sites", "WF-1", CITY_HALL, kind="1. 주요거리", hours="Mo-Fr 09:00-18:00")
+    services.save_access_point(actor=None, values={"ref": "AP-1", "site_ref": "WF-1"})
+    services.save_access_point(
+        actor=None, values={"ref": "AP-2", "site_ref": "WF-1", "status": "closed"}
+    )
+    plug = place("chargers", "CH-1", PALACE, charger_count=4, hours="24/7")
+    museum = place("facilities", "F-1", BUKCHON, kind="museum")
+    retired = services.retire(actor=None, place=place("facilities", "F-2", PALACE, kind="toilet"))
+    now = timezone.now()
+    lat, lon = BUKCHON
+    event, _new = services.save_event(
+        actor=None,
+        values={
+            "ref": "E-1",
+            "title": "fuzz event",
+            "latitude": lat,
+            "longitude": lon,
+            "starts_at": now,
+            "ends_at": now + timedelta(hours=2),
+            "hours": "Sa 10:00-12:00",
+            "languages": "ko,en",
+        },
+    )
+    route, _new = services.save_route(
+        actor=None,
+        values={"ref": "R-1", "name": "fuzz route"},
+        stops=[
+            services.StopDraft("museum", *BUKCHON, museum),
+            services.StopDraft("plaza", *CITY_HALL),
+        ],
+    )
+    services.recompute_coverage()
+    return {
+        "place_id": [wifi.pk, plug.pk, museum.pk, retired.pk],
+        "event_id": [event.pk],
+        "route_id": [route.pk],
+        "layer": ["wifi-sites", "wifi-aps", "chargers", "facilities", "events", "routes"],
+    }
+
+
+def test_the_places_operations_on_real_places(
+    city, citizen_session, fuzz_places, quiet_request_log
+):
+    """The places operations again, each on real rows (the first test's random ids and
+    layers find none): every layer, a WiFi site, charger, facility and a retired one, an
+    event and a route, and the coverage once computed."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/places/")
+        and not operation.path.startswith("/api/v1/places/desk/")
+    ]
+    assert len(operations) >= 9
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        names = [p.name for p in operation.path_parameters if p.name in fuzz_places]
+        values = fuzz_places[names[0]] if names else [None]
+        for value in values:
+            path = {names[0]: value} if names else None
+            for mode in _modes_of(operation):
+                if (failure := _fuzz(operation, mode, checks, citizen_session, path)) is not None:
+                    failures.append(failure)
+    assert not failures, "\n\n".join(failures)

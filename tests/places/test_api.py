@@ -576,12 +576,9 @@ def test_stats_count_what_is_in_service_and_what_was_lent(editor):
     event()
     route()
     record_lending(
-        actor=editor,
-        event_name="서울 빛초롱 축제",
-        held_on=date(2026, 11, 1),
-        chargers_lent=40,
-        citizens_served=310,
-    )
+        actor=editor, event_name="청계천 등축제", held_on=date(2026, 11, 8), chargers_lent=25,
+        citizens_served=190,
+    )  # fmt: skip
     body = get("/stats").json()
     assert body["counts"] == {
         "wifi-sites": 1,
@@ -592,7 +589,7 @@ def test_stats_count_what_is_in_service_and_what_was_lent(editor):
         "events": 1,
         "routes": 1,
     }
-    assert body["lending"] == {"events": 1, "chargers": 40, "citizens": 310}
+    assert body["lending"] == {"events": 1, "chargers": 25, "citizens": 190}
 
 
 # --- the OpenAPI document ------------------------------------------------------------------------

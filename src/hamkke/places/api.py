@@ -20,22 +20,16 @@ from ninja import Query, Router
 from hamkke.core.city.selectors import current_city
 from hamkke.core.errors import InvalidInput, NotFound
 from hamkke.places import fiware, geojson, selectors
-from hamkke.places.hours import describe
-from hamkke.places.models import Event, Layer, Place, Route, Status
 from hamkke.places.schemas import (
     COVERAGE_FEATURE_SCHEMA,
     FEATURE_COLLECTION_SCHEMA,
     LAYER_VALUES,
     NGSI_LD_SCHEMA,
-    AccessPointOut,
     CoverageOut,
-    DistrictOut,
     EventOut,
-    HoursLineOut,
     PlaceOut,
     RouteOut,
     StatsOut,
-    StopOut,
     document,
 )
 
@@ -62,130 +56,14 @@ def _layer_or_404(layer: str, known: tuple[str, ...]) -> str:
     return layer
 
 
+def _found(row, message: str):
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
 def _filters(kind: str, district: str, bbox: str) -> geojson.Filters:
     return geojson.filters_from(current_city(), kind=kind, district=district, bbox=bbox)
-
-
-def _district(row) -> DistrictOut | None:
-    district = row.district
-    return None if district is None else DistrictOut(code=district.code, name=district.display_name)
-
-
-def _hours(text: str) -> tuple[list[HoursLineOut], bool | None]:
-    """The hours described for display and whether they are open now (city time)."""
-    parsed = geojson.parsed_hours(text)
-    if parsed is None:
-        return [], None
-    lines = [HoursLineOut(days=days, hours=hours) for days, hours in describe(parsed)]
-    return lines, geojson.open_now(text, geojson.local_now(current_city()))
-
-
-def _words(text: str) -> list[str]:
-    return [word.strip() for word in text.split(",") if word.strip()]
-
-
-def _place_out(place: Place) -> PlaceOut:
-    described, now_open = _hours(place.hours)
-    points = []
-    if place.layer == Layer.WIFI_SITES:
-        points = [
-            AccessPointOut(
-                id=point.pk,
-                ref=point.ref,
-                ssid=point.ssid,
-                provider=point.provider,
-                install_type=point.install_type,
-                indoor=point.indoor,
-                install_year=point.install_year,
-                latitude=point.latitude,
-                longitude=point.longitude,
-            )
-            for point in selectors.layer_rows(Layer.WIFI_APS).filter(site=place).order_by("ref")
-        ]
-    return PlaceOut(
-        id=place.pk,
-        layer=place.layer,
-        ref=place.ref,
-        name=place.name,
-        name_en=place.name_en,
-        kind=place.kind,
-        status=place.status,
-        district=_district(place),
-        latitude=place.latitude,
-        longitude=place.longitude,
-        address=place.address,
-        description=place.description,
-        phone=place.phone,
-        website=place.url,
-        operator=place.operator,
-        network=place.network,
-        install_year=place.install_year,
-        indoor=place.indoor,
-        charger_count=place.charger_count,
-        charger_kinds=_words(place.charger_kinds),
-        hours=place.hours or None,
-        hours_described=described,
-        open_now=now_open,
-        access_points=points,
-        updated_at=place.updated_at,
-        url=geojson.page_path("place")(place.pk),
-    )
-
-
-def _event_out(event: Event) -> EventOut:
-    described, now_open = _hours(event.hours)
-    return EventOut(
-        id=event.pk,
-        ref=event.ref,
-        title=event.title,
-        title_en=event.title_en,
-        kind=event.kind,
-        description=event.description,
-        venue=event.venue,
-        address=event.address,
-        district=_district(event),
-        latitude=event.latitude,
-        longitude=event.longitude,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        hours=event.hours or None,
-        hours_described=described,
-        open_now=now_open,
-        languages=_words(event.languages),
-        booking_url=event.booking_url or None,
-        url=geojson.page_path("event")(event.pk),
-    )
-
-
-def _route_out(route: Route) -> RouteOut:
-    stops = list(route.stops.all())
-    visited = {stop.place_id for stop in stops if stop.place_id}
-    # A stop keeps its place when that place retires; the API names it only while public.
-    public = set(
-        Place.objects.filter(pk__in=visited)
-        .exclude(status=Status.CLOSED)
-        .values_list("pk", flat=True)
-    )
-    return RouteOut(
-        id=route.pk,
-        ref=route.ref,
-        name=route.name,
-        name_en=route.name_en,
-        description=route.description,
-        distance_m=route.distance_m,
-        minutes=route.minutes,
-        stops=[
-            StopOut(
-                order=stop.order,
-                name=stop.name,
-                latitude=stop.latitude,
-                longitude=stop.longitude,
-                place=stop.place_id if stop.place_id in public else None,
-            )
-            for stop in stops
-        ],
-        url=geojson.page_path("route")(route.pk),
-    )
 
 
 # --- layers --------------------------------------------------------------------------------------
@@ -393,24 +271,18 @@ def stats(request: HttpRequest):
 def get_event(request: HttpRequest, event_id: int):
     """When and where, in which languages, where to book; a workshop's repeating schedule
     described and whether it is open now. 404 for an unknown event."""
-    event = selectors.event_by_id(event_id)
-    if event is None:
-        raise NotFound(_("There is no such event."))
-    return _event_out(event)
+    return _found(selectors.event_by_id(event_id), _("There is no such event."))
 
 
 @router.get("/routes/{route_id}", response=RouteOut, summary="One visiting route")
 def get_route(request: HttpRequest, route_id: int):
     """Its stops in order (with the place each visits, while public), walking distance and
     time. 404 for an unknown route."""
-    route = selectors.route_by_id(route_id)
-    if route is None:
-        raise NotFound(_("There is no such route."))
-    return _route_out(route)
+    return _found(selectors.route_by_id(route_id), _("There is no such route."))
 
 
 @router.get("/{place_id}", response=PlaceOut, summary="One WiFi site, charger site or facility")
 def get_place(request: HttpRequest, place_id: int):
     """Its registry details, opening hours described and whether it is open now (city time),
     and a WiFi site's access points in service. 404 for an unknown or retired place."""
-    return _place_out(selectors.public_place(place_id))
+    return selectors.public_place(place_id)

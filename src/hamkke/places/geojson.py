@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,7 @@ from hamkke.core.city import selectors as city_selectors
 from hamkke.core.errors import InvalidInput
 from hamkke.core.models import City
 from hamkke.places import selectors
-from hamkke.places.hours import HoursError, OpeningHours, is_open, parse_hours
+from hamkke.places.hours import HoursError, OpeningHours, describe, is_open, parse_hours
 from hamkke.places.models import AccessPoint, Event, Layer, Place, Route, RouteStop
 
 CONTENT_TYPE = "application/geo+json"
@@ -96,6 +96,13 @@ def open_now(text: str, local: datetime) -> bool | None:
     """Whether hours written as `text` are open at the local moment; None when unknown."""
     hours = parsed_hours(text)
     return None if hours is None else is_open(hours, local)
+
+
+def hours_described(text: str) -> list[dict[str, str]]:
+    """The hours for display, rule by rule: [{"days": "Mo-Fr", "hours": "09:00–18:00"}, …];
+    empty when unknown."""
+    hours = parsed_hours(text)
+    return [] if hours is None else [{"days": d, "hours": h} for d, h in describe(hours)]
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -209,158 +216,129 @@ def _feature(row_id: int, geometry: dict, properties: dict) -> dict:
     return {"type": "Feature", "id": row_id, "geometry": geometry, "properties": properties}
 
 
-def _words(text: str, separator: str = ",") -> list[str]:
-    return [word.strip() for word in text.split(separator) if word.strip()]
+def words(text: str) -> list[str]:
+    """A comma-separated list as kept (charger kinds, languages) as a list."""
+    return [word.strip() for word in text.split(",") if word.strip()]
 
 
-def _wifi_sites(rows: QuerySet, city: City, local: datetime) -> Iterable[dict]:
-    url = page_path("place")
-    counts = dict(
-        selectors.layer_rows(Layer.WIFI_APS)
-        .values("site_id")
-        .annotate(n=Count("id"))
-        .values_list("site_id", "n")
-    )
-    columns = ("id", "name", "name_en", "kind", "district__code", "latitude", "longitude")
-    for row_id, name, name_en, kind, district, lat, lon, network in rows.values_list(
-        *columns, "network"
+class _Context:
+    """What a layer's features share: the local moment for open-now, and (read once, only by
+    the WiFi sites' layer) each site's access points in service."""
+
+    def __init__(self, local: datetime) -> None:
+        self.local = local
+
+    @cached_property
+    def access_points(self) -> dict[int, int]:
+        return dict(
+            selectors.layer_rows(Layer.WIFI_APS)
+            .values("site_id")
+            .annotate(n=Count("id"))
+            .values_list("site_id", "n")
+        )
+
+
+# A row's own columns, as each table names them: id, name, English name, kind, district's
+# code, latitude, longitude (an access point shows its site's name and install type).
+PLACE_COLUMNS = ("id", "name", "name_en", "kind", "district__code", "latitude", "longitude")
+AP_COLUMNS = ("id", "site__name", "site__name_en", "install_type", *PLACE_COLUMNS[4:])
+EVENT_COLUMNS = ("id", "title", "title_en", *PLACE_COLUMNS[3:])
+
+
+@dataclass(frozen=True)
+class _PointLayer:
+    """How a layer of points reads its rows: the common columns, the layer's own, the
+    properties those make (from the row's id, kind, own values and the context), the page
+    linked and which id it takes (the row's, or an access point's site)."""
+
+    page: str
+    columns: tuple[str, ...]
+    own: tuple[str, ...]
+    properties: Callable[[int, str, tuple, _Context], dict]
+    linked: Callable[[int, tuple], int] = lambda row_id, own: row_id
+
+
+def _wifi_site(row_id: int, kind: str, own: tuple, context: _Context) -> dict:
+    (network,) = own
+    return {
+        "network": network,
+        "install_type": kind,
+        "access_points": context.access_points.get(row_id, 0),
+    }
+
+
+def _access_point(row_id: int, kind: str, own: tuple, context: _Context) -> dict:
+    ssid, provider, site, indoor = own
+    return {
+        "install_type": kind,
+        "ssid": ssid,
+        "provider": provider,
+        "site": site,
+        "indoor": indoor,
+    }
+
+
+def _charger(row_id: int, kind: str, own: tuple, context: _Context) -> dict:
+    count, kinds, hours = own
+    return {
+        "charger_count": count,
+        "charger_kinds": words(kinds),
+        "hours": hours or None,
+        "open_now": open_now(hours, context.local),
+    }
+
+
+def _facility(row_id: int, kind: str, own: tuple, context: _Context) -> dict:
+    (hours,) = own
+    return {"hours": hours or None, "open_now": open_now(hours, context.local)}
+
+
+def _event(row_id: int, kind: str, own: tuple, context: _Context) -> dict:
+    starts, ends, languages, booking = own
+    return {
+        "starts_at": starts.isoformat(),
+        "ends_at": ends.isoformat(),
+        "languages": words(languages),
+        "booking_url": booking or None,
+    }
+
+
+POINT_LAYERS = {
+    Layer.WIFI_SITES: _PointLayer("place", PLACE_COLUMNS, ("network",), _wifi_site),
+    Layer.WIFI_APS: _PointLayer(
+        "place",
+        AP_COLUMNS,
+        ("ssid", "provider", "site_id", "indoor"),
+        _access_point,
+        linked=lambda row_id, own: own[2],
+    ),
+    Layer.CHARGERS: _PointLayer(
+        "place", PLACE_COLUMNS, ("charger_count", "charger_kinds", "hours"), _charger
+    ),
+    Layer.FACILITIES: _PointLayer("place", PLACE_COLUMNS, ("hours",), _facility),
+    Layer.EVENTS: _PointLayer(
+        "event", EVENT_COLUMNS, ("starts_at", "ends_at", "languages", "booking_url"), _event
+    ),
+}
+
+
+def _points(layer: str, rows: QuerySet, local: datetime) -> Iterable[dict]:
+    """A layer of points' features, one value tuple per row."""
+    spec = POINT_LAYERS[layer]
+    url = page_path(spec.page)
+    context = _Context(local)
+    for row_id, name, name_en, kind, district, lat, lon, *own in rows.values_list(
+        *spec.columns, *spec.own
     ):
-        yield _feature(
-            row_id,
-            _point(lat, lon),
-            {
-                "name": name,
-                "name_en": name_en,
-                "kind": kind,
-                "district": district,
-                "url": url(row_id),
-                "network": network,
-                "install_type": kind,
-                "access_points": counts.get(row_id, 0),
-            },
-        )
-
-
-def _wifi_aps(rows: QuerySet, city: City, local: datetime) -> Iterable[dict]:
-    url = page_path("place")
-    for (
-        row_id,
-        name,
-        name_en,
-        kind,
-        district,
-        lat,
-        lon,
-        ssid,
-        provider,
-        site,
-        indoor,
-    ) in rows.values_list(
-        "id",
-        "site__name",
-        "site__name_en",
-        "install_type",
-        "district__code",
-        "latitude",
-        "longitude",
-        "ssid",
-        "provider",
-        "site_id",
-        "indoor",
-    ):
-        yield _feature(
-            row_id,
-            _point(lat, lon),
-            {
-                "name": name,
-                "name_en": name_en,
-                "kind": kind,
-                "district": district,
-                "url": url(site),
-                "install_type": kind,
-                "ssid": ssid,
-                "provider": provider,
-                "site": site,
-                "indoor": indoor,
-            },
-        )
-
-
-def _chargers(rows: QuerySet, city: City, local: datetime) -> Iterable[dict]:
-    url = page_path("place")
-    columns = ("id", "name", "name_en", "kind", "district__code", "latitude", "longitude")
-    for row_id, name, name_en, kind, district, lat, lon, count, kinds, hours in rows.values_list(
-        *columns, "charger_count", "charger_kinds", "hours"
-    ):
-        yield _feature(
-            row_id,
-            _point(lat, lon),
-            {
-                "name": name,
-                "name_en": name_en,
-                "kind": kind,
-                "district": district,
-                "url": url(row_id),
-                "charger_count": count,
-                "charger_kinds": _words(kinds),
-                "hours": hours or None,
-                "open_now": open_now(hours, local),
-            },
-        )
-
-
-def _facilities(rows: QuerySet, city: City, local: datetime) -> Iterable[dict]:
-    url = page_path("place")
-    columns = ("id", "name", "name_en", "kind", "district__code", "latitude", "longitude")
-    for row_id, name, name_en, kind, district, lat, lon, hours in rows.values_list(
-        *columns, "hours"
-    ):
-        yield _feature(
-            row_id,
-            _point(lat, lon),
-            {
-                "name": name,
-                "name_en": name_en,
-                "kind": kind,
-                "district": district,
-                "url": url(row_id),
-                "hours": hours or None,
-                "open_now": open_now(hours, local),
-            },
-        )
-
-
-def _events(rows: QuerySet, city: City, local: datetime) -> Iterable[dict]:
-    url = page_path("event")
-    columns = ("id", "title", "title_en", "kind", "district__code", "latitude", "longitude")
-    for (
-        row_id,
-        name,
-        name_en,
-        kind,
-        district,
-        lat,
-        lon,
-        starts,
-        ends,
-        languages,
-        booking,
-    ) in rows.values_list(*columns, "starts_at", "ends_at", "languages", "booking_url"):
-        yield _feature(
-            row_id,
-            _point(lat, lon),
-            {
-                "name": name,
-                "name_en": name_en,
-                "kind": kind,
-                "district": district,
-                "url": url(row_id),
-                "starts_at": starts.isoformat(),
-                "ends_at": ends.isoformat(),
-                "languages": _words(languages),
-                "booking_url": booking or None,
-            },
-        )
+        properties = {
+            "name": name,
+            "name_en": name_en,
+            "kind": kind,
+            "district": district,
+            "url": url(spec.linked(row_id, own)),
+        }
+        properties.update(spec.properties(row_id, kind, own, context))
+        yield _feature(row_id, _point(lat, lon), properties)
 
 
 def _route_stops(route_ids) -> dict[int, list[tuple[str, float, float]]]:
@@ -374,7 +352,7 @@ def _route_stops(route_ids) -> dict[int, list[tuple[str, float, float]]]:
     return stops
 
 
-def _routes(rows: QuerySet, city: City, local: datetime, district: str = "") -> Iterable[dict]:
+def _routes(rows: QuerySet, city: City, district: str = "") -> Iterable[dict]:
     """Routes through their stops in order; a route's district is its first stop's (a route
     without stops has no line to draw and is left out)."""
     url = page_path("route")
@@ -410,15 +388,6 @@ def _routes(rows: QuerySet, city: City, local: datetime, district: str = "") -> 
         )
 
 
-_BUILDERS: dict[str, Callable[[QuerySet, City, datetime], Iterable[dict]]] = {
-    Layer.WIFI_SITES: _wifi_sites,
-    Layer.WIFI_APS: _wifi_aps,
-    Layer.CHARGERS: _chargers,
-    Layer.FACILITIES: _facilities,
-    Layer.EVENTS: _events,
-}
-
-
 def features(
     layer: str, filters: Filters = NO_FILTERS, *, moment: datetime | None = None
 ) -> list[dict]:
@@ -428,8 +397,8 @@ def features(
     rows = filtered_rows(layer, filters)
     local = local_now(city, moment)
     if layer == Layer.ROUTES:
-        return list(_routes(rows, city, local, filters.district))
-    return list(_BUILDERS[layer](rows, city, local))
+        return list(_routes(rows, city, filters.district))
+    return list(_points(layer, rows, local))
 
 
 def collection(features_list: list[dict]) -> dict:
@@ -523,9 +492,9 @@ def nearest_features(
     rows = selectors.layer_rows(layer).filter(pk__in=[near.row.pk for near in found])
     local = local_now(city, moment)
     if layer == Layer.ROUTES:
-        built = _routes(rows.prefetch_related(None), city, local)
+        built = _routes(rows.prefetch_related(None), city)
     else:
-        built = _BUILDERS[layer](rows, city, local)
+        built = _points(layer, rows, local)
     by_id = {feature["id"]: feature for feature in built}
     ordered = []
     for near in found:

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from hamkke.core.city.selectors import current_city
+from hamkke.places import geojson, selectors
 from hamkke.places.models import Layer
 
 LAYER_VALUES = ", ".join(Layer.values)
@@ -18,9 +20,34 @@ class DistrictOut(Schema):
     name: str = Field(description="In the request's language")
 
 
+def district_of(row) -> DistrictOut | None:
+    district = row.district
+    return None if district is None else DistrictOut(code=district.code, name=district.display_name)
+
+
 class HoursLineOut(Schema):
     days: str = Field(description='Days as written, e.g. "Mo-Fr"')
     hours: str = Field(description='"09:00–18:00", several spans separated by ", ", or "closed"')
+
+
+class Hours(Schema):
+    """Opening hours as kept, described, and whether they are open now (in the city's time)."""
+
+    hours: str | None = Field(description="OpenStreetMap-style opening hours; null if unknown")
+    hours_described: list[HoursLineOut]
+    open_now: bool | None = Field(description="In the city's time zone; null if unknown")
+
+    @staticmethod
+    def resolve_hours(obj) -> str | None:
+        return obj.hours or None
+
+    @staticmethod
+    def resolve_hours_described(obj) -> list[dict]:
+        return geojson.hours_described(obj.hours)
+
+    @staticmethod
+    def resolve_open_now(obj) -> bool | None:
+        return geojson.open_now(obj.hours, geojson.local_now(current_city()))
 
 
 class AccessPointOut(Schema):
@@ -35,7 +62,19 @@ class AccessPointOut(Schema):
     longitude: float
 
 
-class PlaceOut(Schema):
+class LocatedOut(Hours):
+    """A row on the map: its district and point, and its opening hours."""
+
+    district: DistrictOut | None
+    latitude: float
+    longitude: float
+
+    @staticmethod
+    def resolve_district(obj) -> DistrictOut | None:
+        return district_of(obj)
+
+
+class PlaceOut(LocatedOut):
     id: int
     layer: str = Field(description="wifi-sites, chargers or facilities")
     ref: str = Field(description="The registry's own number")
@@ -43,9 +82,6 @@ class PlaceOut(Schema):
     name_en: str
     kind: str = Field(description="A facility's kind or a WiFi site's install type (codes)")
     status: str = Field(description="active or repair (a retired place answers 404)")
-    district: DistrictOut | None
-    latitude: float
-    longitude: float
     address: str
     description: str
     phone: str
@@ -56,15 +92,30 @@ class PlaceOut(Schema):
     indoor: bool | None
     charger_count: int | None
     charger_kinds: list[str]
-    hours: str | None = Field(description="Opening hours as kept (OSM-like); null if unknown")
-    hours_described: list[HoursLineOut]
-    open_now: bool | None = Field(description="In the city's time zone; null if unknown")
     access_points: list[AccessPointOut] = Field(description="A WiFi site's, in service")
     updated_at: datetime
     url: str = Field(description="The public page")
 
+    @staticmethod
+    def resolve_website(obj) -> str:
+        return obj.url
 
-class EventOut(Schema):
+    @staticmethod
+    def resolve_charger_kinds(obj) -> list[str]:
+        return geojson.words(obj.charger_kinds)
+
+    @staticmethod
+    def resolve_access_points(obj) -> list:
+        if obj.layer != Layer.WIFI_SITES:
+            return []
+        return list(selectors.layer_rows(Layer.WIFI_APS).filter(site=obj).order_by("ref"))
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return geojson.page_path("place")(obj.pk)
+
+
+class EventOut(LocatedOut):
     id: int
     ref: str
     title: str
@@ -73,17 +124,23 @@ class EventOut(Schema):
     description: str
     venue: str
     address: str
-    district: DistrictOut | None
-    latitude: float
-    longitude: float
     starts_at: datetime
     ends_at: datetime
-    hours: str | None = Field(description="A workshop's repeating schedule; null if one-off")
-    hours_described: list[HoursLineOut]
-    open_now: bool | None
     languages: list[str] = Field(description='Language codes, e.g. ["ko", "en"]')
     booking_url: str | None
     url: str
+
+    @staticmethod
+    def resolve_languages(obj) -> list[str]:
+        return geojson.words(obj.languages)
+
+    @staticmethod
+    def resolve_booking_url(obj) -> str | None:
+        return obj.booking_url or None
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return geojson.page_path("event")(obj.pk)
 
 
 class StopOut(Schema):
@@ -104,6 +161,26 @@ class RouteOut(Schema):
     minutes: int = Field(description="Walking time at 4 km/h")
     stops: list[StopOut]
     url: str
+
+    @staticmethod
+    def resolve_stops(obj) -> list[dict]:
+        stops = list(obj.stops.all())
+        # A stop keeps its place when that place retires; the API names it only while public.
+        public = selectors.public_place_ids({stop.place_id for stop in stops if stop.place_id})
+        return [
+            {
+                "order": stop.order,
+                "name": stop.name,
+                "latitude": stop.latitude,
+                "longitude": stop.longitude,
+                "place": stop.place_id if stop.place_id in public else None,
+            }
+            for stop in stops
+        ]
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return geojson.page_path("route")(obj.pk)
 
 
 class CoverageAreaOut(Schema):

@@ -339,3 +339,17 @@ def plan_visits(places: list[Place], *, start_first: bool = True, round_trip: bo
         round_trip=round_trip,
         back_m=back,
     )
+
+
+# --- the open API and the map (helper api) ---
+
+
+def public_place_ids(ids) -> set[int]:
+    """Which of these place ids are public (a route's stop keeps a place that has retired)."""
+    if not ids:
+        return set()
+    return set(
+        Place.objects.filter(city=current_city(), pk__in=list(ids))
+        .exclude(status=Status.CLOSED)
+        .values_list("pk", flat=True)
+    )
