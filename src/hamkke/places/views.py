@@ -423,7 +423,7 @@ def place(request: HttpRequest, place_id: int) -> HttpResponse:
         "layer_label": Layer(found.layer).label,
         "kind": kinds.get(found.kind, found.kind),
         "hours": hours_shown(found.hours, geojson.local_now(city)),
-        "charger_kinds": [k.strip() for k in found.charger_kinds.split(",") if k.strip()],
+        "charger_kinds": geojson.words(found.charger_kinds),
         "access_points": [(point, kinds.get(point.install_type, "")) for point in points],
         "is_wifi": found.layer == Layer.WIFI_SITES,
         "is_chargers": found.layer == Layer.CHARGERS,
@@ -479,7 +479,7 @@ def route(request: HttpRequest, route_id: int) -> HttpResponse:
         raise Http404(_("There is no such route."))
     stops = list(found.stops.all())
     # A stop keeps its place when that place retires; the page links it only while public.
-    public = {p.pk for p in selectors.public_places([s.place_id for s in stops if s.place_id])}
+    public = selectors.public_place_ids([stop.place_id for stop in stops if stop.place_id])
     context = {
         "route": found,
         "name": shown_name(found.name, found.name_en),
