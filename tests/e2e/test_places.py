@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.test_content_policy import _violations as _watch
 from tests.places.conftest import BUKCHON, CITY_HALL, PALACE, YEOUIDO
 
 pytestmark = pytest.mark.e2e
@@ -21,17 +22,6 @@ pytestmark = pytest.mark.e2e
 def offline_map(settings):
     """No tiles: the maps draw on the city's outline alone, and ask no outside server."""
     settings.HAMKKE_MAP_TILES = ""
-
-
-def _watch(page) -> list[str]:
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    return violations
 
 
 def _in_english(page, site: str) -> None:

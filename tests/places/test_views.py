@@ -18,10 +18,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hamkke.core.geo import distance_m
+from tests.places import test_api as api_tests
 from tests.places.conftest import BUKCHON, CITY_HALL, PALACE, YEOUIDO, charger, site
 from tests.places.test_api import access_point, event, facility, retire, route
 
-pytestmark = pytest.mark.django_db
+# Pages are asserted in their English source (tests/conftest.py's `english`).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+# The API tests' fixture that sets what `timezone.now()` answers (saves and pages alike).
+clock = api_tests.clock
 
 # Friday 6 March 2026 in Seoul (UTC+9): 21:00, and Saturday 01:00 and 03:00.
 FRIDAY_21 = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
@@ -30,21 +34,6 @@ SATURDAY_03 = datetime(2026, 3, 6, 18, 0, tzinfo=UTC)
 # Inside Jung-gu, east of City Hall (Euljiro 3-ga) and south (Namdaemun market).
 EULJIRO = (37.5662, 126.9910)
 NAMDAEMUN = (37.5593, 126.9776)
-
-
-@pytest.fixture(autouse=True)
-def _in_english(english):
-    """Pages are asserted in their English source (tests/conftest.py's `english`)."""
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Sets the time every `timezone.now()` answers (saves, lists and open-now alike)."""
-
-    def set_to(moment: datetime) -> None:
-        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
-
-    return set_to
 
 
 def page(path: str, status: int = 200, **params) -> str:
@@ -451,20 +440,14 @@ def test_the_coverage_page_with_its_figures(editor):
     site(editor, ref="WF-1", point=CITY_HALL)
     access_point("AP-1", "WF-1", install_type="street")
     recompute_coverage()
-    record_lending(
-        actor=None,
-        event_name="시민의 날",
-        held_on=datetime(2026, 5, 1).date(),
-        chargers_lent=30,
-        citizens_served=120,
-    )
-    record_lending(
-        actor=None,
-        event_name="한강 축제",
-        held_on=datetime(2026, 6, 1).date(),
-        chargers_lent=12,
-        citizens_served=45,
-    )
+    for name, held_on, lent, served in (("시민의 날", 5, 30, 120), ("한강 축제", 6, 12, 45)):
+        record_lending(
+            actor=None,
+            event_name=name,
+            held_on=datetime(2026, held_on, 1).date(),
+            chargers_lent=lent,
+            citizens_served=served,
+        )
     html = page("/places/coverage/")
     words = text_of(html)
     assert "0.03 km² covered of" in words
