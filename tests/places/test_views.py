@@ -253,6 +253,29 @@ def test_near_me_finds_events_routes_and_access_points_too(editor):
     assert "3 stops" in text_of(routes)
 
 
+def test_near_me_takes_no_query_per_place_found(editor):
+    def near_city_hall() -> int:
+        lat, lon = CITY_HALL
+        params = {"layer": "wifi-aps", "latitude": lat, "longitude": lon, "n": "20"}
+        with CaptureQueriesContext(connection) as queries:
+            html = page("/places/near/", **params, radius="500")
+        assert "Seoul_Free" in html
+        return len(queries)
+
+    def add(start: int, count: int) -> None:
+        for number in range(start, start + count):
+            # A few metres apart, all a short walk from City Hall.
+            point = (CITY_HALL[0] + number * 0.0001, CITY_HALL[1])
+            site(editor, ref=f"WF-{number}", point=point)
+            access_point(f"AP-{number}", f"WF-{number}", ssid="Seoul_Free")
+
+    add(0, 3)
+    near_city_hall()  # the city and the profile, read once per process
+    few = near_city_hall()
+    add(3, 17)
+    assert near_city_hall() <= few
+
+
 # --- one place, event, route -----------------------------------------------------------------
 
 
@@ -427,6 +450,19 @@ def test_the_planner_finds_places_to_add_and_keeps_the_chosen_in_order(editor):
     assert linked_names(chosen) == ["고궁박물관", "시청 민원실"]  # the retired one left out
     choices = re.search(r'<ul class="place-list choices">(.*?)</ul>', html, re.S)[1]
     assert linked_names(choices) == ["시청 충전소"]  # found, the chosen ones not again
+
+
+def test_the_planner_takes_the_same_queries_for_few_places_and_many():
+    ids = [facility(f"F-{n:02d}", name=f"시설 {n:02d}").pk for n in range(40)]
+
+    def plan_of(chosen: list[int]) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            html = page("/places/plan/", place=chosen, plan="1")
+        assert len(_planned(html)) == len(chosen)
+        return len(queries)
+
+    plan_of(ids[:2])  # the city and the profile, read once per process
+    assert plan_of(ids[:12]) == plan_of(ids[:2])
 
 
 # --- coverage --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -330,21 +331,14 @@ def _place_finder(request: HttpRequest, city: City):
 
 
 def _near_cards(layer: str, found: list[selectors.Near], city: City) -> list[Card]:
-    local = geojson.local_now(city)
     rows = [near.row for near in found]
-    if layer == Layer.WIFI_APS:
-        sites = {
-            pk: shown_name(name, name_en)
-            for pk, name, name_en in Place.objects.filter(
-                pk__in={row.site_id for row in rows}
-            ).values_list("pk", "name", "name_en")
-        }
-        kinds = kind_names(city)
-        cards = [_access_point_card(row, kinds, sites.get(row.site_id, row.ref)) for row in rows]
-    elif layer == Layer.ROUTES:
+    if layer == Layer.ROUTES:
+        # Their stops came with them.
         cards = [_route_card(row, stops=len(row.stops.all())) for row in rows]
     else:
-        cards = cards_of(layer, rows, city, local)
+        # The districts (and an access point's site) of all the rows in one query each.
+        prefetch_related_objects(rows, "district", *(["site"] if layer == Layer.WIFI_APS else []))
+        cards = cards_of(layer, rows, city, geojson.local_now(city))
     for card, near in zip(cards, found, strict=True):
         card.distance = metres_text(near.distance_m)
         card.minutes = walking_minutes(near.distance_m)
