@@ -20,7 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import urlencode
-from django.utils.translation import get_language, get_language_info, ngettext, pgettext_lazy
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    ngettext,
+    pgettext,
+    pgettext_lazy,
+)
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -284,8 +290,8 @@ def _map_layers(chosen: MapFilters) -> list[dict[str, Any]]:
 def script_messages() -> dict[str, str]:
     """What the pages' script says, translated here: it has no catalogue of its own."""
     return {
-        "openNow": _("Open now"),
-        "closedNow": _("Closed now"),
+        "openNow": pgettext("opening hours", "Open now"),
+        "closedNow": pgettext("opening hours", "Closed now"),
         "locating": _("Finding your location…"),
         "located": _("Location found: searching near it…"),
         "locationFailed": _(
