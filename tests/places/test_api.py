@@ -16,7 +16,7 @@ from shapely.geometry import Point, shape
 from hamkke.core.geo import distance_m
 from tests.places.conftest import BUKCHON, CITY_HALL, PALACE, YEOUIDO, charger, site
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("city")]
 
 API = "/api/v1/places"
 JONGNO, JUNG, YEONGDEUNGPO = "11110", "11140", "11560"

@@ -22,7 +22,7 @@ from django.test import Client
 from tests.places.conftest import BUKCHON, CITY_HALL, PALACE, YEOUIDO, charger, site
 from tests.places.test_api import facility, retire
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("city")]
 
 API = "/api/v1/places/layers"
 CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"

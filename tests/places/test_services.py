@@ -14,7 +14,7 @@ from hamkke.core.geo import distance_m
 from tests import factories
 from tests.places.conftest import BUKCHON, CITY_HALL, PALACE, YEOUIDO, charger, site
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("city")]
 
 
 def test_saving_again_by_the_same_number_updates(editor):

@@ -23,7 +23,7 @@ from tests.places.conftest import BUKCHON, CITY_HALL, PALACE, YEOUIDO, charger, 
 from tests.places.test_api import access_point, event, facility, retire, route
 
 # Pages are asserted in their English source (tests/conftest.py's `english`).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("city", "english")]
 # The API tests' fixture that sets what `timezone.now()` answers (saves and pages alike).
 clock = api_tests.clock
 
