@@ -404,3 +404,56 @@ def test_the_places_operations_on_real_places(
                 if (failure := _fuzz(operation, mode, checks, citizen_session, path)) is not None:
                     failures.append(failure)
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture
+def fuzz_imports(city) -> dict:
+    """Import jobs the fuzz reaches by their ids (one checked, one done, one failed) and the
+    session of a handler of the department that keeps the places (with the second factor)."""
+    from hamkke.accounts.models import Role
+    from hamkke.core.imports import engine
+    from tests.places.conftest import KEEPER, PALACE
+    from tests.places.test_importing import SEOUL_HEADER, csv_bytes, seoul_row
+
+    def job(data: bytes):
+        return engine.check(engine.submit("places", actor=None, data=data, file_name="f.csv").pk)
+
+    wifi = csv_bytes([seoul_row("FZ-1"), seoul_row("FZ-2", point=PALACE)], SEOUL_HEADER)
+    checked = job(wifi)
+    done = job(wifi)
+    engine.confirm(done.pk, actor=None, queue=False)
+    engine.run(done.pk)
+    failed = job(b"\xff\xfe\x00\xd8 not text")
+    from hamkke.core.models import Department
+
+    keeper = Department.objects.get(city=city, code=KEEPER)
+    handler = factories.make_official(role=Role.HANDLER, department=keeper)
+    client = Client()
+    factories.log_in_official(client, handler)
+    return {
+        "importer": ["places"],
+        "job_id": [checked.pk, done.pk, failed.pk],
+        "session": client.cookies["sessionid"].value,
+    }
+
+
+def test_the_imports_operations_as_the_registry_keeper(city, fuzz_imports, quiet_request_log):
+    """The imports operations with a keeper's session on real jobs (the first test's citizen
+    is refused everything): sending files, reading, confirming, the rejected rows."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/imports/")
+    ]
+    assert len(operations) == 5
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        for job_id in fuzz_imports["job_id"] if "job_id" in operation.path else [None]:
+            path = {"importer": "places", **({"job_id": job_id} if job_id else {})}
+            for mode in _modes_of(operation):
+                failure = _fuzz(operation, mode, checks, fuzz_imports["session"], path)
+                if failure is not None:
+                    failures.append(failure)
+    assert not failures, "\n\n".join(failures)

@@ -47,6 +47,7 @@ PURE_MODULES = (
     "hamkke.places.hours",
     "hamkke.places.routing",
     "hamkke.places.wifi_layout",
+    "hamkke.core.imports.tabular",
 )
 
 

@@ -227,6 +227,9 @@ HAMKKE_PLAZA_MAX_ATTACHMENT_BYTES = int(
 )
 HAMKKE_MAX_IMAGE_PIXELS = int(os.environ.get("HAMKKE_MAX_IMAGE_PIXELS", 40_000_000))
 HAMKKE_PHOTO_MAX_SIDE = int(os.environ.get("HAMKKE_PHOTO_MAX_SIDE", 2048))
+# A registry file an official imports (core/imports): Seoul's WiFi file of 23,000 access
+# points is about 6 MB.
+HAMKKE_IMPORT_MAX_BYTES = int(os.environ.get("HAMKKE_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Above the 5 photos and 1 video a report may carry, so that the service, not the request

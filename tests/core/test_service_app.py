@@ -37,6 +37,7 @@ class Complete(service_app.ServiceAppConfig):
     media_owners = ()
     public_files = ()
     home_panels = ()
+    importers = ()
 
 
 def _ids(configs) -> list[str]:

@@ -41,6 +41,7 @@ class AccountsConfig(service_app.ServiceAppConfig):
     media_owners = ()
     public_files = ()
     home_panels = ()
+    importers = ()
     periodic_tasks = ()
 
 

@@ -51,6 +51,7 @@ class BudgetConfig(service_app.ServiceAppConfig):
     # The published ballot files and manifests of each cycle (services.publish_results).
     public_files = ("budget/",)
     home_panels = ()
+    importers = ()
     # A pool's ballot box is mixed and closed a few minutes after voting ends (the ballot pattern).
     periodic_tasks = (
         service_app.PeriodicTask(

@@ -52,6 +52,7 @@ class ComplaintsConfig(service_app.ServiceAppConfig):
     # Who may see a report's files, and its steps' result photos (complaints/media.py).
     public_files = ()
     home_panels = ()
+    importers = ()
     media_owners = (
         service_app.MediaOwner(
             "complaints.Complaint",

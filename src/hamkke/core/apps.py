@@ -22,6 +22,7 @@ class CoreConfig(service_app.ServiceAppConfig):
         service_app.ApiMount("/", "hamkke.core.city.api.router"),
         service_app.ApiMount("/", "hamkke.core.comments.api.router"),
         service_app.ApiMount("/", "hamkke.core.notifications.api.router"),
+        service_app.ApiMount("/imports", "hamkke.core.imports.api.router"),
     )
     profile_section = None  # core reads the profile's own tables (city, districts, departments)
     demo_seeder = None
@@ -34,6 +35,7 @@ class CoreConfig(service_app.ServiceAppConfig):
     media_owners = ()
     public_files = ()
     home_panels = ()
+    importers = ()
     periodic_tasks = (
         service_app.PeriodicTask(
             "delete-orphan-media", "hamkke.core.tasks.delete_orphan_media_files", 6 * 3600

@@ -66,6 +66,7 @@ def _check_declarations(config: ServiceAppConfig) -> list[checks.CheckMessage]:
     ]
     named += [(f"periodic_tasks {t.name!r}", t.task) for t in config.periodic_tasks]
     named += [(f"home_panels {p.template!r}", p.context) for p in config.home_panels]
+    named += [(f"importers {i.key!r}", i.path) for i in config.importers]
     for owner in config.media_owners:
         named += [(f"media_owners {owner.model}", owner.is_public)]
         named += [(f"media_owners {owner.model}", owner.may_see_hidden)]

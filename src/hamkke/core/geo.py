@@ -78,6 +78,16 @@ class DistrictIndex:
                 return self._codes[index]
         return None
 
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(south, west, north, east) around every district."""
+        boxes = [geometry.bounds for geometry in self._shapes]  # (minx, miny, maxx, maxy)
+        return (
+            min(b[1] for b in boxes),
+            min(b[0] for b in boxes),
+            max(b[3] for b in boxes),
+            max(b[2] for b in boxes),
+        )
+
     def shapes(self) -> Iterable[DistrictShape]:
         return (DistrictShape(c, g) for c, g in zip(self._codes, self._shapes, strict=True))
 

@@ -389,3 +389,57 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Checking the file")
+    CHECKED = "checked", _("Checked, waiting for confirmation")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Not imported")
+
+
+class ImportJob(models.Model):
+    """One file imported into an app's registry (core/imports): checked first without storing
+    anything, then, once an official confirms, imported in batches that each commit with the
+    job's progress, so a page can show a progress bar. The file is kept until the import ends;
+    the rejected rows (their cells as the file had them, and why) stay for the report."""
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="+")
+    # Which app's importer (ServiceAppConfig.importers) and its choices ({"layer": "chargers"}).
+    importer = models.CharField(max_length=32)
+    options = models.JSONField(default=dict, blank=True)
+    file_name = models.CharField(max_length=200)
+    data = models.BinaryField(null=True, blank=True)
+    status = models.CharField(
+        max_length=8, choices=ImportStatus.choices, default=ImportStatus.CHECKING
+    )
+    # Of the last phase (the check's "would add", or the import's "added").
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    # [{"line", "ref", "field", "message", "cells": {column: value}}, …] and the file's columns.
+    problems = models.JSONField(default=list, blank=True)
+    columns = models.JSONField(default=list, blank=True)
+    # What the importer noticed about the whole file ("latitude and longitude swapped").
+    notes = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Moved on by every batch: a running job not moved for long has lost its worker.
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["importer", "-created_at"], name="import_jobs_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.importer} #{self.pk} {self.file_name} ({self.status})"

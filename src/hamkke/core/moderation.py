@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from hamkke.core.actors import Actor
 from hamkke.core.errors import NotAllowed
-from hamkke.core.policies import ALLOW, Decision, deny
+from hamkke.core.policies import Decision, deny, second_factor_confirmed
 
 # An official of this role or higher in any department moderates (accounts.Role.MANAGER).
 MODERATOR_ROLE = 30
@@ -48,15 +48,7 @@ def may_moderate(who) -> Decision:
             _("Only moderators (staff, or officials with the manager role) may do this."),
             code="not_moderator",
         )
-    if actor.second_factor is False:
-        return deny(
-            _(
-                "City officials must be logged in with their authenticator code: log out and "
-                "log in again with your password and code."
-            ),
-            code="second_factor_required",
-        )
-    return ALLOW
+    return second_factor_confirmed(actor)
 
 
 def require_moderator(who) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from hamkke.core.errors import DomainError, NotAllowed
 
 
@@ -37,3 +39,18 @@ def first_refusal(*decisions: Decision) -> Decision:
     """The first refusal among `decisions`, or ALLOW: rules that must all hold, checked in the
     order a person would fix them."""
     return next((decision for decision in decisions if not decision), ALLOW)
+
+
+def second_factor_confirmed(actor) -> Decision:
+    """An official's action in a web session needs the session confirmed with the second
+    factor (accounts' middleware tells the Actor: False in a session without it, None outside
+    a request, where a command or a task acts)."""
+    if getattr(actor, "second_factor", None) is False:
+        return deny(
+            _(
+                "City officials must be logged in with their authenticator code: log out and "
+                "log in again with your password and code."
+            ),
+            code="second_factor_required",
+        )
+    return ALLOW

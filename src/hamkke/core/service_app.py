@@ -145,6 +145,16 @@ class HomePanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Importer:
+    """A bulk import of the app's registries from a file (core/imports): `path` names a class
+    following core.imports.engine.RowImporter; `key` is how jobs, pages and the API name it
+    ("places")."""
+
+    key: str
+    path: str
+
+
 # The contract's parts, with what each must hold; checks.py verifies them at start-up.
 CONTRACT: dict[str, str] = {
     "navigation": "a Navigation, or None for an app with no entry of its own",
@@ -159,6 +169,7 @@ CONTRACT: dict[str, str] = {
     "media_owners": "a tuple of MediaOwner",
     "public_files": "a tuple of storage folders ('budget/') anyone may download from /media/",
     "home_panels": "a tuple of HomePanel",
+    "importers": "a tuple of Importer (bulk imports of the app's registries from files)",
 }
 
 
@@ -180,6 +191,7 @@ class ServiceAppConfig(AppConfig):
     # own views, with its own rules (the media route answers 404 for them).
     public_files: tuple[str, ...] = UNDECLARED
     home_panels: tuple[HomePanel, ...] = UNDECLARED
+    importers: tuple[Importer, ...] = UNDECLARED
 
     def ready(self) -> None:
         # The registries core serves from (comments, notifications, personal data) learn this
@@ -268,6 +280,11 @@ def beat_schedule() -> dict[str, dict]:
         for config in service_apps()
         for task in _declared(config.periodic_tasks)
     }
+
+
+def importers() -> dict[str, Importer]:
+    """Every app's importers by key."""
+    return {entry.key: entry for config in service_apps() for entry in _declared(config.importers)}
 
 
 def demo_seeders() -> Iterator[Callable[[], Iterator[str]]]:

@@ -9,6 +9,7 @@ import logging
 from celery import shared_task
 
 from hamkke.core import idempotency
+from hamkke.core.imports import engine as imports
 from hamkke.core.media import services as media_services
 from hamkke.core.outbox import services as outbox_services
 
@@ -49,3 +50,15 @@ def delete_expired_idempotency_keys() -> int:
 def delete_orphan_media_files() -> int:
     """Meant for the beat schedule, a few times a day."""
     return len(media_services.delete_orphan_media_files())
+
+
+@shared_task
+def check_import_job(job_id: int) -> str:
+    """Queued when an official submits a file (core/imports): check it, storing nothing."""
+    return imports.check(job_id).status
+
+
+@shared_task
+def run_import_job(job_id: int) -> str:
+    """Queued when an official confirms a checked import."""
+    return imports.run(job_id).status

@@ -66,6 +66,7 @@ class IdeasConfig(service_app.ServiceAppConfig):
     )
     public_files = ()
     home_panels = ()
+    importers = ()
     periodic_tasks = (
         # Thresholds, support periods and answer deadlines, checked every five minutes.
         service_app.PeriodicTask("ideas-check-due", "hamkke.ideas.tasks.check_due_ideas", 300),

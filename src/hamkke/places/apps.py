@@ -39,4 +39,5 @@ class PlacesConfig(service_app.ServiceAppConfig):
     media_owners = ()
     public_files = ()
     home_panels = ()
+    importers = (service_app.Importer("places", "hamkke.places.importing.PlacesImporter"),)
     periodic_tasks = ()

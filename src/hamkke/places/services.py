@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -109,11 +111,26 @@ def whole(value: Any, *, field: str, low: int = 0, high: int = MAX_COUNT) -> int
     return number
 
 
+# ASCII digits only: float() would also read Arabic-Indic or full-width digits.
+_DECIMAL = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*", re.ASCII)
+
+
+def _coordinate(value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError(value)
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+        raise ValueError(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
 def located(city: City, latitude: Any, longitude: Any) -> tuple[float, float, District]:
     """A point inside the city and its district; refused with the field named otherwise (a
     point whose two numbers are the other way round is named as swapped)."""
     try:
-        lat, lon = float(latitude), float(longitude)
+        lat, lon = _coordinate(latitude), _coordinate(longitude)
     except (TypeError, ValueError) as error:
         raise InvalidInput(
             _("Give the latitude and longitude as numbers."), field="latitude"

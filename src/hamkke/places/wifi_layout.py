@@ -27,11 +27,11 @@ lies in the city, is for the importer to judge. Imports nothing from Django.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from hamkke.core.imports.tabular import Table, read_csv
 
 REQUIRED = (
     "X_SWIFI_MGR_NO",
@@ -102,21 +102,6 @@ class Bounds:
         return self.south <= latitude <= self.north and self.west <= longitude <= self.east
 
 
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8 (a byte-order mark is dropped) or else CP949; UTF-16 when it
-    starts with its byte-order mark (spreadsheets' "Unicode text"). Raises UnicodeDecodeError
-    when it is none of these."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # CP949 is EUC-KR with the rest of Hangul: every EUC-KR file reads the same in it.
-        return data.decode("cp949")
-
-
 def install_type_parts(written: str) -> tuple[str, str]:
     """(code, label) of an install type: "7-1. 공원(하천)" → ("7-1", "공원(하천)"); words without a
     leading number are their own code: "공공기관" → ("공공기관", "공공기관")."""
@@ -148,78 +133,42 @@ def _year(value: str) -> int | None:
     return int(match[1])
 
 
-def _header(cells: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        name = cell.strip().strip("\ufeff").strip().upper()
-        columns.setdefault(name, index)  # a repeated column: the first one counts
-    return columns
-
-
-def _dialect(text: str) -> type[csv.Dialect]:
-    first = text.split("\n", 1)[0]
-    # The portal's files are comma-separated; a tab-separated export is read all the same.
-    return csv.excel_tab if first.count("\t") > first.count(",") else csv.excel
-
-
 def read_wifi_csv(data: bytes) -> tuple[list[WifiRow], list[RowProblem]]:
     """The rows of a WiFi file and the problems found, each with its line (1 is the header)."""
-    try:
-        text = decode(data)
-    except UnicodeDecodeError:
-        message = "The file is neither UTF-8 nor CP949 (EUC-KR) text."
-        return [], [RowProblem(1, "file", message)]
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        return [], [RowProblem(1, "file", f"The header cannot be read: {error}.")]
-    if not header:
-        return [], [RowProblem(1, "file", "The file is empty: no header row.")]
-    columns = _header(header)
+    return wifi_rows(read_csv(data))
+
+
+def wifi_rows(table: Table) -> tuple[list[WifiRow], list[RowProblem]]:
+    """The WiFi rows of a CSV file already read (tabular.read_csv)."""
+    file_problems = [RowProblem(p.line, p.field, p.message) for p in table.problems]
+    if not table.columns:
+        return [], file_problems
+    # Any letter case; a repeated column: the first one counts (as the reader keeps it).
+    columns: dict[str, str] = {}
+    for name in table.columns:
+        columns.setdefault(name.upper(), name)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         names = ", ".join(missing)
         return [], [RowProblem(1, "header", f"Missing column{'s' * (len(missing) > 1)}: {names}.")]
     rows: list[WifiRow] = []
-    problems: list[RowProblem] = []
-    line = reader.line_num + 1  # where the next record starts
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            # The csv module cannot go on after this (a field beyond its size limit).
-            problems.append(
-                RowProblem(line, "file", f"This line cannot be read ({error}); reading stopped.")
-            )
-            break
-        start, line = line, reader.line_num + 1
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank line
-        row, found = _row(start, cells, columns)
-        problems += found
+    problems = file_problems
+    for found in table.rows:
+        cells = {upper: found.cells[name] for upper, name in columns.items()}
+        row, row_problems = _row(found.line, cells)
+        problems += row_problems
         if row is not None:
             rows.append(row)
+    problems.sort(key=lambda problem: problem.line)
     return rows, problems
 
 
-def _row(
-    line: int, cells: list[str], columns: dict[str, int]
-) -> tuple[WifiRow | None, list[RowProblem]]:
+def _row(line: int, cells: dict[str, str]) -> tuple[WifiRow | None, list[RowProblem]]:
     def cell(name: str) -> str:
-        index = columns.get(name)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        return cells.get(name, "")
 
-    problems = [
-        RowProblem(line, name, "Contains a NUL character.")
-        for name in (*REQUIRED, *OPTIONAL)
-        if "\x00" in cell(name)
-    ]
-    if problems:
-        return None, problems
     values: dict[str, object] = {}
+    problems: list[RowProblem] = []
     if not cell("X_SWIFI_MGR_NO"):
         problems.append(RowProblem(line, "X_SWIFI_MGR_NO", "The management number is empty."))
     for name, key in (("LAT", "latitude"), ("LNT", "longitude")):

@@ -66,6 +66,7 @@ class PlazaConfig(service_app.ServiceAppConfig):
     # Attachments and data files are served by the Plaza's views, which apply disclosure.
     public_files = ()
     home_panels = ()
+    importers = ()
     media_owners = (
         service_app.MediaOwner(
             "plaza.Meeting",

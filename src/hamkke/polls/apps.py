@@ -64,6 +64,7 @@ class PollsConfig(service_app.ServiceAppConfig):
     home_panels = (
         service_app.HomePanel("polls/_home_panel.html", "hamkke.polls.views.home_panel", order=10),
     )
+    importers = ()
     periodic_tasks = (
         # A poll whose time is up is sealed and published a few minutes after it closes.
         service_app.PeriodicTask("polls-close-due", "hamkke.polls.tasks.close_due_polls", 300),

@@ -1,5 +1,7 @@
 from django.urls import path
 
-from hamkke.places.desk import views
+from hamkke.places.desk import files, views
 
 urlpatterns = [path("", views.desk, name="desk")]
+# The import pages and the export (desk/files.py).
+urlpatterns += files.urlpatterns
