@@ -23,6 +23,7 @@ BENCHMARKS: tuple[str, ...] = (
     "ideas_list",
     "places_nearest",
     "places_coverage",
+    "places_import",
     "faults",
 )
 # Run only when named: the fault drill kills servers and restarts the machine's PostgreSQL, which

@@ -37,7 +37,7 @@ from hamkke.core.imports.tabular import Table, looks_like_json, read_csv, read_g
 from hamkke.core.models import City, ImportJob
 from hamkke.core.policies import Decision, deny
 from hamkke.places import policies, services, wifi_layout
-from hamkke.places.models import Layer
+from hamkke.places.models import Layer, Place
 
 AUTO = "auto"
 SEOUL_WIFI = "seoul-wifi"
@@ -112,6 +112,11 @@ class PlacesImporter:
         "Seoul's open-data WiFi file (CSV, columns X_SWIFI_…), or a CSV or GeoJSON file of one "
         "layer as the desk exports it."
     )
+
+    def __init__(self) -> None:
+        # The WiFi sites this run has saved with an access point that went in: the next access
+        # points of the same site do not save it again (one instance reads one job's file).
+        self._sites_saved: dict[str, Place] = {}
 
     @property
     def options(self) -> list[Option]:
@@ -243,7 +248,7 @@ class PlacesImporter:
             stops = _stops(fields.get("stops", ""), values.get("geometry"))
             return services.save_route(actor=None, values=fields, stops=stops, city=city)[1]
         return services.save_place(
-            actor=None, layer=layer, values=fields, city=city, recompute=False
+            actor=None, layer=layer, values=fields, city=city, recompute=False, audit=False
         )[1]
 
     def _save_seoul_wifi(self, values: dict, city: City) -> bool:
@@ -253,24 +258,27 @@ class PlacesImporter:
             raise InvalidInput(_("Give the latitude and longitude as numbers."), field="LAT")
         address = " ".join(part for part in (row.address, row.address_detail) if part)
         site = site_ref(row.district_name, row.name, row.address)
-        services.save_place(
-            actor=None,
-            layer=Layer.WIFI_SITES,
-            values={
-                "ref": site,
-                "name": row.name,
-                "kind": row.install_type,
-                "address": address,
-                "network": row.network,
-                "operator": row.installer,
-                "install_year": row.install_year,
-                "indoor": row.indoor,
-                **point,
-            },
-            city=city,
-            recompute=False,
-        )
-        return services.save_access_point(
+        saved = self._sites_saved.get(site)
+        if saved is None:
+            saved, _new = services.save_place(
+                actor=None,
+                layer=Layer.WIFI_SITES,
+                values={
+                    "ref": site,
+                    "name": row.name,
+                    "kind": row.install_type,
+                    "address": address,
+                    "network": row.network,
+                    "operator": row.installer,
+                    "install_year": row.install_year,
+                    "indoor": row.indoor,
+                    **point,
+                },
+                city=city,
+                recompute=False,
+                audit=False,
+            )
+        created = services.save_access_point(
             actor=None,
             values={
                 "ref": row.manager_no,
@@ -284,7 +292,11 @@ class PlacesImporter:
             },
             city=city,
             recompute=False,
+            site=saved,
         )[1]
+        # Only once the whole row is in: a refused row's savepoint takes its site back out.
+        self._sites_saved[site] = saved
+        return created
 
     def finished(self, *, city: City) -> None:
         services.recompute_coverage(city=city)

@@ -50,7 +50,12 @@ MAX_COUNT = 100_000
 
 def places_settings(city: City | None = None) -> PlacesSection:
     city = city or city_selectors.current_city()
-    return PlacesSection.model_validate(city.profile.get("places") or {})
+    # Read once per City object and profile: an import asks for it on every row.
+    cached = getattr(city, "_places_section", None)
+    if cached is None or cached[0] is not city.profile:
+        cached = (city.profile, PlacesSection.model_validate(city.profile.get("places") or {}))
+        city._places_section = cached
+    return cached[1]
 
 
 def keeper_of(city: City) -> Department | None:
@@ -154,7 +159,17 @@ def located(city: City, latitude: Any, longitude: Any) -> tuple[float, float, Di
         raise InvalidInput(
             _("This point is outside the city."), field="latitude", code="outside_city"
         )
-    return lat, lon, District.objects.get(city=city, code=code)
+    return lat, lon, _districts_of(city)[code]
+
+
+def _districts_of(city: City) -> dict[str, District]:
+    """The city's districts by code, read once per City object (an import locates every
+    row)."""
+    districts = getattr(city, "_places_districts", None)
+    if districts is None:
+        districts = {d.code: d for d in District.objects.filter(city=city)}
+        city._places_districts = districts
+    return districts
 
 
 def checked_hours(value: Any, *, field: str = "hours") -> str:
@@ -228,6 +243,7 @@ def save_place(
     values: Mapping[str, Any],
     city: City | None = None,
     recompute: bool = True,
+    audit: bool = True,
 ) -> tuple[Place, bool]:
     """Insert or update (by `ref`) a WiFi site, charger site or facility from `values` (the
     model's field names; latitude and longitude required). Returns the row and whether it was
@@ -274,11 +290,12 @@ def save_place(
     place, created = Place.objects.update_or_create(
         city=city, layer=layer, ref=ref, defaults=fields
     )
-    record_audit(
-        actor=Actor.of(actor) if actor else None,
-        action="places.created" if created else "places.updated",
-        target=place,
-    )
+    if audit:  # an import audits the whole file once (core/imports), not each row
+        record_audit(
+            actor=Actor.of(actor) if actor else None,
+            action="places.created" if created else "places.updated",
+            target=place,
+        )
     if recompute:
         _touch_coverage(city, layer)
     return place, created
@@ -291,14 +308,16 @@ def save_access_point(
     values: Mapping[str, Any],
     city: City | None = None,
     recompute: bool = True,
+    site: Place | None = None,
 ) -> tuple[AccessPoint, bool]:
     """Insert or update (by `ref`) an access point of the WiFi site `values["site_ref"]`; its
-    point defaults to the site's."""
+    point defaults to the site's. `site`: that site already read (an import's)."""
     city = city or city_selectors.current_city()
     require_editor(actor, city)
     ref = text(values.get("ref"), field="ref", limit=64, required=True)
     site_ref = text(values.get("site_ref"), field="site_ref", limit=64, required=True)
-    site = Place.objects.filter(city=city, layer=Layer.WIFI_SITES, ref=site_ref).first()
+    if site is None or site.ref != site_ref or site.layer != Layer.WIFI_SITES:
+        site = Place.objects.filter(city=city, layer=Layer.WIFI_SITES, ref=site_ref).first()
     if site is None:
         raise InvalidInput(_("There is no WiFi site with that number."), field="site_ref")
     if values.get("latitude") in (None, "") and values.get("longitude") in (None, ""):
