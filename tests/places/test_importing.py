@@ -297,3 +297,49 @@ def test_an_official_of_another_department_may_not_import(city):
     with pytest.raises(NotAllowed):
         engine.submit("places", actor=outsider, data=b"a,b\n1,2\n", file_name="x.csv")
     assert not ImportJob.objects.exists()
+
+
+def test_a_number_given_twice_is_refused_on_its_second_line_and_the_first_counts():
+    rows = [seoul_row("TWICE"), seoul_row("OTHER"), seoul_row("TWICE", point=PALACE)]
+    job = imported(csv_bytes(rows, SEOUL_HEADER))
+    assert (job.created, job.updated, job.rejected) == (2, 0, 1)
+    assert job.problems[0]["line"] == 4
+    assert "is in the file already, on line 2" in job.problems[0]["message"]
+    assert (AccessPoint.objects.get(ref="TWICE").latitude, AccessPoint.objects.count()) == (
+        CITY_HALL[0],
+        2,
+    )
+    plain = [
+        {"layer": "facilities", "ref": "F-1", "name": "도서관", "kind": "library",
+         "latitude": str(PALACE[0]), "longitude": str(PALACE[1])},
+        {"layer": "chargers", "ref": "F-1", "name": "충전소", "charger_count": "3",
+         "latitude": str(PALACE[0]), "longitude": str(PALACE[1])},  # another registry: fine
+        {"layer": "facilities", "ref": "F-1", "name": "또", "kind": "museum",
+         "latitude": str(PALACE[0]), "longitude": str(PALACE[1])},
+    ]  # fmt: skip
+    mixed = imported(csv_bytes(plain))
+    assert (mixed.created, mixed.rejected) == (2, 1) and mixed.problems[0]["line"] == 4
+
+
+def test_a_district_the_city_does_not_have_is_refused():
+    rows = [seoul_row("GU"), seoul_row("BUSAN", X_SWIFI_WRDOFC="부산진구")]
+    job = imported(csv_bytes(rows, SEOUL_HEADER))
+    assert (job.created, job.rejected) == (1, 1)
+    assert reasons(job)["BUSAN"] == "“부산진구” is not a district of the city."
+
+
+def test_a_negative_charger_count_and_a_one_stop_route_are_refused():
+    at = {"latitude": str(CITY_HALL[0]), "longitude": str(CITY_HALL[1])}
+    chargers = imported(
+        csv_bytes([{"ref": "CH-N", "name": "충전소", "charger_count": "-3", **at}]),
+        layer=Layer.CHARGERS,
+    )
+    assert chargers.rejected == 1 and "Give a number from 0" in reasons(chargers)["CH-N"]
+    one_stop = imported(
+        csv_bytes(
+            [{"ref": "R-1", "name": "산책", "stops": f"시청 @ {CITY_HALL[0]}, {CITY_HALL[1]}"}]
+        ),
+        layer=Layer.ROUTES,
+    )
+    assert one_stop.rejected == 1 and "at least two stops" in reasons(one_stop)["R-1"]
+    assert not Place.objects.exists() and not Route.objects.exists()

@@ -176,6 +176,7 @@ class PlacesImporter:
         )
         if swapped:
             reading.notes.append(_swapped_note(len(rows)))
+        _refuse_repeats(reading, lambda row: row.ref, "X_SWIFI_MGR_NO")
         return reading
 
     def _rows(self, table: Table, options: dict, city: City) -> Reading:
@@ -226,6 +227,7 @@ class PlacesImporter:
                 for r in rows
             ]
             reading.notes.append(_swapped_note(len(points)))
+        _refuse_repeats(reading, lambda row: (row.values["layer"], row.ref), "ref")
         return reading
 
     # --- saving --------------------------------------------------------------------------
@@ -256,6 +258,12 @@ class PlacesImporter:
         point = {"latitude": values["latitude"], "longitude": values["longitude"]}
         if point["latitude"] is None or point["longitude"] is None:
             raise InvalidInput(_("Give the latitude and longitude as numbers."), field="LAT")
+        if row.district_name and row.district_name not in district_names(city):
+            raise InvalidInput(
+                _("“%(name)s” is not a district of the city.") % {"name": row.district_name},
+                field="X_SWIFI_WRDOFC",
+                code="unknown_district",
+            )
         address = " ".join(part for part in (row.address, row.address_detail) if part)
         site = site_ref(row.district_name, row.name, row.address)
         saved = self._sites_saved.get(site)
@@ -324,6 +332,36 @@ class PlacesImporter:
         if job.rejected:
             return holds(seat, Role.MANAGER)
         return policies.may_import(seat)
+
+
+def district_names(city: City) -> set[str]:
+    return {
+        name
+        for district in services.districts_of(city).values()
+        for name in (district.name, district.name_en)
+        if name
+    }
+
+
+def _refuse_repeats(reading: Reading, key, field: str) -> None:
+    """A number a file gives twice: the first row counts, each later one is refused (a second
+    row would silently overwrite the first)."""
+    first_line: dict = {}
+    kept = []
+    for row in reading.rows:
+        if not row.ref:
+            kept.append(row)  # refused by the service, in its words
+            continue
+        seen = first_line.setdefault(key(row), row.line)
+        if seen == row.line:
+            kept.append(row)
+            continue
+        message = _("The number %(ref)s is in the file already, on line %(line)s.") % {
+            "ref": row.ref,
+            "line": seen,
+        }
+        reading.problems.append(Problem(row.line, row.ref, field, message, row.cells))
+    reading.rows = kept
 
 
 def _manager_no(cells: dict[str, str]) -> str:

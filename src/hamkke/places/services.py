@@ -159,10 +159,10 @@ def located(city: City, latitude: Any, longitude: Any) -> tuple[float, float, Di
         raise InvalidInput(
             _("This point is outside the city."), field="latitude", code="outside_city"
         )
-    return lat, lon, _districts_of(city)[code]
+    return lat, lon, districts_of(city)[code]
 
 
-def _districts_of(city: City) -> dict[str, District]:
+def districts_of(city: City) -> dict[str, District]:
     """The city's districts by code, read once per City object (an import locates every
     row)."""
     districts = getattr(city, "_places_districts", None)
