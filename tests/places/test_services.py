@@ -30,7 +30,7 @@ def test_saving_again_by_the_same_number_updates(editor):
     assert again.kind == "street"
 
 
-def test_a_point_outside_the_city_or_swapped_is_refused(editor):
+def test_a_point_outside_the_city_or_swapped_is_refused(editor, english):
     from hamkke.places.models import Place
 
     with pytest.raises(InvalidInput) as outside:
