@@ -510,6 +510,8 @@ def recompute_coverage(*, city: City | None = None) -> CoverageSnapshot:
         (lon, lat, radii.get(kind, section.default_radius_m))
         for lat, lon, kind in AccessPoint.objects.filter(city=city)
         .exclude(status=Status.CLOSED)
+        # A retired site's access points leave the map with it (selectors.layer_rows).
+        .exclude(site__status=Status.CLOSED)
         .values_list("latitude", "longitude", "install_type")
     ]
     outlines = {
