@@ -103,6 +103,11 @@ def _page(request: HttpRequest, layer: str, query: RegistryQuery) -> dict:
     return one_page(rows, query.page, query.page_size)
 
 
+def _read(request: HttpRequest, layer: str, ref: str):
+    _viewing(request)
+    return selectors.row_by_ref_or_404(layer, ref)
+
+
 def _saved(request: HttpRequest, layer: str, ref: str, values: dict[str, Any], stops=None):
     """A row added or replaced by its number through the layer's service."""
     _editing(request)
@@ -152,8 +157,7 @@ def list_places(request: HttpRequest, layer: PlaceLayer, query: Query[RegistryQu
 @router.get("/places/{layer}/{ref}", response=RegistryPlaceOut, summary="A place by its number")
 @official_api(role=Role.VIEWER)
 def get_place(request: HttpRequest, layer: PlaceLayer, ref: str):
-    _viewing(request)
-    return selectors.row_by_ref_or_404(layer.value, ref)
+    return _read(request, layer.value, ref)
 
 
 @router.put(
@@ -209,8 +213,7 @@ def list_access_points(request: HttpRequest, query: Query[RegistryQuery]):
 @router.get("/wifi-aps/{ref}", response=RegistryAccessPointOut, summary="An access point")
 @official_api(role=Role.VIEWER)
 def get_access_point(request: HttpRequest, ref: str):
-    _viewing(request)
-    return selectors.row_by_ref_or_404(APS, ref)
+    return _read(request, APS, ref)
 
 
 @router.put(
@@ -258,8 +261,7 @@ def list_events(request: HttpRequest, query: Query[RegistryQuery]):
 @router.get("/events/{ref}", response=RegistryEventOut, summary="An event by its number")
 @official_api(role=Role.VIEWER)
 def get_event(request: HttpRequest, ref: str):
-    _viewing(request)
-    return selectors.row_by_ref_or_404(EVENTS, ref)
+    return _read(request, EVENTS, ref)
 
 
 @router.put(
@@ -287,8 +289,7 @@ def list_routes(request: HttpRequest, query: Query[RegistryQuery]):
 @router.get("/routes/{ref}", response=RegistryRouteOut, summary="A route by its number")
 @official_api(role=Role.VIEWER)
 def get_route(request: HttpRequest, ref: str):
-    _viewing(request)
-    return selectors.row_by_ref_or_404(ROUTES, ref)
+    return _read(request, ROUTES, ref)
 
 
 @router.put(

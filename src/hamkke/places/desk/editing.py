@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -178,29 +177,13 @@ def put_back(*, actor: ActorLike, layer: str, row: Place | AccessPoint) -> Any:
     return save(actor=actor, layer=layer, values={"status": Status.ACTIVE}, current=row)[0]
 
 
-def record_lending(
-    *,
-    actor: ActorLike,
-    event_name: str,
-    held_on: date,
-    chargers_lent: Any,
-    citizens_served: Any,
-    venue: str = "",
-    district: str = "",
-) -> Lending:
-    """services.record_lending with the district named by its code (none when empty)."""
+def record_lending(*, actor: ActorLike, district: str = "", **values: Any) -> Lending:
+    """services.record_lending (event_name, held_on, chargers_lent, citizens_served, venue)
+    with the district named by its code (none when empty)."""
     chosen = None
     if district:
         try:
             chosen = city_selectors.district_by_code(city_selectors.current_city(), district)
         except NotFound as exc:
             raise InvalidInput(_("Choose one of the city's districts."), field="district") from exc
-    return services.record_lending(
-        actor=actor,
-        event_name=event_name,
-        held_on=held_on,
-        chargers_lent=chargers_lent,
-        citizens_served=citizens_served,
-        venue=venue,
-        district=chosen,
-    )
+    return services.record_lending(actor=actor, district=chosen, **values)

@@ -137,6 +137,15 @@ def _coordinate(label, *, required: bool = True, help_text=POINT_HELP) -> forms.
     )
 
 
+def _moment(label, help_text="") -> forms.DateTimeField:
+    """A date and time in the city's time; the service refuses one off the calendar we keep."""
+    return forms.DateTimeField(
+        label=label,
+        help_text=help_text,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
 def _indoor() -> forms.ChoiceField:
     return forms.ChoiceField(
         label=_("Indoor or outdoor"),
@@ -332,15 +341,8 @@ class EventForm(RegistryForm):
     address = _text(_("Address"), 300)
     latitude = _coordinate(_("Latitude"))
     longitude = _coordinate(_("Longitude"))
-    starts_at = forms.DateTimeField(
-        label=_("Starts at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("In the city's time."),
-    )
-    ends_at = forms.DateTimeField(
-        label=_("Ends at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    starts_at = _moment(_("Starts at"), help_text=_("In the city's time."))
+    ends_at = _moment(_("Ends at"))
     hours = _text(
         _("Schedule"),
         300,

@@ -60,21 +60,14 @@ def registry_rows(layer: str, filters: RegistryFilters = RegistryFilters()) -> Q
     if layer in PLACE_LAYER_VALUES:
         rows = Place.objects.filter(city=city, layer=layer).select_related("district")
         if words:
-            rows = rows.filter(
-                Q(name__icontains=words) | Q(name_en__icontains=words) | Q(ref__icontains=words)
-            )
+            rows = rows.filter(_containing(words, "name", "name_en", "ref"))
         if layer == Layer.WIFI_SITES:
             rows = rows.annotate(access_point_count=Count("access_points"))
         ordering: tuple[str, ...] = ("name", "id")
     elif layer == Layer.WIFI_APS:
         rows = AccessPoint.objects.filter(city=city).select_related("site", "district")
         if words:
-            rows = rows.filter(
-                Q(ref__icontains=words)
-                | Q(ssid__icontains=words)
-                | Q(site__name__icontains=words)
-                | Q(site__ref__icontains=words)
-            )
+            rows = rows.filter(_containing(words, "ref", "ssid", "site__name", "site__ref"))
         ordering = ("site__name", "ref", "id")
     elif layer == Layer.EVENTS:
         return _events(filters, words)
@@ -92,15 +85,18 @@ def registry_rows(layer: str, filters: RegistryFilters = RegistryFilters()) -> Q
     return rows.order_by(*ordering)
 
 
+def _containing(words: str, *fields: str) -> Q:
+    """Rows with `words` in any of `fields`, whatever the case."""
+    found = Q()
+    for name in fields:
+        found |= Q(**{f"{name}__icontains": words})
+    return found
+
+
 def _events(filters: RegistryFilters, words: str) -> QuerySet:
     rows = Event.objects.filter(city=current_city()).select_related("district")
     if words:
-        rows = rows.filter(
-            Q(title__icontains=words)
-            | Q(title_en__icontains=words)
-            | Q(ref__icontains=words)
-            | Q(venue__icontains=words)
-        )
+        rows = rows.filter(_containing(words, "title", "title_en", "ref", "venue"))
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if filters.status == EVENT_CURRENT:
@@ -115,9 +111,7 @@ def _events(filters: RegistryFilters, words: str) -> QuerySet:
 def _routes(filters: RegistryFilters, words: str) -> QuerySet:
     rows = Route.objects.filter(city=current_city()).annotate(stop_count=Count("stops"))
     if words:
-        rows = rows.filter(
-            Q(name__icontains=words) | Q(name_en__icontains=words) | Q(ref__icontains=words)
-        )
+        rows = rows.filter(_containing(words, "name", "name_en", "ref"))
     if filters.district:
         rows = rows.filter(pk__in=places_selectors.routes_starting_in(filters.district))
     return rows.order_by("name", "id")

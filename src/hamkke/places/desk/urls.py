@@ -29,6 +29,6 @@ urlpatterns = [
     path("<places_layer:layer>/", views.registry, name="desk-registry"),
     path("<places_layer:layer>/new/", views.new, name="desk-new"),
     path("<places_layer:layer>/<int:pk>/", views.edit, name="desk-edit"),
-    path("<places_layer:layer>/<int:pk>/retire/", views.retire, name="desk-retire"),
-    path("<places_layer:layer>/<int:pk>/reinstate/", views.reinstate, name="desk-reinstate"),
+    # Off the map ("retire") and back in service ("reinstate").
+    path("<places_layer:layer>/<int:pk>/<slug:action>/", views.switch, name="desk-switch"),
 ]

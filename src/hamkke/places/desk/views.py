@@ -8,7 +8,6 @@ asked of the policies; a service's refusal is shown beside the field it names.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hamkke.accounts.models import Role
@@ -312,45 +311,36 @@ def edit(request: HttpRequest, layer: str, pk: int) -> HttpResponse:
     return _form_page(request, seat, layer, form, row=row)
 
 
-def _switch(
-    request: HttpRequest, layer: str, pk: int, service: Callable[..., Any], success: str
-) -> HttpResponse:
-    if layer not in selectors.RETIRABLE:
+# What taking a row off the map and putting it back call, and say when done.
+SWITCHES = {
+    "retire": (
+        editing.take_off_map,
+        gettext_lazy("Number %(ref)s is out of service: off the public map, kept in the registry."),
+    ),
+    "reinstate": (
+        editing.put_back,
+        gettext_lazy("Number %(ref)s is in service again, on the public map."),
+    ),
+}
+
+
+@official_required(role=Role.HANDLER)
+@require_POST
+def switch(request: HttpRequest, layer: str, pk: int, action: str) -> HttpResponse:
+    """Take a place or an access point off the map ("retire") or put it back ("reinstate")."""
+    if layer not in selectors.RETIRABLE or action not in SWITCHES:
         raise Http404(_("Only places and access points are taken off the map."))
     seat = _seat(request)
     policies.may_edit(seat).enforce()
     row = responses.found_or_404(selectors.registry_row, layer, pk)
+    service, success = SWITCHES[action]
     responses.carry_out(
         request,
         lambda: service(actor=request.actor, layer=layer, row=row),
-        success % {"ref": row.ref},
+        str(success) % {"ref": row.ref},
         reraise=(NotAllowed,),
     )
     return redirect("places:desk-edit", layer, row.pk)
-
-
-@official_required(role=Role.HANDLER)
-@require_POST
-def retire(request: HttpRequest, layer: str, pk: int) -> HttpResponse:
-    return _switch(
-        request,
-        layer,
-        pk,
-        editing.take_off_map,
-        _("Number %(ref)s is out of service: off the public map, kept in the registry."),
-    )
-
-
-@official_required(role=Role.HANDLER)
-@require_POST
-def reinstate(request: HttpRequest, layer: str, pk: int) -> HttpResponse:
-    return _switch(
-        request,
-        layer,
-        pk,
-        editing.put_back,
-        _("Number %(ref)s is in service again, on the public map."),
-    )
 
 
 # --- lending -----------------------------------------------------------------------------------
