@@ -204,54 +204,22 @@ class RegistryForm(ServiceForm):
 
 
 # The fields of each place layer's form, in the order shown.
+_NAMED = ("ref", "name", "name_en")
+_OPEN = ("address", "hours", "phone", "url")
+_PLACED = ("latitude", "longitude", "status", "description")
 PLACE_FORM_FIELDS = {
     Layer.WIFI_SITES: (
-        "ref",
-        "name",
-        "name_en",
-        "kind",
-        "network",
-        "operator",
-        "install_year",
-        "indoor",
-        "address",
-        "latitude",
-        "longitude",
-        "status",
-        "description",
+        *_NAMED,
+        *("kind", "network", "operator", "install_year", "indoor", "address"),
+        *_PLACED,
     ),
     Layer.CHARGERS: (
-        "ref",
-        "name",
-        "name_en",
-        "charger_count",
-        "charger_kinds",
-        "operator",
-        "indoor",
-        "address",
-        "hours",
-        "phone",
-        "url",
-        "latitude",
-        "longitude",
-        "status",
-        "description",
+        *_NAMED,
+        *("charger_count", "charger_kinds", "operator", "indoor"),
+        *_OPEN,
+        *_PLACED,
     ),
-    Layer.FACILITIES: (
-        "ref",
-        "name",
-        "name_en",
-        "kind",
-        "operator",
-        "address",
-        "hours",
-        "phone",
-        "url",
-        "latitude",
-        "longitude",
-        "status",
-        "description",
-    ),
+    Layer.FACILITIES: (*_NAMED, "kind", "operator", *_OPEN, *_PLACED),
 }
 
 
