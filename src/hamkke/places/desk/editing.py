@@ -22,72 +22,27 @@ from hamkke.places import services
 from hamkke.places.desk.selectors import PLACE_LAYER_VALUES
 from hamkke.places.models import AccessPoint, Event, Layer, Lending, Place, Route, Status
 
-# The fields of each registry the services read, as the models name them.
-PLACE_FIELDS = (
-    "ref",
-    "name",
-    "name_en",
-    "kind",
-    "address",
-    "hours",
-    "phone",
-    "url",
-    "description",
-    "operator",
-    "network",
-    "install_year",
-    "indoor",
-    "charger_count",
-    "charger_kinds",
-    "status",
-    "latitude",
-    "longitude",
+# What the services compute or set themselves (a point's cell and district, a route's length)
+# or take in another form (an access point's site, by its number).
+NOT_SENT = frozenset(
+    {"id", "city", "layer", "cell", "district", "updated_at", "site", "distance_m", "minutes"}
 )
-ACCESS_POINT_FIELDS = (
-    "ref",
-    "ssid",
-    "provider",
-    "operator",
-    "install_type",
-    "indoor",
-    "install_year",
-    "status",
-    "latitude",
-    "longitude",
-)
-EVENT_FIELDS = (
-    "ref",
-    "title",
-    "title_en",
-    "kind",
-    "description",
-    "venue",
-    "address",
-    "starts_at",
-    "ends_at",
-    "hours",
-    "booking_url",
-    "languages",
-    "latitude",
-    "longitude",
-)
-ROUTE_FIELDS = ("ref", "name", "name_en", "description")
+
+
+def _sent(model) -> tuple[str, ...]:
+    """The fields of a registry's rows its service reads, as the model names them."""
+    return tuple(f.name for f in model._meta.concrete_fields if f.name not in NOT_SENT)
+
 
 ActorLike = Actor | User | None
 
 
 def values_of(row: Place | AccessPoint | Event | Route) -> dict[str, Any]:
     """A row's values as its service takes them (an access point's site by its number)."""
-    if isinstance(row, Place):
-        return {name: getattr(row, name) for name in PLACE_FIELDS}
+    values = {name: getattr(row, name) for name in _sent(type(row))}
     if isinstance(row, AccessPoint):
-        return {
-            **{name: getattr(row, name) for name in ACCESS_POINT_FIELDS},
-            "site_ref": row.site.ref,
-        }
-    if isinstance(row, Event):
-        return {name: getattr(row, name) for name in EVENT_FIELDS}
-    return {name: getattr(row, name) for name in ROUTE_FIELDS}
+        values["site_ref"] = row.site.ref
+    return values
 
 
 @dataclass(frozen=True)
