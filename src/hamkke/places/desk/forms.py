@@ -37,6 +37,9 @@ STOPS_HELP = _(
     "(its name and point are the place's). At least two, at most 50."
 )
 MAX_STOP_LINES = 50
+# In their own context: the catalogue's "Status" and "Description" are a complaint's.
+STATUS_LABEL = pgettext_lazy("place status", "Status")
+DESCRIPTION_LABEL = pgettext_lazy("place", "Description")
 
 
 # --- a registry's list -------------------------------------------------------------------------
@@ -48,7 +51,7 @@ class RegistryFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Name or number contains"), required=False, max_length=100)
     district = forms.ChoiceField(label=_("District"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(label=STATUS_LABEL, required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     size = forms.TypedChoiceField(
         label=_("Rows a page"),
@@ -244,8 +247,8 @@ class PlaceForm(RegistryForm):
     url = _text(_("Web site"), 500, help_text=_("Starting with https://."))
     latitude = _coordinate(_("Latitude"))
     longitude = _coordinate(_("Longitude"))
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, initial=Status.ACTIVE)
-    description = _text(_("Description"), 5000, rows=4)
+    status = forms.ChoiceField(label=STATUS_LABEL, choices=Status.choices, initial=Status.ACTIVE)
+    description = _text(DESCRIPTION_LABEL, 5000, rows=4)
 
     def __init__(self, *args, layer: str, **kwargs):
         self.layer = layer
@@ -291,7 +294,7 @@ class AccessPointForm(RegistryForm):
         _("Latitude"), required=False, help_text=_("Leave both empty for the site's point.")
     )
     longitude = _coordinate(_("Longitude"), required=False, help_text="")
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, initial=Status.ACTIVE)
+    status = forms.ChoiceField(label=STATUS_LABEL, choices=Status.choices, initial=Status.ACTIVE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -325,7 +328,7 @@ class EventForm(RegistryForm):
         100,
         help_text=_("Language codes separated by commas, e.g. ko, en, zh."),
     )
-    description = _text(_("Description"), 5000, rows=4)
+    description = _text(DESCRIPTION_LABEL, 5000, rows=4)
 
 
 def stop_lines(route: Route) -> str:
@@ -374,7 +377,7 @@ class RouteForm(RegistryForm):
     layer = Layer.ROUTES
     name = _text(_("Name"), 200, required=True)
     name_en = _text(_("Name in English"), 200)
-    description = _text(_("Description"), 5000, rows=4)
+    description = _text(DESCRIPTION_LABEL, 5000, rows=4)
     stops = forms.CharField(
         label=_("Stops"),
         max_length=20_000,

@@ -30,7 +30,13 @@ from hamkke.core.web import responses
 from hamkke.places import policies
 from hamkke.places import selectors as places_selectors
 from hamkke.places.desk import editing, selectors
-from hamkke.places.desk.forms import LendingForm, RegistryFilterForm, initial_of, registry_form
+from hamkke.places.desk.forms import (
+    STATUS_LABEL,
+    LendingForm,
+    RegistryFilterForm,
+    initial_of,
+    registry_form,
+)
 from hamkke.places.models import AccessPoint, Event, Layer, Place, Route, Status
 from hamkke.places.views import kind_names, metres_text, percent_text, shown_name
 
@@ -125,7 +131,7 @@ def _when(moment) -> str:
 
 
 def _status(row: Place | AccessPoint) -> tuple[str, str]:
-    return (_("Status"), str(Status(row.status).label))
+    return (str(STATUS_LABEL), str(Status(row.status).label))
 
 
 def _district(row: Any) -> tuple[str, str]:
