@@ -105,39 +105,35 @@ class RegistryFilterForm(forms.Form):
 # --- fields ------------------------------------------------------------------------------------
 
 
-def _text(label, max_length: int, *, required: bool = False, help_text="", rows: int = 0):
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else None
+def _text(
+    label,
+    max_length: int,
+    *,
+    required: bool = False,
+    help_text="",
+    rows: int = 0,
+    inputmode: str = "",
+) -> forms.CharField:
+    """Text passed to the service as typed (numbers too: the service reads them, in ordinary
+    digits only, and says what is wrong beside the field)."""
+    if rows:
+        widget = forms.Textarea(attrs={"rows": rows})
+    else:
+        widget = forms.TextInput(attrs={"inputmode": inputmode} if inputmode else {})
     return forms.CharField(
-        label=label,
-        max_length=max_length,
-        required=required,
-        help_text=help_text,
-        widget=widget,
+        label=label, max_length=max_length, required=required, help_text=help_text, widget=widget
     )
 
 
 def _number(label, help_text="") -> forms.CharField:
-    """A whole number, passed as typed: the service reads it (ordinary digits only) and says
-    what is wrong beside the field."""
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=20,
-        help_text=help_text,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
+    """A whole number."""
+    return _text(label, 20, help_text=help_text, inputmode="numeric")
 
 
 def _coordinate(label, *, required: bool = True, help_text=POINT_HELP) -> forms.CharField:
-    """A latitude or longitude, passed as typed: the service finds the point's district, and
-    explains a point outside the city or with its two numbers swapped."""
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=40,
-        help_text=help_text,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    """A latitude or longitude: the service finds the point's district, and explains a point
+    outside the city or with its two numbers swapped."""
+    return _text(label, 40, required=required, help_text=help_text, inputmode="decimal")
 
 
 def _moment(label, help_text="") -> forms.DateTimeField:
