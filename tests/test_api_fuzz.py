@@ -457,3 +457,43 @@ def test_the_imports_operations_as_the_registry_keeper(city, fuzz_imports, quiet
                 if failure is not None:
                     failures.append(failure)
     assert not failures, "\n\n".join(failures)
+
+
+def test_the_places_desk_operations_as_its_handler(city, fuzz_places, quiet_request_log):
+    """The places desk's operations as a handler of the keeping department (signed in with the
+    second factor), each on real registry numbers of its layer: a WiFi site, a charger site, a
+    retired facility, an access point in service and one retired, an event, a route. Writes
+    reach the services, so refusals of every kind are answered as documented."""
+    from hamkke.accounts.models import Role
+    from hamkke.places import services
+
+    handler = factories.make_official(role=Role.HANDLER, department=services.keeper_of(city))
+    client = Client()
+    factories.log_in_official(client, handler)
+    session = client.cookies["sessionid"].value
+    refs = {
+        "/api/v1/places/desk/places/": ["WF-1", "CH-1", "F-2"],
+        "/api/v1/places/desk/wifi-aps/": ["AP-1", "AP-2"],
+        "/api/v1/places/desk/events/": ["E-1"],
+        "/api/v1/places/desk/routes/": ["R-1"],
+    }
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/places/desk/")
+    ]
+    assert len(operations) >= 19
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        on_a_row = any(p.name == "ref" for p in operation.path_parameters)
+        values = [None]
+        if on_a_row:
+            values = next(v for prefix, v in refs.items() if operation.path.startswith(prefix))
+        for ref in values:
+            path = {"ref": ref} if ref else None
+            for mode in _modes_of(operation):
+                if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
+                    failures.append(failure)
+    assert not failures, "\n\n".join(failures)

@@ -179,7 +179,7 @@ def listed(
     if layer == Layer.ROUTES:
         rows = rows.prefetch_related(None).annotate(stop_count=Count("stops"))
         if district:
-            rows = rows.filter(pk__in=_routes_starting_in(district))
+            rows = rows.filter(pk__in=routes_starting_in(district))
         if words:
             rows = rows.filter(Q(name__icontains=words) | Q(name_en__icontains=words))
         return rows.order_by("name", "id")
@@ -243,7 +243,7 @@ def places_to_choose(
     return rows.order_by("name", "id")
 
 
-def _routes_starting_in(district: str) -> list[int]:
+def routes_starting_in(district: str) -> list[int]:
     """The routes whose first stop lies in the district (stops keep no district of their own)."""
     city = current_city()
     index = city_selectors.district_index(city)

@@ -503,10 +503,20 @@ def record_lending(
 @transaction.atomic
 def retire(*, actor: Actor | User | None, place: Place) -> Place:
     """Take a place off the public map (kept in the registry, out of service)."""
+    return _set_status(actor, place, Status.CLOSED, "places.retired")
+
+
+@transaction.atomic
+def reinstate(*, actor: Actor | User | None, place: Place) -> Place:
+    """Put a place back in service, on the public map (its other fields as they are)."""
+    return _set_status(actor, place, Status.ACTIVE, "places.reinstated")
+
+
+def _set_status(actor: Actor | User | None, place: Place, status: str, action: str) -> Place:
     require_editor(actor, place.city)
-    Place.objects.filter(pk=place.pk).update(status=Status.CLOSED, updated_at=timezone.now())
+    Place.objects.filter(pk=place.pk).update(status=status, updated_at=timezone.now())
     place.refresh_from_db()
-    record_audit(actor=Actor.of(actor) if actor else None, action="places.retired", target=place)
+    record_audit(actor=Actor.of(actor) if actor else None, action=action, target=place)
     _touch_coverage(place.city, place.layer)
     return place
 
@@ -536,6 +546,8 @@ def recompute_coverage(*, city: City | None = None) -> CoverageSnapshot:
         (lon, lat, radii.get(kind, section.default_radius_m))
         for lat, lon, kind in AccessPoint.objects.filter(city=city)
         .exclude(status=Status.CLOSED)
+        # A retired site's access points leave the map with it (selectors.layer_rows).
+        .exclude(site__status=Status.CLOSED)
         .values_list("latitude", "longitude", "install_type")
     ]
     outlines = {
