@@ -14,6 +14,7 @@ from hamkke.places.models import Lending, Place, Status
 from tests import factories
 from tests.e2e.accessibility import assert_page_basics
 from tests.e2e.test_complaints_desk import _log_in
+from tests.e2e.test_places import _in_english
 from tests.places.conftest import CITY_HALL, KEEPER
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +30,7 @@ def _handler():
 
 def test_a_handler_adds_a_charger_site_retires_it_and_records_lending(site, page, screenshot):
     user, secret = _handler()
+    _in_english(page, site)  # the steps name the desk's English words
     _log_in(page, site, user.email, secret)
     page.goto(site + "/places/desk/")
     assert_page_basics(page)
