@@ -79,16 +79,20 @@ def nearest(
     rows = layer_rows(layer)
     if layer == Layer.ROUTES:
         return _nearest_routes(rows, latitude, longitude, n=n, radius_m=radius_m)
-    found: list[Near] = []
+    # Each ring reads only (id, latitude, longitude); the n found are loaded whole once, at the
+    # end (a ring of a dense city holds hundreds of rows; building each one cost most of the time).
+    found: list[tuple[float, int]] = []
     for cells, sure_m in nearby.rings(latitude, longitude):
-        for row in rows.filter(cell__in=cells):
-            metres = distance_m(latitude, longitude, row.latitude, row.longitude)
+        for pk, lat, lon in rows.filter(cell__in=cells).values_list("pk", "latitude", "longitude"):
+            metres = distance_m(latitude, longitude, lat, lon)
             if metres <= radius_m:
-                found.append(Near(row, metres))
-        found.sort(key=lambda near: (near.distance_m, near.row.pk))
-        if sure_m >= radius_m or (len(found) >= n and found[n - 1].distance_m <= sure_m):
+                found.append((metres, pk))
+        found.sort()
+        if sure_m >= radius_m or (len(found) >= n and found[n - 1][0] <= sure_m):
             break
-    return found[:n]
+    chosen = found[:n]
+    loaded = rows.in_bulk([pk for _metres, pk in chosen])
+    return [Near(loaded[pk], metres) for metres, pk in chosen]
 
 
 def _nearest_routes(rows, latitude, longitude, *, n, radius_m) -> list[Near]:
