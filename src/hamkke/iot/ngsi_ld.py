@@ -1,0 +1,3 @@
+"""NGSI-LD read API (placeholder)."""
+
+urlpatterns: list = []
