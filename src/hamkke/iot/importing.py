@@ -17,7 +17,6 @@ import contextvars
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,6 +35,22 @@ COLUMNS = ("kind", "ref", "name", "lat", "lon", "model", "department")
 collected_secrets: contextvars.ContextVar[list | None] = contextvars.ContextVar(
     "iot_collected_secrets", default=None
 )
+
+
+def kept_secrets(collected: list) -> list:
+    """The collected (id, ref, secret, entity) whose device is stored with that secret."""
+    from hamkke.iot.models import Device
+
+    stored = dict(
+        Device.objects.filter(pk__in=[entry[0] for entry in collected]).values_list(
+            "pk", "secret_hash"
+        )
+    )
+    return [
+        entry
+        for entry in collected
+        if entry[0] in stored and stored[entry[0]] == services.secret_hash(entry[2])
+    ]
 
 
 class DevicesImporter:
@@ -86,8 +101,7 @@ class DevicesImporter:
             model_name=cells.get("model", ""),
             department=department,
         )
-        entry = (made.device.pk, made.device.asset.ref, made.secret, made.entity)
-        transaction.on_commit(lambda: collector.append(entry))
+        collector.append((made.device.pk, made.device.asset.ref, made.secret, made.entity))
         return True
 
     def finished(self, *, city: City) -> None:
