@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as paho
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.subscribeoptions import SubscribeOptions
@@ -154,7 +154,8 @@ class IngestWorker:
         if not self.pending:
             return 0
         batch = self.pending
-        close_old_connections()
+        if not connection.in_atomic_block:  # a long-running worker: drop a stale connection
+            close_old_connections()
         # Kept pending until it commits: a failed batch is tried again, never dropped.
         result = services.ingest([message for message, _mid, _qos in batch], city=self.city)
         self.pending = []
