@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "hamkke.polls",
     "hamkke.ideas",
     "hamkke.places",
+    "hamkke.iot",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,205 @@
+"""`hamkke iot …`: the sensors on the command line.
+
+- `device create --kind KIND --lat LAT --lon LON [--ref REF] [--name NAME] [--model MODEL]
+  [--json]` provisions a device and the asset it watches; prints its `id`, `secret` (shown
+  this once) and `entity` (the asset's NGSI-LD id), with --json as one JSON object.
+- `device rotate ID` prints a new secret (the old one stops at once); `device revoke ID`.
+- `import FILE --secrets SECRETS.csv [--dry-run]` provisions the devices of a CSV file
+  (kind, ref, name, lat, lon, model, department) through the import job and writes their
+  secrets, once, to SECRETS.csv (created, mode 0600; it must not exist).
+- `ingest [--batch N] [--flush SECONDS] [--seconds S]` runs an MQTT ingest worker (MQTT_URL);
+  start several: the shared subscription splits the messages between them.
+- `mosquitto --passwords FILE --acl FILE` writes Mosquitto's password file and ACL: every
+  active device (username = its id, its secret's `$7$` hash) may write only its own topic;
+  the ingest worker (MQTT_URL's user, with its password hashed) reads them all.
+- `prune` rolls up, then deletes, the raw readings past `[iot] retention_days`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "IoT: provision devices, run the MQTT ingest worker, write Mosquitto's files, prune."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        from hamkke.iot.readings import KINDS
+
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        device = verbs.add_parser("device", help="Provision, rotate or revoke a device")
+        actions = device.add_subparsers(dest="action", required=True)
+        create = actions.add_parser("create", help="Provision a device and its asset")
+        create.add_argument("--kind", required=True, choices=KINDS)
+        create.add_argument("--lat", required=True)
+        create.add_argument("--lon", required=True)
+        create.add_argument("--ref", default="")
+        create.add_argument("--name", default="")
+        create.add_argument("--model", default="")
+        create.add_argument("--json", action="store_true", dest="as_json")
+        for name in ("rotate", "revoke"):
+            one = actions.add_parser(name, help=f"{name.capitalize()} a device's secret")
+            one.add_argument("device_id", type=int)
+            one.add_argument("--json", action="store_true", dest="as_json")
+        load = verbs.add_parser("import", help="Provision the devices of a CSV file")
+        load.add_argument("file", type=Path)
+        load.add_argument("--secrets", type=Path, required=True)
+        load.add_argument("--dry-run", action="store_true")
+        run = verbs.add_parser("ingest", help="Run an MQTT ingest worker")
+        run.add_argument("--batch", type=int, default=500)
+        run.add_argument("--flush", type=float, default=1.0)
+        run.add_argument("--seconds", type=float, default=None, help="Stop after this long")
+        files = verbs.add_parser("mosquitto", help="Write Mosquitto's password file and ACL")
+        files.add_argument("--passwords", type=Path, required=True)
+        files.add_argument("--acl", type=Path, required=True)
+        verbs.add_parser("prune", help="Roll up and delete readings past the retention")
+
+    def handle(self, *args, verb: str, **options) -> None:
+        from hamkke.core.errors import DomainError
+
+        try:
+            getattr(self, f"handle_{verb}")(**options)
+        except DomainError as error:
+            raise CommandError(error.message) from error
+
+    # --- devices ------------------------------------------------------------------------------
+
+    def handle_device(self, *, action: str, as_json: bool = False, **options) -> None:
+        from hamkke.iot import services
+        from hamkke.iot.models import Device
+
+        if action == "create":
+            made = services.provision_device(
+                kind=options["kind"],
+                latitude=options["lat"],
+                longitude=options["lon"],
+                ref=options["ref"],
+                name=options["name"],
+                model_name=options["model"],
+            )
+            self._print(
+                {"id": made.device.pk, "secret": made.secret, "entity": made.entity}, as_json
+            )
+            return
+        device = Device.objects.filter(pk=options["device_id"]).select_related("asset").first()
+        if device is None:
+            raise CommandError(f"There is no device {options['device_id']}.")
+        if action == "rotate":
+            secret = services.rotate_secret(device=device)
+            self._print(
+                {"id": device.pk, "secret": secret, "entity": device.asset.entity_id}, as_json
+            )
+        else:
+            services.revoke(device=device)
+            self._print({"id": device.pk, "status": "revoked"}, as_json)
+
+    def _print(self, fields: dict, as_json: bool) -> None:
+        if as_json:
+            self.stdout.write(json.dumps(fields))
+        else:
+            for name, value in fields.items():
+                self.stdout.write(f"{name}: {value}")
+
+    def handle_import(self, *, file: Path, secrets: Path, dry_run: bool, **_options) -> None:
+        from hamkke.core.imports.terminal import import_file
+        from hamkke.iot.importing import collected_secrets, kept_secrets
+
+        try:
+            out = os.open(secrets, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as error:
+            raise CommandError(f"{secrets}: {error.strerror} (it must not exist yet)") from error
+        collector: list = []
+        token = collected_secrets.set(collector)
+        try:
+            status = import_file(
+                "iot",
+                file,
+                options={},
+                dry_run=dry_run,
+                report=None,
+                out=self.stdout,
+                err=sys.stderr,
+            )
+        finally:
+            collected_secrets.reset(token)
+            collector = kept_secrets(collector)
+            with os.fdopen(out, "w", newline="", encoding="utf-8") as stream:
+                writer = csv.writer(stream)
+                writer.writerow(["id", "ref", "secret", "entity"])
+                writer.writerows(collector)
+        self.stdout.write(f"{len(collector)} secrets written to {secrets}.")
+        if status:
+            raise SystemExit(status)
+
+    # --- MQTT -----------------------------------------------------------------------------------
+
+    def handle_ingest(self, *, batch: int, flush: float, seconds: float | None, **_options) -> None:
+        from hamkke.core.city.selectors import current_city
+        from hamkke.iot.mqtt import IngestWorker
+
+        if not settings.MQTT_URL:
+            raise CommandError("Set MQTT_URL (like mqtt://127.0.0.1:1883) to run the worker.")
+        worker = IngestWorker(
+            url=settings.MQTT_URL, city=current_city(), batch_size=batch, flush_seconds=flush
+        )
+        self.stdout.write(
+            f"Subscribing to {worker.topic} at {urlparse(settings.MQTT_URL).hostname}."
+        )
+        try:
+            totals = worker.run(seconds=seconds)
+        except KeyboardInterrupt:
+            return
+        except ConnectionError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"{totals.received} received, {totals.accepted} accepted, {totals.refused} refused "
+            f"in {totals.batches} batches."
+        )
+
+    def handle_mosquitto(self, *, passwords: Path, acl: Path, **_options) -> None:
+        from hamkke.core.city.selectors import current_city
+        from hamkke.iot import mosquitto
+        from hamkke.iot.models import Device, DeviceStatus
+
+        city = current_city()
+        devices = list(
+            Device.objects.filter(city=city, status=DeviceStatus.ACTIVE)
+            .order_by("pk")
+            .values_list("pk", "mqtt_hash")
+        )
+        entries = [(str(pk), encoded) for pk, encoded in devices]
+        workers = []
+        parts = urlparse(settings.MQTT_URL or "")
+        if parts.username:
+            workers.append(unquote(parts.username))
+            if parts.password:
+                entries.insert(0, (workers[0], mosquitto.password_hash(unquote(parts.password))))
+        else:
+            workers.append("hamkke-ingest")
+        self._write(passwords, mosquitto.password_file(entries))
+        self._write(acl, mosquitto.acl_file(city.slug, [pk for pk, _h in devices], workers))
+        self.stdout.write(
+            f"{len(devices)} devices written to {passwords} and {acl}; "
+            f"ingest worker user: {workers[0]}. Reload Mosquitto (SIGHUP) to apply."
+        )
+
+    def _write(self, path: Path, text: str) -> None:
+        # Written beside, then moved over: Mosquitto never reads half a file.
+        partial = path.with_name(f".{path.name}.partial")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(partial, path)
+
+    def handle_prune(self, **_options) -> None:
+        from hamkke.iot import services
+
+        written, deleted = services.prune()
+        self.stdout.write(f"{written} roll-ups written, {deleted} readings deleted.")

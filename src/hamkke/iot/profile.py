@@ -1,0 +1,40 @@
+"""The `[iot]` table of a city profile: the department that keeps the devices, how long raw
+readings are kept before only their roll-ups remain, which roll-ups are made, and which kinds
+of device the city runs. Declared on the app's ServiceAppConfig."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from hamkke.core.profiles import CityProfile, Strict, unique
+from hamkke.iot.readings import KINDS
+
+
+class IotSection(Strict):
+    department: str = ""
+    # Raw readings older than this many days are rolled up, then deleted.
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    # The roll-ups made of the history before it is pruned.
+    rollup: list[str] = ["hour", "day"]
+    allowed_kinds: list[str] = list(KINDS)
+    # Messages per minute a device may send over HTTPS.
+    device_rate_per_minute: int = Field(default=60, ge=1, le=6000)
+
+    @model_validator(mode="after")
+    def _known(self) -> IotSection:
+        unique("iot.rollup", self.rollup)
+        unique("iot.allowed_kinds", self.allowed_kinds)
+        for period in self.rollup:
+            if period not in ("hour", "day"):
+                raise ValueError(f"iot.rollup: {period!r} is not hour or day")
+        for kind in self.allowed_kinds:
+            if kind not in KINDS:
+                raise ValueError(f"iot.allowed_kinds: unknown kind {kind!r}")
+        return self
+
+
+def check_references(section: IotSection, profile: CityProfile, district_codes: set[str]):
+    """The devices' department is one of the profile's."""
+    codes = {department.code for department in profile.departments}
+    if section.department and section.department not in codes:
+        raise ValueError(f"iot.department: unknown department {section.department!r}")
