@@ -26,13 +26,16 @@ class IotConfig(service_app.ServiceAppConfig):
         service_app.UrlMount("iot/", "hamkke.iot.urls"),
         service_app.UrlMount("ngsi-ld/v1/", "hamkke.iot.ngsi_ld"),
     )
-    api_routers = (service_app.ApiMount("/iot", "hamkke.iot.api.router"),)
+    api_routers = (
+        service_app.ApiMount("/iot", "hamkke.iot.api.router"),
+        service_app.ApiMount("/iot", "hamkke.iot.pages.api.router"),
+    )
     profile_section = service_app.ProfileSection(
         key="iot",
         schema="hamkke.iot.profile.IotSection",
         check="hamkke.iot.profile.check_references",
     )
-    demo_seeder = None
+    demo_seeder = "hamkke.iot.pages.demo.seed"
     notification_kinds = ()
     commentables = ()
     personal_data = ()
@@ -40,4 +43,6 @@ class IotConfig(service_app.ServiceAppConfig):
     public_files = ()
     home_panels = ()
     importers = (service_app.Importer("iot", "hamkke.iot.importing.DevicesImporter"),)
-    periodic_tasks = ()
+    periodic_tasks = (
+        service_app.PeriodicTask("iot-prune", "hamkke.iot.tasks.prune", every_seconds=24 * 3600),
+    )

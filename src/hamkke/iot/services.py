@@ -408,16 +408,22 @@ def _advance_states(by_asset: dict[int, list[readings.Reading]]) -> dict[int, As
 
 
 def count(city: City, reasons: Counter | dict) -> None:
-    """Add to the city's ingest counters (one UPDATE per reason; a missing row is made)."""
+    """Add to the city's ingest counters (one UPDATE per reason; a missing row is made), and
+    to this hour's (pages.models.IngestTally), which the desk's last day reads."""
+    from hamkke.iot.pages.models import IngestTally
+
+    hour = _bucket(timezone.now(), Period.HOUR)
     for reason, number in sorted(reasons.items()):
-        if not number:
-            continue
-        rows = IngestCounter.objects.filter(city=city, reason=reason)
-        if not rows.update(count=F("count") + number):
-            IngestCounter.objects.bulk_create(
-                [IngestCounter(city=city, reason=reason, count=0)], ignore_conflicts=True
-            )
-            rows.update(count=F("count") + number)
+        if number:
+            _bump(IngestCounter, number, city=city, reason=reason)
+            _bump(IngestTally, number, city=city, reason=reason, hour=hour)
+
+
+def _bump(model, number: int, **key) -> None:
+    rows = model.objects.filter(**key)
+    if not rows.update(count=F("count") + number):
+        model.objects.bulk_create([model(**key, count=0)], ignore_conflicts=True)
+        rows.update(count=F("count") + number)
 
 
 # --- retention ----------------------------------------------------------------------------------

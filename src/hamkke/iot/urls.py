@@ -1,4 +1,5 @@
-"""The IoT pages: the public status of each kind of asset and the officials' device registry."""
+"""The IoT pages: the public map and each asset's status, and the officials' device desk. The
+parts other helpers build mount below: parking/, bins/, alarms/."""
 
 from django.urls import path
 
@@ -7,7 +8,7 @@ from hamkke.iot import views
 app_name = "iot"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("status/<slug:kind>/", views.status, name="status"),
+    path("assets/<int:asset_id>/", views.asset, name="asset"),
     path("desk/", views.desk, name="desk"),
     path("desk/devices/<int:device_id>/", views.device, name="device"),
     path("desk/devices/<int:device_id>/rotate/", views.rotate, name="rotate"),
