@@ -122,7 +122,9 @@ def _lines(assets: list[Asset]) -> list[Line]:
                 url=reverse("iot:asset", args=[asset.pk]),
                 kind=str(AssetKind(asset.kind).label),
                 district=asset.district.display_name if asset.district else "",
-                state=state_text(asset.kind, state.attributes if state else None, lots.get(asset.pk)),
+                state=state_text(
+                    asset.kind, state.attributes if state else None, lots.get(asset.pk)
+                ),
                 observed_at=state.observed_at if state else None,
             )
         )
@@ -190,7 +192,11 @@ def asset(request: HttpRequest, asset_id: int) -> HttpResponse:
         "observed_at": state.observed_at if state else None,
         "attributes": attribute_lines(state.attributes) if state else [],
         "sensors": [
-            {**sensor, "kind": Kind(sensor["kind"]).label, "in_service": sensor["status"] == "active"}
+            {
+                **sensor,
+                "kind": Kind(sensor["kind"]).label,
+                "in_service": sensor["status"] == DeviceStatus.ACTIVE,
+            }
             for sensor in selectors.sensors_of(found)
         ],
         "readings": readings,

@@ -147,9 +147,7 @@ class Town:
     stays: dict = field(default_factory=lambda: {True: 50.0, False: 110.0})  # minutes
 
     @classmethod
-    def of(
-        cls, devices: list[tuple[int, str, bool]], rng: random.Random, start: datetime
-    ) -> Town:
+    def of(cls, devices: list[tuple[int, str, bool]], rng: random.Random, start: datetime) -> Town:
         """A town of (key, kind, street) devices in the state they would be in at `start`."""
         hour = cls.local_hour(start, timedelta(hours=9))
         sensors = []

@@ -287,4 +287,3 @@ def last_day_counts(city: City, *, now: datetime | None = None) -> list[tuple[st
         (reason, str(label), day.get(reason, 0), total.get(reason, 0))
         for reason, label in Reason.choices
     ]
-

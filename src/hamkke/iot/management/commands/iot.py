@@ -12,7 +12,11 @@
 - `mosquitto --passwords FILE --acl FILE` writes Mosquitto's password file and ACL: every
   active device (username = its id, its secret's `$7$` hash) may write only its own topic;
   the ingest worker (MQTT_URL's user, with its password hashed) reads them all.
-- `prune` rolls up, then deletes, the raw readings past `[iot] retention_days`."""
+- `prune` rolls up, then deletes, the raw readings past `[iot] retention_days`.
+- `simulate [--minutes N] [--speed X] [--http] [--url URL]` plays the city's sensors (the
+  Bukchon demo's), a day compressed into minutes: over MQTT when MQTT_URL is set, over HTTPS to
+  a running site with --http or --url, else straight into the database (iot/pages/simulate.py).
+  It gives every device a new secret at its start and keeps them in memory."""
 
 from __future__ import annotations
 
@@ -60,6 +64,16 @@ class Command(BaseCommand):
         files.add_argument("--passwords", type=Path, required=True)
         files.add_argument("--acl", type=Path, required=True)
         verbs.add_parser("prune", help="Roll up and delete readings past the retention")
+        simulate = verbs.add_parser("simulate", help="Play the sensors, a day in minutes")
+        simulate.add_argument("--minutes", type=float, default=10.0, help="Real minutes to run")
+        simulate.add_argument(
+            "--speed",
+            type=float,
+            default=144.0,
+            help="Simulated seconds per second (144: a day in ten minutes)",
+        )
+        simulate.add_argument("--http", action="store_true", help="Send over HTTPS (--url)")
+        simulate.add_argument("--url", default="", help="The site (http://127.0.0.1:8000)")
 
     def handle(self, *args, verb: str, **options) -> None:
         from hamkke.core.errors import DomainError
@@ -203,3 +217,49 @@ class Command(BaseCommand):
 
         written, deleted = services.prune()
         self.stdout.write(f"{written} roll-ups written, {deleted} readings deleted.")
+
+    def handle_simulate(
+        self, *, minutes: float, speed: float, http: bool, url: str, **_options
+    ) -> None:
+        from collections import Counter
+
+        from hamkke.core.city.selectors import current_city
+        from hamkke.iot.pages import simulate
+
+        if not (0 < minutes <= 24 * 60) or not (0 < speed <= 100_000):
+            raise CommandError("--minutes: 0 to 1440; --speed: 0 to 100000.")
+        city = current_city()
+        simulator = simulate.Simulator(city=city, send=lambda batch: Counter())
+        if not simulator.devices:
+            raise CommandError("No active device: run `hamkke demo` or provision some first.")
+        if http or url:
+            url = url or "http://127.0.0.1:8000"
+            sender = simulate.HttpSender(url, simulate.new_secrets(simulator.devices))
+            where = f"over HTTPS to {url}"
+        elif settings.MQTT_URL:
+            secrets = simulate.new_secrets(simulator.devices)
+            sender = simulate.MqttSender(settings.MQTT_URL, city, secrets)
+            where = (
+                f"over MQTT to {urlparse(settings.MQTT_URL).hostname}, each device with a new "
+                "secret (a broker that checks passwords needs `hamkke iot mosquitto` and a "
+                "reload now)"
+            )
+        else:
+            sender = simulate.DirectSender(city)
+            where = "straight into the database (no MQTT_URL, no --url)"
+        simulator.send = sender
+        self.stdout.write(
+            f"Simulating {len(simulator.devices)} devices for {minutes:g} minutes at "
+            f"{speed:g}x {where}."
+        )
+        try:
+            totals = simulator.run(seconds=minutes * 60)
+        except KeyboardInterrupt:
+            totals = simulator.totals
+        finally:
+            sender.close()
+        outcomes = ", ".join(f"{n} {reason}" for reason, n in sorted(totals.outcomes.items()))
+        self.stdout.write(
+            f"{totals.sent} readings sent in {totals.ticks} ticks ({outcomes or 'none'}); "
+            f"{totals.simulated.total_seconds() / 3600:.1f} simulated hours."
+        )
