@@ -1,0 +1,65 @@
+"""The simulator over the wire: over HTTPS to a running site (each device with the new secret
+it was given, every reading 202), and over MQTT to the real Mosquitto (MQTT_URL; each device
+its own connection) with an ingest worker writing what it published."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from hamkke.iot.models import AssetState, Device, Reading
+from hamkke.iot.mqtt import IngestWorker
+from hamkke.iot.pages import simulate
+from tests.iot.conftest import CITY_HALL, provision
+from tests.iot.test_mqtt import drain, listening, mqtt_url  # noqa: F401 (fixtures)
+
+
+def _town():
+    made = [provision("parking", ref=f"S-{n}") for n in range(4)]
+    made += [provision("waste-container", point=CITY_HALL, ref=f"B-{n}") for n in range(3)]
+    return made
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_simulator_sends_over_https_as_each_device(live_server):
+    from tests import factories
+
+    factories.load_seoul()
+    _town()
+    from hamkke.core.city.selectors import current_city
+
+    city = current_city()
+    devices = list(Device.objects.filter(city=city))
+    sender = simulate.HttpSender(live_server.url, simulate.new_secrets(devices), workers=4)
+    simulator = simulate.Simulator(city=city, send=sender, speed=3600, rng=random.Random(5))
+    try:
+        for _ in range(4):
+            simulator.tick(1)
+    finally:
+        sender.close()
+    assert simulator.totals.sent >= len(devices)
+    assert simulator.totals.outcomes == Counter(accepted=simulator.totals.sent)
+    assert Reading.objects.count() == simulator.totals.sent
+    assert AssetState.objects.count() == len(devices)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("city")
+def test_the_simulator_publishes_over_mqtt_and_the_worker_writes_it(mqtt_url, listening):  # noqa: F811
+    _town()
+    devices = list(Device.objects.all())
+    worker = IngestWorker(url=mqtt_url, city=listening, batch_size=20, flush_seconds=0.2)
+    worker.start()
+    sender = simulate.MqttSender(mqtt_url, listening, simulate.new_secrets(devices))
+    simulator = simulate.Simulator(city=listening, send=sender, speed=3600, rng=random.Random(9))
+    try:
+        for _ in range(3):
+            simulator.tick(1)
+    finally:
+        sender.close()
+    drain([worker], simulator.totals.sent)
+    assert simulator.totals.outcomes == Counter(published=simulator.totals.sent)
+    assert worker.totals.accepted == simulator.totals.sent == Reading.objects.count()
+    assert AssetState.objects.count() == len(devices)
