@@ -24,6 +24,8 @@ BENCHMARKS: tuple[str, ...] = (
     "places_nearest",
     "places_coverage",
     "places_import",
+    "iot_ingest",
+    "iot_state",
     "faults",
 )
 # Run only when named: the fault drill kills servers and restarts the machine's PostgreSQL, which

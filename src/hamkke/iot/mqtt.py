@@ -23,12 +23,15 @@ import paho.mqtt.client as paho
 from django.db import close_old_connections, connection
 from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from hamkke.core.models import City
 from hamkke.iot import mosquitto, services
 
 logger = logging.getLogger(__name__)
+RECEIVE_MAXIMUM = 65_535
 
 
 def client_for(url: str, *, client_id: str = "", manual_ack: bool = False) -> paho.Client:
@@ -48,8 +51,18 @@ def client_for(url: str, *, client_id: str = "", manual_ack: bool = False) -> pa
     return client
 
 
-def connect(client: paho.Client, url: str, timeout: float = 10) -> None:
+def connect(
+    client: paho.Client, url: str, timeout: float = 10, receive_maximum: int | None = None
+) -> None:
+    """Connect and start the client's loop. `receive_maximum` (MQTT v5) is how many QoS 1
+    messages the broker may send before they are acknowledged: Mosquitto's own default is 20,
+    which would cap a worker's batches at 20 and, past the broker's queue (max_queued_messages,
+    1,000 by default), drop what a burst brings."""
     parts = urlparse(url)
+    properties = None
+    if receive_maximum:
+        properties = Properties(PacketTypes.CONNECT)
+        properties.ReceiveMaximum = receive_maximum
     ready = threading.Event()
     failure: list = []
 
@@ -59,7 +72,9 @@ def connect(client: paho.Client, url: str, timeout: float = 10) -> None:
         ready.set()
 
     client.on_connect = on_connect
-    client.connect(parts.hostname, parts.port or 1883, keepalive=30, clean_start=True)
+    client.connect(
+        parts.hostname, parts.port or 1883, keepalive=30, clean_start=True, properties=properties
+    )
     client.loop_start()
     if not ready.wait(timeout) or failure:
         client.loop_stop()
@@ -116,7 +131,9 @@ class IngestWorker:
         self.inbox.put((message.topic, message.payload, message.mid, message.qos, time.monotonic()))
 
     def start(self, timeout: float = 10) -> None:
-        connect(self.client, self.url, timeout)
+        # Messages are acknowledged after their batch commits: let the broker send many more
+        # than a batch before that (the most MQTT v5 allows).
+        connect(self.client, self.url, timeout, receive_maximum=RECEIVE_MAXIMUM)
         options = SubscribeOptions(qos=1)
         self.client.subscribe(self.topic, options=options)
         if not self.subscribed.wait(timeout):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -372,7 +372,7 @@ def _write(fresh: list) -> None:
         level = states[device.asset_id].attributes.get("batteryLevel")
         if level is not None:
             device.battery = round(level * 100)
-    Device.objects.bulk_update(list(seen.values()), ["last_seen", "battery"], batch_size=500)
+    update_each(Device, list(seen.values()), ["last_seen", "battery"])
 
 
 def _advance_states(by_asset: dict[int, list[readings.Reading]]) -> dict[int, AssetState]:
@@ -403,8 +403,27 @@ def _advance_states(by_asset: dict[int, list[readings.Reading]]) -> dict[int, As
         if moved:
             state.updated_at = now
             changed.append(state)
-    AssetState.objects.bulk_update(changed, ["attributes", "observed_at", "updated_at"])
+    update_each(AssetState, changed, ["attributes", "observed_at", "updated_at"])
     return states
+
+
+def update_each(model, rows: list, fields: list[str]) -> None:
+    """One UPDATE per row, sent with executemany: for the hundreds of rows of a batch, several
+    times cheaper than bulk_update's CASE over all of them (the ingest's largest cost)."""
+    if not rows:
+        return
+    meta, quote_name = model._meta, connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote_name(column.column)} = %s" for column in columns)
+    table, key = quote_name(meta.db_table), quote_name(meta.pk.column)
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"
+    params = [
+        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns]
+        + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def count(city: City, reasons: Counter | dict) -> None:
