@@ -117,6 +117,8 @@ def _client(url: str):
     Django, so not hamkke.iot.mqtt's)."""
     import paho.mqtt.client as paho
     from paho.mqtt.enums import CallbackAPIVersion
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
 
     parts = urlparse(url)
     client = paho.Client(
@@ -130,7 +132,13 @@ def _client(url: str):
     client.max_queued_messages_set(0)
     ready = threading.Event()
     client.on_connect = lambda *args: ready.set()
-    client.connect(parts.hostname or "127.0.0.1", parts.port or 1883, keepalive=30)
+    # As the ingest workers do: the broker may send many unacknowledged messages (its default
+    # of 20 in flight, and a queue of 1,000 behind them, would drop a burst).
+    properties = Properties(PacketTypes.CONNECT)
+    properties.ReceiveMaximum = 65_535
+    client.connect(
+        parts.hostname or "127.0.0.1", parts.port or 1883, keepalive=30, properties=properties
+    )
     client.loop_start()
     if not ready.wait(10):
         client.loop_stop()
