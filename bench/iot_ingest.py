@@ -2,8 +2,9 @@
 readings (JSON of iot.readings, from the Bukchon demo's 490 devices, each with its own device
 time) are published, QoS 1, to the devices' topics `hamkke/seoul/<id>/attrs`, twice in one run:
 
-- the baseline: a plain MQTT v5 subscriber (QoS 1) on the topics only counts what it receives:
-  what the broker can carry from one publisher to one subscriber, nothing written;
+- the baseline: a plain MQTT v5 subscriber (QoS 1, in a process of its own) on the topics only
+  counts what it receives: what the broker carries from one publisher to one subscriber,
+  nothing written;
 - the figure: W ingest workers (`hamkke iot ingest`'s IngestWorker, each its own process, one
   MQTT v5 shared subscription of a group of this run's own) take the messages and write them
   through services.ingest in batches (`batch_size` B, flushed every 0.2 s at most), acknowledging
@@ -30,8 +31,10 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
+from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -179,35 +182,55 @@ def _publish(url: str, messages: list[tuple[str, bytes]]) -> float:
     return started
 
 
-def _carry(url: str, messages: list[tuple[str, bytes]]) -> float:
-    """The baseline: a plain subscriber receives what one publisher sends; messages per
-    second from the first publish to the last receipt."""
+def _listen(url: str, count: int, ready: str) -> dict:
+    """In a process of its own (as the ingest workers are): a plain subscriber that only counts
+    what it receives, until `count` or two minutes; when the last came."""
     from paho.mqtt.subscribeoptions import SubscribeOptions
 
-    done = threading.Event()
-    received = [0, 0.0]
-    subscribed = threading.Event()
+    done, subscribed = threading.Event(), threading.Event()
+    received = {"count": 0, "last": 0.0}
 
     def on_message(_client, _userdata, _message):
-        received[0] += 1
-        if received[0] >= len(messages):
-            received[1] = time.time()
+        received["count"] += 1
+        received["last"] = time.time()
+        if received["count"] >= count:
             done.set()
 
     listener = _client(url)
     listener.on_message = on_message
     listener.on_subscribe = lambda *args: subscribed.set()
     listener.subscribe(f"hamkke/{CITY}/+/attrs", options=SubscribeOptions(qos=1))
-    if not subscribed.wait(10):
-        raise RuntimeError("the broker did not confirm the baseline's subscription")
     try:
-        started = _publish(url, messages)
-        if not done.wait(120):
-            raise RuntimeError(f"the baseline received {received[0]} of {len(messages)}")
+        if not subscribed.wait(10):
+            raise RuntimeError("the broker did not confirm the baseline's subscription")
+        Path(ready).touch()
+        done.wait(120)
     finally:
         listener.disconnect()
         listener.loop_stop()
-    return len(messages) / (received[1] - started)
+    return received
+
+
+def _wait_for(flags: list[str], jobs: list) -> None:
+    deadline = time.monotonic() + 60
+    while not all(Path(flag).exists() for flag in flags):
+        if time.monotonic() > deadline or any(job.done() for job in jobs):
+            raise RuntimeError("the subscribers did not subscribe")
+        time.sleep(0.05)
+
+
+def _carry(url: str, messages: list[tuple[str, bytes]], ready_dir: Path) -> float:
+    """The baseline: one subscriber receives what one publisher sends; messages per second
+    from the first publish to the last receipt."""
+    flag = str(ready_dir / "listener")
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as listener:
+        job = listener.submit(_listen, url, len(messages), flag)
+        _wait_for([flag], [job])
+        started = _publish(url, messages)
+        received = job.result(timeout=300)
+    if received["count"] != len(messages):
+        raise RuntimeError(f"the baseline received {received['count']} of {len(messages)}")
+    return len(messages) / (received["last"] - started)
 
 
 @contextmanager
@@ -252,18 +275,14 @@ def run(quick: bool) -> Result:
         progress("seeding the Bukchon demo …")
         kinds = setup.submit(_seed).result(timeout=600)
         messages = _messages(kinds, count)
-        progress(f"baseline: {count:,} messages through the broker …")
-        carried = _carry(url, messages)
         ready_dir = Path(tempfile.mkdtemp(prefix="hamkke-bench-ready-"))
         try:
+            progress(f"baseline: {count:,} messages through the broker …")
+            carried = _carry(url, messages, ready_dir)
             flags = [str(ready_dir / f"w{n}") for n in range(workers)]
             since = datetime.now(UTC).isoformat()
             jobs = [pool.submit(_ingest, url, group, batch, flag, 600) for flag in flags]
-            deadline = time.monotonic() + 60
-            while not all(Path(flag).exists() for flag in flags):
-                if time.monotonic() > deadline or any(job.done() for job in jobs):
-                    raise RuntimeError("the ingest workers did not subscribe")
-                time.sleep(0.05)
+            _wait_for(flags, jobs)
             progress(f"end to end: {count:,} readings, {workers} worker(s), batches of {batch} …")
             # Fresh times: the baseline's messages are the same readings, not yet stored.
             started = _publish(url, messages)

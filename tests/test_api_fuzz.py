@@ -497,3 +497,38 @@ def test_the_places_desk_operations_as_its_handler(city, fuzz_places, quiet_requ
                 if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
                     failures.append(failure)
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture
+def fuzz_iot(city) -> None:
+    """Assets the map's GeoJSON finds: a parking spot with its state, a bin, a zone with no
+    reading yet, in two districts."""
+    from django.utils import timezone
+
+    from hamkke.iot import services
+    from tests.iot.conftest import BUKCHON, CITY_HALL, payload, provision
+
+    spot = provision("parking", point=BUKCHON)
+    provision("waste-container", point=CITY_HALL)
+    provision("illegal-parking", point=BUKCHON)
+    now = timezone.now()
+    message = services.Message(spot.device.pk, payload(now, status="free"), now)
+    services.ingest([message])
+
+
+def test_the_iot_map_operations_on_real_assets(city, citizen_session, fuzz_iot, quiet_request_log):
+    """The map's GeoJSON, its filters thrown at real assets: 200 or a documented 400."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/iot/assets")
+    ]
+    assert len(operations) == 1
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        for mode in _modes_of(operation):
+            if (failure := _fuzz(operation, mode, checks, citizen_session, None)) is not None:
+                failures.append(failure)
+    assert not failures, "\n\n".join(failures)
