@@ -117,7 +117,6 @@ def test_the_geojson_filters_by_kind_district_and_box(client, town):
         {"bbox": "127,37.6,126,37.5"},
         {"bbox": "126,37,200,38"},
         {"bbox": "nan,37,127,38"},
-        {"bbox": "100,10,120,30"},
         {"bbox": "१,2,3,4"},
     ],
 )
@@ -126,7 +125,7 @@ def test_bad_filters_are_400_json_with_a_message(client, town, params):
     assert response.status_code == 400
     body = response.json()
     assert body["detail"] and body["code"]
-    assert next(iter(params)) in body["detail"]
+    assert body["field"] == next(iter(params))
 
 
 def test_the_front_shows_the_figures_and_the_list_without_javascript(client, town):

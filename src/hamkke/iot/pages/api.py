@@ -4,14 +4,16 @@ their measured attributes only (no devices, no secrets)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Router
+from ninja import Query, Router
 
 from hamkke.core.city.selectors import current_city
 from hamkke.iot.models import AssetKind
 from hamkke.iot.pages import selectors
 from hamkke.iot.schemas import ErrorOut
+from hamkke.places import geojson as places_geojson
+from hamkke.places.schemas import FEATURE_COLLECTION_SCHEMA, document
 
 router = Router(tags=["iot"])
 
@@ -49,18 +51,28 @@ def feature(row: dict) -> dict:
 
 @router.get(
     "/assets.geojson",
-    response={200: dict, 400: ErrorOut},
-    summary="The assets and their latest state, as GeoJSON",
+    response={400: ErrorOut},
+    summary="The assets and their latest state, as a GeoJSON FeatureCollection",
     url_name="iot_assets_geojson",
+    openapi_extra={
+        "responses": document(
+            places_geojson.CONTENT_TYPE,
+            FEATURE_COLLECTION_SCHEMA,
+            "A FeatureCollection (application/geo+json): each asset's id, kind, NGSI-LD "
+            "entity, name, district, page, state attributes and observedAt",
+        )
+    },
 )
-def assets_geojson(request: HttpRequest, kind: str = "", district: str = "", bbox: str = ""):
-    """`kind`: ParkingSpot, OffStreetParking, NoParkingZone or WasteContainer; `district`: a
-    district's code; `bbox`: min longitude, min latitude, max longitude, max latitude."""
+def assets_geojson(
+    request: HttpRequest,
+    kind: str = Query(
+        "", description="ParkingSpot, OffStreetParking, NoParkingZone or WasteContainer"
+    ),
+    district: str = Query("", description="Only the assets in the district with this code"),
+    bbox: str = Query("", description="Only the assets inside west,south,east,north (degrees)"),
+):
     city = current_city()
     filters = selectors.map_filters(city, kind=kind, district=district, bbox=bbox)
     features = [feature(row) for row in selectors.map_rows(city, filters)]
-    return JsonResponse(
-        {"type": "FeatureCollection", "features": features},
-        content_type="application/geo+json",
-        json_dumps_params={"ensure_ascii": False},
-    )
+    document_ = {"type": "FeatureCollection", "features": features}
+    return HttpResponse(places_geojson.encoded(document_), content_type=places_geojson.CONTENT_TYPE)

@@ -6,7 +6,6 @@ queries, whatever the number of rows."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from hamkke.iot.models import (
     Reason,
 )
 from hamkke.iot.pages.models import IngestTally
+from hamkke.places import geojson as places_geojson
 
 # A bin at least this full shows as full (the collection's own threshold is the bins' part).
 FULL = 0.8
@@ -37,8 +37,6 @@ SILENT_AFTER = timedelta(hours=1)
 # Below this battery (percent) a device is "low" on the desk.
 LOW_BATTERY = 20
 LAST_READINGS = 10
-# The widest box the map may ask for, in degrees: a city, not a continent.
-MAX_BOX_DEGREES = 2.0
 
 
 @dataclass(frozen=True)
@@ -57,44 +55,15 @@ class MapFilters:
         return {key: value for key, value in query.items() if value}
 
 
-def _bbox(text: str) -> tuple[float, float, float, float] | None:
-    if not text:
-        return None
-    parts = text.split(",")
-    message = _(
-        "bbox: four numbers, min longitude, min latitude, max longitude, max latitude, "
-        "like 126.97,37.57,126.99,37.59."
-    )
-    if len(parts) != 4 or not all(part.strip().isascii() for part in parts):
-        raise InvalidInput(message, field="bbox")
-    try:
-        west, south, east, north = (float(part) for part in parts)
-    except ValueError as error:
-        raise InvalidInput(message, field="bbox") from error
-    if not all(math.isfinite(v) for v in (west, south, east, north)):
-        raise InvalidInput(message, field="bbox")
-    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise InvalidInput(
-            _("bbox: the minimums must be below the maximums, within -180…180 and -90…90."),
-            field="bbox",
-        )
-    if east - west > MAX_BOX_DEGREES or north - south > MAX_BOX_DEGREES:
-        raise InvalidInput(
-            _("bbox: at most %(n)s degrees wide and high.") % {"n": MAX_BOX_DEGREES},
-            field="bbox",
-        )
-    return west, south, east, north
-
-
 def map_filters(city: City, *, kind: str = "", district: str = "", bbox: str = "") -> MapFilters:
-    """The filters as a request gives them, checked (InvalidInput saying which is wrong)."""
+    """The filters as a request gives them, checked as the places' map checks its own
+    (InvalidInput naming the parameter)."""
     if kind and kind not in AssetKind.values:
         raise InvalidInput(
             _("kind: one of %(kinds)s.") % {"kinds": ", ".join(AssetKind.values)}, field="kind"
         )
-    if district and district not in {d.code for d in city_selectors.districts_of(city)}:
-        raise InvalidInput(_("district: not a district of this city."), field="district")
-    return MapFilters(kind=kind, district=district, bbox=_bbox(bbox))
+    checked = places_geojson.filters_from(city, district=district, bbox=bbox)
+    return MapFilters(kind=kind, district=checked.district, bbox=checked.bbox)
 
 
 def map_assets(city: City, filters: MapFilters = MapFilters()) -> QuerySet:
