@@ -8,7 +8,7 @@ reserved already (or a window overlapping another)."""
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.decorators import decorate_view
 
 from hamkke.core import idempotency
@@ -99,17 +99,20 @@ def share(request: HttpRequest, payload: ShareIn):
     row = services.share_window(
         spot=spot, start=payload.start, end=payload.end, actor=request.actor
     )
-    return 201, {
-        "id": row.pk,
-        "spot": spot.entity_id,
-        "spot_name": str(spot),
-        "lot": spot.lot.entity_id if spot.lot else None,
-        "latitude": spot.latitude,
-        "longitude": spot.longitude,
-        "start": row.start,
-        "end": row.end,
-        "taken": [],
-    }
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "spot": spot.entity_id,
+            "spot_name": str(spot),
+            "lot": spot.lot.entity_id if spot.lot else None,
+            "latitude": spot.latitude,
+            "longitude": spot.longitude,
+            "start": row.start,
+            "end": row.end,
+            "taken": [],
+        },
+    )
 
 
 @router.post(
@@ -131,7 +134,7 @@ def reserve(request: HttpRequest, payload: ReserveIn):
     reservation = services.reserve(
         window=row, start=payload.start, end=payload.end, actor=request.actor
     )
-    return 201, reservation_out(reservation)
+    return Status(201, reservation_out(reservation))
 
 
 @router.get(
@@ -156,4 +159,4 @@ def cancel(request: HttpRequest, code: str):
     if reservation is None:
         raise NotFound(f"No reservation {code[:20]} of yours")
     reservation = services.cancel_reservation(reservation=reservation, actor=request.actor)
-    return 200, reservation_out(reservation)
+    return Status(200, reservation_out(reservation))
