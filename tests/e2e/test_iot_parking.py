@@ -28,7 +28,9 @@ def shared_window():
     holder = phone_voter()
     services.register_holder(spot=spot, user=holder)
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=1)
-    return services.share_window(spot=spot, start=start, end=start + timedelta(hours=6), actor=holder)
+    return services.share_window(
+        spot=spot, start=start, end=start + timedelta(hours=6), actor=holder
+    )
 
 
 def test_a_citizen_reserves_a_window_in_the_browser(site, page):
