@@ -357,7 +357,9 @@ def release_no_shows(*, city: City | None = None, now: datetime | None = None) -
 @transaction.atomic
 def _release_one(pk: int, now: datetime) -> int:
     reservation = (
-        Reservation.objects.select_for_update().select_related("spot", "spot__state").get(pk=pk)
+        Reservation.objects.select_for_update(of=("self",))
+        .select_related("spot", "spot__state")
+        .get(pk=pk)
     )
     if reservation.status != ReservationStatus.RESERVED:
         return 0  # arrived or cancelled meanwhile
