@@ -497,3 +497,58 @@ def test_the_places_desk_operations_as_its_handler(city, fuzz_places, quiet_requ
                 if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
                     failures.append(failure)
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture
+def fuzz_parking(city, citizen_session) -> dict:
+    """A lot with a shared spot, the fuzz citizen verified by phone, and their reservation."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hamkke.accounts.identity import phone_key
+    from hamkke.accounts.models import User, VerificationMethod, VerifiedIdentity
+    from hamkke.iot.parking import services
+    from tests.iot.conftest import BUKCHON, provision
+    from tests.polls.conftest import phone_voter
+
+    citizen = User.objects.get(email="fuzz@example.org")
+    VerifiedIdentity.objects.create(
+        user=citizen, method=VerificationMethod.PHONE, identity_key=phone_key("+821099990001")
+    )
+    lot = services.create_lot(name="Fuzz lot", latitude=BUKCHON[0], longitude=BUKCHON[1])
+    spot = provision("parking", ref="FZ-P1", lot=lot).device.asset
+    holder = phone_voter()
+    services.register_holder(spot=spot, user=holder)
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=1)
+    window = services.share_window(
+        spot=spot, start=start, end=start + timedelta(hours=8), actor=holder
+    )
+    made = services.reserve(
+        window=window, start=start, end=start + timedelta(hours=1), actor=citizen
+    )
+    return {"code": [made.code]}
+
+
+def test_the_parking_operations_on_real_rows(
+    city, citizen_session, fuzz_parking, quiet_request_log
+):
+    """The parking operations on a real lot, window and reservation of the fuzz citizen."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/iot/parking/")
+    ]
+    assert len(operations) >= 6
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        names = [p.name for p in operation.path_parameters if p.name in fuzz_parking]
+        values = fuzz_parking[names[0]] if names else [None]
+        for value in values:
+            path = {names[0]: value} if names else None
+            for mode in _modes_of(operation):
+                if (failure := _fuzz(operation, mode, checks, citizen_session, path)) is not None:
+                    failures.append(failure)
+    assert not failures, "\n\n".join(failures)

@@ -26,18 +26,27 @@ class IotConfig(service_app.ServiceAppConfig):
         service_app.UrlMount("iot/", "hamkke.iot.urls"),
         service_app.UrlMount("ngsi-ld/v1/", "hamkke.iot.ngsi_ld"),
     )
-    api_routers = (service_app.ApiMount("/iot", "hamkke.iot.api.router"),)
+    api_routers = (
+        service_app.ApiMount("/iot", "hamkke.iot.api.router"),
+        service_app.ApiMount("/iot/parking", "hamkke.iot.parking.api.router"),
+    )
     profile_section = service_app.ProfileSection(
         key="iot",
         schema="hamkke.iot.profile.IotSection",
         check="hamkke.iot.profile.check_references",
     )
     demo_seeder = None
-    notification_kinds = ()
+    notification_kinds = (
+        service_app.NotificationKind("iot.parking", _("My parking reservations")),
+    )
     commentables = ()
     personal_data = ()
     media_owners = ()
     public_files = ()
     home_panels = ()
     importers = (service_app.Importer("iot", "hamkke.iot.importing.DevicesImporter"),)
-    periodic_tasks = ()
+    periodic_tasks = (
+        service_app.PeriodicTask(
+            "release-parking-no-shows", "hamkke.iot.parking.tasks.release_no_shows", 60
+        ),
+    )

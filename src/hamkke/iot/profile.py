@@ -19,6 +19,9 @@ class IotSection(Strict):
     allowed_kinds: list[str] = list(KINDS)
     # Messages per minute a device may send over HTTPS.
     device_rate_per_minute: int = Field(default=60, ge=1, le=6000)
+    # Parking sharing: a reservation whose car has not come this long after its start is
+    # released as a no-show.
+    parking_grace_minutes: int = Field(default=15, ge=1, le=240)
 
     @model_validator(mode="after")
     def _known(self) -> IotSection:

@@ -43,6 +43,7 @@ from hamkke.iot.models import (
     ReadingRollup,
     Reason,
 )
+from hamkke.iot.parking import arrivals as parking_arrivals
 from hamkke.iot.profile import IotSection
 from hamkke.places.services import located
 
@@ -317,6 +318,7 @@ def ingest(
         result.accepted = len(fresh)
         result.reasons = Counter(reason for reason, _text in result.outcomes)
         count(city, result.reasons)
+    parking_arrivals.note_readings(fresh)  # after the commit: reservations the sensors confirm
     return result
 
 

@@ -12,7 +12,11 @@
 - `mosquitto --passwords FILE --acl FILE` writes Mosquitto's password file and ACL: every
   active device (username = its id, its secret's `$7$` hash) may write only its own topic;
   the ingest worker (MQTT_URL's user, with its password hashed) reads them all.
-- `prune` rolls up, then deletes, the raw readings past `[iot] retention_days`."""
+- `prune` rolls up, then deletes, the raw readings past `[iot] retention_days`.
+- `parking release` releases the reservations whose car has not come within `[iot]
+  parking_grace_minutes` (the periodic task does it every minute); `parking lot --name N
+  --lat LAT --lon LON [--ref REF] [--json]` adds a parking lot (its spots are parking
+  devices' assets provisioned with `lot`)."""
 
 from __future__ import annotations
 
@@ -60,6 +64,15 @@ class Command(BaseCommand):
         files.add_argument("--passwords", type=Path, required=True)
         files.add_argument("--acl", type=Path, required=True)
         verbs.add_parser("prune", help="Roll up and delete readings past the retention")
+        parking = verbs.add_parser("parking", help="Parking sharing")
+        parking_actions = parking.add_subparsers(dest="action", required=True)
+        parking_actions.add_parser("release", help="Release the no-shows past the grace period")
+        lot = parking_actions.add_parser("lot", help="Add a parking lot (OffStreetParking)")
+        lot.add_argument("--name", required=True)
+        lot.add_argument("--lat", required=True)
+        lot.add_argument("--lon", required=True)
+        lot.add_argument("--ref", default="")
+        lot.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, verb: str, **options) -> None:
         from hamkke.core.errors import DomainError
@@ -203,3 +216,20 @@ class Command(BaseCommand):
 
         written, deleted = services.prune()
         self.stdout.write(f"{written} roll-ups written, {deleted} readings deleted.")
+
+    # --- parking sharing ----------------------------------------------------------------------
+
+    def handle_parking(self, *, action: str, as_json: bool = False, **options) -> None:
+        from hamkke.iot.parking import services
+
+        if action == "release":
+            released = services.release_no_shows()
+            self.stdout.write(f"{released} no-show reservations released.")
+            return
+        lot = services.create_lot(
+            name=options["name"],
+            latitude=options["lat"],
+            longitude=options["lon"],
+            ref=options["ref"],
+        )
+        self._print({"id": lot.pk, "entity": lot.entity_id}, as_json)
