@@ -26,7 +26,11 @@ class IotConfig(service_app.ServiceAppConfig):
         service_app.UrlMount("iot/", "hamkke.iot.urls"),
         service_app.UrlMount("ngsi-ld/v1/", "hamkke.iot.ngsi_ld"),
     )
-    api_routers = (service_app.ApiMount("/iot", "hamkke.iot.api.router"),)
+    api_routers = (
+        service_app.ApiMount("/iot", "hamkke.iot.api.router"),
+        # The alarms (iot/alarms): GET /api/v1/iot/alarms?device=ID, acknowledging.
+        service_app.ApiMount("/iot/alarms", "hamkke.iot.alarms.api.router"),
+    )
     profile_section = service_app.ProfileSection(
         key="iot",
         schema="hamkke.iot.profile.IotSection",
@@ -40,4 +44,7 @@ class IotConfig(service_app.ServiceAppConfig):
     public_files = ()
     home_panels = ()
     importers = (service_app.Importer("iot", "hamkke.iot.importing.DevicesImporter"),)
-    periodic_tasks = ()
+    periodic_tasks = (
+        # The alarms' rules (iot/alarms), every minute.
+        service_app.PeriodicTask("iot-evaluate-rules", "hamkke.iot.alarms.tasks.evaluate_rules", 60),
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from hamkke.core.profiles import CityProfile, Strict, unique
+from hamkke.iot.alarms.profile import AlarmsSettings, check_alarms
 from hamkke.iot.readings import KINDS
 
 
@@ -19,6 +20,8 @@ class IotSection(Strict):
     allowed_kinds: list[str] = list(KINDS)
     # Messages per minute a device may send over HTTPS.
     device_rate_per_minute: int = Field(default=60, ge=1, le=6000)
+    # The rules and alarms (iot/alarms/profile.py).
+    alarms: AlarmsSettings = AlarmsSettings()
 
     @model_validator(mode="after")
     def _known(self) -> IotSection:
@@ -38,3 +41,4 @@ def check_references(section: IotSection, profile: CityProfile, district_codes: 
     codes = {department.code for department in profile.departments}
     if section.department and section.department not in codes:
         raise ValueError(f"iot.department: unknown department {section.department!r}")
+    check_alarms(section.alarms, profile)

@@ -12,7 +12,9 @@
 - `mosquitto --passwords FILE --acl FILE` writes Mosquitto's password file and ACL: every
   active device (username = its id, its secret's `$7$` hash) may write only its own topic;
   the ingest worker (MQTT_URL's user, with its password hashed) reads them all.
-- `prune` rolls up, then deletes, the raw readings past `[iot] retention_days`."""
+- `prune` rolls up, then deletes, the raw readings past `[iot] retention_days`.
+- `evaluate [--json]` runs the alarms' rules once (as Celery beat does every minute): prints
+  the alarms raised and cleared and the complaints filed; running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -60,6 +62,8 @@ class Command(BaseCommand):
         files.add_argument("--passwords", type=Path, required=True)
         files.add_argument("--acl", type=Path, required=True)
         verbs.add_parser("prune", help="Roll up and delete readings past the retention")
+        evaluate = verbs.add_parser("evaluate", help="Run the alarms' rules once")
+        evaluate.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, verb: str, **options) -> None:
         from hamkke.core.errors import DomainError
@@ -203,3 +207,26 @@ class Command(BaseCommand):
 
         written, deleted = services.prune()
         self.stdout.write(f"{written} roll-ups written, {deleted} readings deleted.")
+
+    # --- alarms (iot/alarms) --------------------------------------------------------------------
+
+    def handle_evaluate(self, *, as_json: bool = False, **_options) -> None:
+        from hamkke.core.city.selectors import current_city
+        from hamkke.iot.alarms import selectors, services
+
+        city = current_city()
+        done = services.evaluate(city=city)
+        summary = {
+            "raised": dict(done.raised),
+            "cleared": dict(done.cleared),
+            "complaints": done.complaints,
+            "open": selectors.open_counts(city),
+        }
+        if as_json:
+            self.stdout.write(json.dumps(summary, sort_keys=True))
+            return
+        self.stdout.write(
+            f"{sum(done.raised.values())} alarms raised, {sum(done.cleared.values())} cleared, "
+            f"{done.complaints} complaints filed; open: "
+            + (", ".join(f"{k} {n}" for k, n in sorted(summary["open"].items())) or "none")
+        )
