@@ -46,5 +46,7 @@ class IotConfig(service_app.ServiceAppConfig):
     importers = (service_app.Importer("iot", "hamkke.iot.importing.DevicesImporter"),)
     periodic_tasks = (
         # The alarms' rules (iot/alarms), every minute.
-        service_app.PeriodicTask("iot-evaluate-rules", "hamkke.iot.alarms.tasks.evaluate_rules", 60),
+        service_app.PeriodicTask(
+            "iot-evaluate-rules", "hamkke.iot.alarms.tasks.evaluate_rules", 60
+        ),
     )

@@ -50,7 +50,9 @@ def minutes(n: float) -> timedelta:
 
 def zone(point=BUKCHON, **values):
     """An illegal-parking sensor and the no-parking zone it watches."""
-    return provision(kind="illegal-parking", point=point, name="북촌로 5길 정차금지", **values).device
+    return provision(
+        kind="illegal-parking", point=point, name="북촌로 5길 정차금지", **values
+    ).device
 
 
 def bin_sensor(**values):

@@ -66,7 +66,7 @@ def test_a_devices_alarms_with_their_state(client, viewer, raised):
 
 
 def test_the_filters_and_paging(client, viewer, raised, now):
-    full, parked = raised
+    full, _parked = raised
     factories.log_in_official(client, viewer)
 
     def types(query: str) -> list[str]:
@@ -109,12 +109,16 @@ def test_only_the_keeping_departments_officials_with_the_second_factor(
     refused(client.get(API), 401)
     factories.log_in(client, factories.make_user())
     refused(client.get(API), 403)
-    official = factories.make_official(role=Role.HANDLER, department=viewer.memberships.first().department)
+    official = factories.make_official(
+        role=Role.HANDLER, department=viewer.memberships.first().department
+    )
     factories.activate_totp(official)
     client.force_login(official)
     refused(client.get(API), 403, code="second_factor_required")
     transport = Department.objects.get(city=city, code="transport")
-    factories.log_in_official(client, factories.make_official(role=Role.MANAGER, department=transport))
+    factories.log_in_official(
+        client, factories.make_official(role=Role.MANAGER, department=transport)
+    )
     refused(client.get(API), 403, code="role_required")
 
 
@@ -155,9 +159,7 @@ def test_acknowledging_needs_the_csrf_token(client, handler, raised):
     assert alarm.state == "active"
 
 
-def test_the_sensors_complaint_in_open311_is_channel_sensor_with_extensions(
-    client, raised, now
-):
+def test_the_sensors_complaint_in_open311_is_channel_sensor_with_extensions(client, raised, now):
     from hamkke.iot.alarms.models import Alarm
 
     _full, parked = raised

@@ -50,7 +50,7 @@ def test_a_run_starts_at_its_earliest_reading_newest_first():
     at = [t0 + timedelta(minutes=m) for m in range(5)]
     history = [(at[4], {"v": 0.95}), (at[3], {"b": 1}), (at[2], {"v": 0.9}), (at[1], {"v": 0.1})]
     assert rules.run_start(history, rule) == at[2]
-    assert rules.run_start([(at[4], {"v": 0.5})] + history, rule) is None
+    assert rules.run_start([(at[4], {"v": 0.5}), *history], rule) is None
     assert rules.run_start([(at[0], {"v": True}), (at[0], {"v": "1"})], rule) is None
     assert rules.lasted(at[0], at[0] + timedelta(minutes=30), 30)
     assert not rules.lasted(at[0], at[0] + timedelta(minutes=29, seconds=59), 30)

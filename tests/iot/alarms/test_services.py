@@ -176,7 +176,7 @@ def test_the_database_refuses_a_second_open_alarm_of_a_type_on_an_asset(city, no
     assert Alarm.objects.count() == 2
 
 
-# --- illegal parking → one Smart Complaint ---------------------------------------------------------
+# --- illegal parking → one Smart Complaint -------------------------------------------------
 
 
 def test_an_occupied_zone_files_one_complaint_and_clears_when_free(city, now):

@@ -45,9 +45,7 @@ def _filters(city, query: AlarmQuery) -> selectors.AlarmFilters:
             _("The type is one of: %(known)s.") % {"known": ", ".join(sorted(names))},
             field="type",
         )
-    if query.since is not None and (
-        query.since.tzinfo is None or not moment_in_range(query.since)
-    ):
+    if query.since is not None and (query.since.tzinfo is None or not moment_in_range(query.since)):
         raise InvalidInput(
             _("Give `since` in ISO 8601 with its offset, between %(range)s.")
             % {"range": MOMENTS_TEXT},
@@ -86,9 +84,7 @@ def get_alarm(request: HttpRequest, alarm_id: int):
     return selectors.described(selectors.alarm(city, alarm_id), selectors.rule_names(city))
 
 
-@router.post(
-    "/{alarm_id}/acknowledge", response=AlarmOut, summary="Acknowledge an active alarm"
-)
+@router.post("/{alarm_id}/acknowledge", response=AlarmOut, summary="Acknowledge an active alarm")
 @official_api(role=Role.HANDLER)
 def acknowledge(request: HttpRequest, alarm_id: int):
     city = current_city()

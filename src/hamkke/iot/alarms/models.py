@@ -40,9 +40,7 @@ class Alarm(models.Model):
     )
     type = models.CharField(max_length=40)
     severity = models.CharField(max_length=8, choices=Severity.choices)
-    state = models.CharField(
-        max_length=12, choices=AlarmState.choices, default=AlarmState.ACTIVE
-    )
+    state = models.CharField(max_length=12, choices=AlarmState.choices, default=AlarmState.ACTIVE)
     started_at = models.DateTimeField(null=True, blank=True)
     raised_at = models.DateTimeField()
     observed = models.JSONField(default=dict, blank=True)

@@ -63,9 +63,7 @@ def equals(wanted: Any) -> Callable[[Any], bool]:
     return lambda value: value == wanted
 
 
-def run_start(
-    history: Iterable[tuple[datetime, dict]], rule: Rule
-) -> datetime | None:
+def run_start(history: Iterable[tuple[datetime, dict]], rule: Rule) -> datetime | None:
     """The device time of the earliest reading of the newest unbroken run of readings meeting
     `rule`, given the asset's readings newest first as (device time, attributes); None when the
     newest reading carrying the attribute does not meet it (or none carries it). Readings

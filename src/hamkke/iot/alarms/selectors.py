@@ -43,7 +43,7 @@ def rule_names(city: City) -> dict[str, str]:
         ILLEGAL_PARKING: _("Illegal parking"),
     }
     for rule in iot_settings(city).alarms.rules:
-        names[rule.code] = (rule.name_en if english and rule.name_en else rule.name)
+        names[rule.code] = rule.name_en if english and rule.name_en else rule.name
     return names
 
 

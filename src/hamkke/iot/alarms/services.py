@@ -150,9 +150,11 @@ def _judge(city, one: _Watched, rule: rules.Rule, attributes, open_alarms, now, 
     pk = open_alarms.get((one.asset_id, rule.code))
     if pk is not None:
         if rule.clears(value):
-            note = _("Cleared by the sensor: the zone is free again.") if (
-                rule.code == ILLEGAL_PARKING
-            ) else _("Cleared by the sensor: back within the rule.")
+            note = (
+                _("Cleared by the sensor: the zone is free again.")
+                if (rule.code == ILLEGAL_PARKING)
+                else _("Cleared by the sensor: back within the rule.")
+            )
             _clear(pk, rule.code, now, note, result)
         return
     if not rule.met(value):
@@ -199,9 +201,8 @@ def _raise(city, one: _Watched, kind, severity, started_at, observed, now, resul
 
 
 def _clear(pk: int, kind: str, now: datetime, note: str, result: Evaluation) -> None:
-    done = (
-        Alarm.objects.filter(pk=pk, state__in=OPEN_STATES)
-        .update(state=AlarmState.CLEARED, cleared_at=now, clear_note=note[:200])
+    done = Alarm.objects.filter(pk=pk, state__in=OPEN_STATES).update(
+        state=AlarmState.CLEARED, cleared_at=now, clear_note=note[:200]
     )
     if done:
         result.cleared[kind] += 1
@@ -271,9 +272,7 @@ def _file_owed_complaints(city: City, now: datetime, result: Evaluation) -> None
 
 
 @transaction.atomic
-def acknowledge(
-    *, alarm: Alarm, actor: Actor | User, now: datetime | None = None
-) -> Alarm:
+def acknowledge(*, alarm: Alarm, actor: Actor | User, now: datetime | None = None) -> Alarm:
     """An official of the keeping department takes the alarm in hand: it stays open (and
     unique) until the rule clears it."""
     who = Actor.of(actor)
@@ -285,4 +284,3 @@ def acknowledge(
     alarm.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
     record_audit(actor=actor, action="iot.alarm.acknowledge", target=alarm)
     return alarm
-
