@@ -11,6 +11,7 @@ from django.utils import timezone
 from hamkke.accounts.models import Role
 from tests import factories
 from tests.iot.alarms.conftest import bin_sensor, evaluate, minutes, send, zone
+from tests.places.test_desk_api import refused
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("city")]
 
@@ -20,17 +21,6 @@ API = "/api/v1/iot/alarms"
 @pytest.fixture(autouse=True)
 def _english(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-
-def refused(response, status: int, code: str | None = None, field: str | None = None) -> dict:
-    assert response.status_code == status, response.content[:500]
-    body = response.json()
-    assert body["detail"] and body["code"], body
-    if code is not None:
-        assert body["code"] == code, body
-    if field is not None:
-        assert body.get("field") == field, body
-    return body
 
 
 @pytest.fixture

@@ -4,40 +4,12 @@ writers in turn)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
+from tests.ideas.test_concurrency import _at_once
 from tests.iot.alarms.conftest import evaluate, minutes, send, zone
 
 EVALUATORS = 6
-
-
-def _at_once(calls) -> list:
-    start = threading.Barrier(len(calls), timeout=30)
-    one_writer = threading.Lock() if connection.vendor == "sqlite" else None
-    outcomes: list = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            start.wait()
-            if one_writer is None:
-                outcomes[index] = calls[index]()
-            else:
-                with one_writer:
-                    outcomes[index] = calls[index]()
-        except Exception as exc:  # an evaluator's failure is what is measured
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
