@@ -552,3 +552,45 @@ def test_the_parking_operations_on_real_rows(
                 if (failure := _fuzz(operation, mode, checks, citizen_session, path)) is not None:
                     failures.append(failure)
     assert not failures, "\n\n".join(failures)
+
+
+def test_the_iot_alarms_operations_as_their_keeper(city, quiet_request_log):
+    """The alarms API as a handler of the department that keeps the sensors, on real alarms:
+    an active one (acknowledging it works once, then 409), a cleared illegal-parking alarm
+    with its complaint, and ids that exist nowhere."""
+    from django.utils import timezone
+
+    from hamkke.accounts.models import Role
+    from hamkke.iot import services
+    from hamkke.iot.alarms.models import Alarm
+    from tests.iot.alarms.conftest import bin_sensor, evaluate, minutes, send, zone
+
+    now = timezone.now()
+    full, parked = bin_sensor(), zone()
+    send(full, now - minutes(40), fillingLevel=0.95, batteryLevel=0.05)
+    send(parked, now - minutes(20), status="occupied")
+    evaluate(city, now - minutes(2))
+    send(parked, now - minutes(1), status="free")
+    evaluate(city, now)
+    handler = factories.make_official(role=Role.HANDLER, department=services.keeper_of(city))
+    client = Client()
+    factories.log_in_official(client, handler)
+    session = client.cookies["sessionid"].value
+    ids = list(Alarm.objects.values_list("pk", flat=True))
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/iot/alarms")
+    ]
+    assert len(operations) == 3
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        on_one = any(p.name == "alarm_id" for p in operation.path_parameters)
+        for alarm_id in ids if on_one else [None]:
+            path = {"alarm_id": alarm_id} if alarm_id else None
+            for mode in _modes_of(operation):
+                if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
+                    failures.append(failure)
+    assert not failures, "\n\n".join(failures)

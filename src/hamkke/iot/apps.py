@@ -29,6 +29,8 @@ class IotConfig(service_app.ServiceAppConfig):
     api_routers = (
         service_app.ApiMount("/iot", "hamkke.iot.api.router"),
         service_app.ApiMount("/iot/parking", "hamkke.iot.parking.api.router"),
+        # The alarms (iot/alarms): GET /api/v1/iot/alarms?device=ID, acknowledging.
+        service_app.ApiMount("/iot/alarms", "hamkke.iot.alarms.api.router"),
     )
     profile_section = service_app.ProfileSection(
         key="iot",
@@ -48,5 +50,9 @@ class IotConfig(service_app.ServiceAppConfig):
     periodic_tasks = (
         service_app.PeriodicTask(
             "release-parking-no-shows", "hamkke.iot.parking.tasks.release_no_shows", 60
+        ),
+        # The alarms' rules (iot/alarms), every minute.
+        service_app.PeriodicTask(
+            "iot-evaluate-rules", "hamkke.iot.alarms.tasks.evaluate_rules", 60
         ),
     )

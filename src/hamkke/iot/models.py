@@ -190,4 +190,5 @@ class IngestCounter(models.Model):
         return f"{self.reason}: {self.count}"
 
 
+from hamkke.iot.alarms.models import *  # noqa: F403, E402
 from hamkke.iot.parking.models import *  # noqa: F403, E402

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from hamkke.core.profiles import CityProfile, Strict, unique
+from hamkke.iot.alarms.profile import AlarmsSettings, check_alarms
 from hamkke.iot.readings import KINDS
 
 
@@ -22,6 +23,8 @@ class IotSection(Strict):
     # Parking sharing: a reservation whose car has not come this long after its start is
     # released as a no-show.
     parking_grace_minutes: int = Field(default=15, ge=1, le=240)
+    # The rules and alarms (iot/alarms/profile.py).
+    alarms: AlarmsSettings = AlarmsSettings()
 
     @model_validator(mode="after")
     def _known(self) -> IotSection:
@@ -41,3 +44,4 @@ def check_references(section: IotSection, profile: CityProfile, district_codes: 
     codes = {department.code for department in profile.departments}
     if section.department and section.department not in codes:
         raise ValueError(f"iot.department: unknown department {section.department!r}")
+    check_alarms(section.alarms, profile)

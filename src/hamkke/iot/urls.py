@@ -13,4 +13,5 @@ urlpatterns = [
     path("desk/devices/<int:device_id>/rotate/", views.rotate, name="rotate"),
     path("desk/devices/<int:device_id>/revoke/", views.revoke, name="revoke"),
     path("parking/", include("hamkke.iot.parking.urls")),
+    path("alarms/", include("hamkke.iot.alarms.urls")),
 ]

@@ -16,7 +16,9 @@
 - `parking release` releases the reservations whose car has not come within `[iot]
   parking_grace_minutes` (the periodic task does it every minute); `parking lot --name N
   --lat LAT --lon LON [--ref REF] [--json]` adds a parking lot (its spots are parking
-  devices' assets provisioned with `lot`)."""
+  devices' assets provisioned with `lot`).
+- `evaluate [--json]` runs the alarms' rules once (as Celery beat does every minute): prints
+  the alarms raised and cleared and the complaints filed; running it again changes nothing."""
 
 from __future__ import annotations
 
@@ -73,6 +75,8 @@ class Command(BaseCommand):
         lot.add_argument("--lon", required=True)
         lot.add_argument("--ref", default="")
         lot.add_argument("--json", action="store_true", dest="as_json")
+        evaluate = verbs.add_parser("evaluate", help="Run the alarms' rules once")
+        evaluate.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, verb: str, **options) -> None:
         from hamkke.core.errors import DomainError
@@ -233,3 +237,25 @@ class Command(BaseCommand):
             ref=options["ref"],
         )
         self._print({"id": lot.pk, "entity": lot.entity_id}, as_json)
+    # --- alarms (iot/alarms) --------------------------------------------------------------------
+
+    def handle_evaluate(self, *, as_json: bool = False, **_options) -> None:
+        from hamkke.core.city.selectors import current_city
+        from hamkke.iot.alarms import selectors, services
+
+        city = current_city()
+        done = services.evaluate(city=city)
+        summary = {
+            "raised": dict(done.raised),
+            "cleared": dict(done.cleared),
+            "complaints": done.complaints,
+            "open": selectors.open_counts(city),
+        }
+        if as_json:
+            self.stdout.write(json.dumps(summary, sort_keys=True))
+            return
+        self.stdout.write(
+            f"{sum(done.raised.values())} alarms raised, {sum(done.cleared.values())} cleared, "
+            f"{done.complaints} complaints filed; open: "
+            + (", ".join(f"{k} {n}" for k, n in sorted(summary["open"].items())) or "none")
+        )
