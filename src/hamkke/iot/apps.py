@@ -26,7 +26,10 @@ class IotConfig(service_app.ServiceAppConfig):
         service_app.UrlMount("iot/", "hamkke.iot.urls"),
         service_app.UrlMount("ngsi-ld/v1/", "hamkke.iot.ngsi_ld"),
     )
-    api_routers = (service_app.ApiMount("/iot", "hamkke.iot.api.router"),)
+    api_routers = (
+        service_app.ApiMount("/iot", "hamkke.iot.api.router"),
+        service_app.ApiMount("/iot/bins", "hamkke.iot.bins.api.router"),
+    )
     profile_section = service_app.ProfileSection(
         key="iot",
         schema="hamkke.iot.profile.IotSection",
@@ -40,4 +43,9 @@ class IotConfig(service_app.ServiceAppConfig):
     public_files = ()
     home_panels = ()
     importers = (service_app.Importer("iot", "hamkke.iot.importing.DevicesImporter"),)
-    periodic_tasks = ()
+    periodic_tasks = (
+        # Each morning from [iot] plan_at: the day's bin collection plan, once.
+        service_app.PeriodicTask(
+            "iot-bins-morning-plan", "hamkke.iot.bins.tasks.make_morning_plan", 600
+        ),
+    )

@@ -1,6 +1,6 @@
 """The IoT pages: the public status of each kind of asset and the officials' device registry."""
 
-from django.urls import path
+from django.urls import include, path
 
 from hamkke.iot import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("desk/devices/<int:device_id>/", views.device, name="device"),
     path("desk/devices/<int:device_id>/rotate/", views.rotate, name="rotate"),
     path("desk/devices/<int:device_id>/revoke/", views.revoke, name="revoke"),
+    path("bins/", include("hamkke.iot.bins.urls")),
 ]
