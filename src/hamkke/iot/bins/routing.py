@@ -120,9 +120,9 @@ def _solve(bins: list[Bin], trucks: list[Truck], seconds: float, plan: Plan) -> 
     )
     for offset, item in enumerate(bins):
         index = manager.NodeToIndex(len(trucks) + offset)
-        allowed = [v for v, truck in enumerate(trucks) if truck.serves(item)]
-        if len(allowed) < len(trucks):
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+        barred = [v for v, truck in enumerate(trucks) if not truck.serves(item)]
+        if barred:
+            routing.VehicleVar(index).RemoveValues(barred)
         routing.AddDisjunction([index], DROP_PENALTY)
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
