@@ -188,4 +188,6 @@ class IngestCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.count}"
+
+
 from hamkke.iot.bins.models import *  # noqa: F403, E402

@@ -87,16 +87,19 @@ def test_random_plans_are_feasible(seed):
 def test_enough_room_means_nothing_left_over():
     rng = random.Random(7)
     bins = random_bins(rng, 30)
-    trucks = [Truck(key=1, capacity=4000, latitude=DEPOT[0], longitude=DEPOT[1]),
-              Truck(key=2, capacity=4000, latitude=DEPOT[0], longitude=DEPOT[1])]
+    trucks = [
+        Truck(key=1, capacity=4000, latitude=DEPOT[0], longitude=DEPOT[1]),
+        Truck(key=2, capacity=4000, latitude=DEPOT[0], longitude=DEPOT[1]),
+    ]
     plan = plan_routes(bins, trucks, seconds=0.5)
     check_feasible(plan, bins, trucks)
     assert plan.left_over == {}
 
 
 def test_the_reasons_for_a_left_over():
-    small = Truck(key=1, capacity=100, latitude=DEPOT[0], longitude=DEPOT[1],
-                  districts=frozenset({"a"}))
+    small = Truck(
+        key=1, capacity=100, latitude=DEPOT[0], longitude=DEPOT[1], districts=frozenset({"a"})
+    )
     bins = [
         Bin(1, DEPOT[0] + 0.001, DEPOT[1], 80, "a"),
         Bin(2, DEPOT[0] + 0.002, DEPOT[1], 80, "a"),  # no room once the other is on
@@ -122,7 +125,9 @@ def brute_force(bins, trucks) -> float:
     order of each truck's bins, capacities kept."""
     best = float("inf")
     for assignment in itertools.product(range(len(trucks)), repeat=len(bins)):
-        groups = [[b for b, t in zip(bins, assignment, strict=True) if t == k] for k in range(len(trucks))]
+        groups = [
+            [b for b, t in zip(bins, assignment, strict=True) if t == k] for k in range(len(trucks))
+        ]
         if any(sum(b.load for b in g) > trucks[k].capacity for k, g in enumerate(groups)):
             continue
         total = 0.0

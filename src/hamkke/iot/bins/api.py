@@ -17,7 +17,7 @@ from datetime import date
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from hamkke.accounts.models import Role
 from hamkke.accounts.permissions import official_api
@@ -111,7 +111,7 @@ def add_truck(request: HttpRequest, payload: TruckIn):
     """400 naming the field: a point outside the city, an unknown district; 409 a name taken."""
     _planning(request)
     truck = services.save_truck(actor=request.actor, **payload.dict())
-    return 201, selectors.truck_document(_truck(truck.pk))
+    return Status(201, selectors.truck_document(_truck(truck.pk)))
 
 
 @router.get("/trucks/{truck_id}", response=TruckOut, auth=DESK, summary="A truck")
@@ -135,7 +135,7 @@ def delete_truck(request: HttpRequest, truck_id: int):
     """409 for a truck that has driven routes: make it inactive instead."""
     _planning(request)
     services.delete_truck(actor=request.actor, truck=_truck(truck_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/plans/{day}", response=PlanOut, auth=DESK, summary="A day's collection plan")
@@ -158,4 +158,4 @@ def make_plan(request: HttpRequest, day: date, payload: PlanIn | None = None):
     _planning(request)
     seconds = payload.seconds if payload is not None else None
     services.make_plan(day=day, actor=request.actor, seconds=seconds)
-    return 201, selectors.plan_document(selectors.plan_of(current_city(), day))
+    return Status(201, selectors.plan_document(selectors.plan_of(current_city(), day)))

@@ -94,4 +94,4 @@ class PlanOut(Schema):
 
 
 class PlanIn(Schema):
-    seconds: float | None = Field(default=None, gt=0, le=300, description="The search's limit")
+    seconds: float | None = Field(default=None, gt=0, le=60, description="The search's limit")

@@ -74,7 +74,7 @@
         L.marker([stop.lat, stop.lon], {
           icon: L.divIcon({
             className: "bins-stop" + (stop.collected ? " bins-collected" : ""),
-            html: '<span style="background:' + colour + '">' + stop.n + "</span>",
+            html: '<span class="route-' + (((route.number - 1) % COLOURS.length) + 1) + '">' + stop.n + "</span>",
             iconSize: [24, 24]
           }),
           title: label,
