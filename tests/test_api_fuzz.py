@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from datetime import date
 
 import pytest
 import schemathesis
@@ -590,6 +591,45 @@ def test_the_iot_alarms_operations_as_their_keeper(city, quiet_request_log):
         on_one = any(p.name == "alarm_id" for p in operation.path_parameters)
         for alarm_id in ids if on_one else [None]:
             path = {"alarm_id": alarm_id} if alarm_id else None
+            for mode in _modes_of(operation):
+                if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
+                    failures.append(failure)
+    assert not failures, "\n\n".join(failures)
+
+
+def test_the_iot_bins_operations_on_real_rows(city, quiet_request_log):
+    """The smart bins' operations as a handler of the sensors' keeping department (signed in
+    with the second factor), on real rows: a bin read half full (none due, so a plan made by
+    the fuzz is quick), a truck, a day with a plan and one without."""
+    from hamkke.accounts.models import Role
+    from hamkke.iot.bins import services as bin_services
+    from hamkke.iot.services import keeper_of
+    from tests.iot.bins.conftest import bin_at, truck
+
+    bin_at((0.001, 0), 0.5)
+    kept = truck("Fuzz truck")
+    bin_services.make_plan(day=date(2030, 1, 2), seconds=0.1)
+    handler = factories.make_official(role=Role.HANDLER, department=keeper_of(city))
+    client = Client()
+    factories.log_in_official(client, handler)
+    session = client.cookies["sessionid"].value
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/iot/bins/")
+    ]
+    assert len(operations) >= 9
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        if "{truck_id}" in operation.path:
+            paths = [{"truck_id": kept.pk}]
+        elif "{day}" in operation.path:
+            paths = [{"day": "2030-01-02"}, {"day": "2030-01-03"}]
+        else:
+            paths = [None]
+        for path in paths:
             for mode in _modes_of(operation):
                 if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
                     failures.append(failure)

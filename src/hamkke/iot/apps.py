@@ -31,6 +31,7 @@ class IotConfig(service_app.ServiceAppConfig):
         service_app.ApiMount("/iot/parking", "hamkke.iot.parking.api.router"),
         # The alarms (iot/alarms): GET /api/v1/iot/alarms?device=ID, acknowledging.
         service_app.ApiMount("/iot/alarms", "hamkke.iot.alarms.api.router"),
+        service_app.ApiMount("/iot/bins", "hamkke.iot.bins.api.router"),
     )
     profile_section = service_app.ProfileSection(
         key="iot",
@@ -54,5 +55,9 @@ class IotConfig(service_app.ServiceAppConfig):
         # The alarms' rules (iot/alarms), every minute.
         service_app.PeriodicTask(
             "iot-evaluate-rules", "hamkke.iot.alarms.tasks.evaluate_rules", 60
+        ),
+        # Each morning from [iot] plan_at: the day's bin collection plan, once.
+        service_app.PeriodicTask(
+            "iot-bins-morning-plan", "hamkke.iot.bins.tasks.make_morning_plan", 600
         ),
     )

@@ -191,4 +191,5 @@ class IngestCounter(models.Model):
 
 
 from hamkke.iot.alarms.models import *  # noqa: F403, E402
+from hamkke.iot.bins.models import *  # noqa: F403, E402
 from hamkke.iot.parking.models import *  # noqa: F403, E402

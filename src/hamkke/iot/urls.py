@@ -14,4 +14,5 @@ urlpatterns = [
     path("desk/devices/<int:device_id>/revoke/", views.revoke, name="revoke"),
     path("parking/", include("hamkke.iot.parking.urls")),
     path("alarms/", include("hamkke.iot.alarms.urls")),
+    path("bins/", include("hamkke.iot.bins.urls")),
 ]

@@ -18,7 +18,9 @@
   --lat LAT --lon LON [--ref REF] [--json]` adds a parking lot (its spots are parking
   devices' assets provisioned with `lot`).
 - `evaluate [--json]` runs the alarms' rules once (as Celery beat does every minute): prints
-  the alarms raised and cleared and the complaints filed; running it again changes nothing."""
+  the alarms raised and cleared and the complaints filed; running it again changes nothing.
+- `bins plan [--date YYYY-MM-DD] [--seconds S] [--json]` makes the day's bin collection plan
+  (today by default) and prints its routes and the bins left over."""
 
 from __future__ import annotations
 
@@ -77,6 +79,13 @@ class Command(BaseCommand):
         lot.add_argument("--json", action="store_true", dest="as_json")
         evaluate = verbs.add_parser("evaluate", help="Run the alarms' rules once")
         evaluate.add_argument("--json", action="store_true", dest="as_json")
+        # Smart bins (iot/bins): the day's collection plan.
+        bins = verbs.add_parser("bins", help="Smart bins: the day's collection plan")
+        bins_actions = bins.add_subparsers(dest="action", required=True)
+        plan = bins_actions.add_parser("plan", help="Make a day's collection plan")
+        plan.add_argument("--date", default=None, help="YYYY-MM-DD; today by default")
+        plan.add_argument("--seconds", type=float, default=None, help="The search's time limit")
+        plan.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, verb: str, **options) -> None:
         from hamkke.core.errors import DomainError
@@ -259,3 +268,37 @@ class Command(BaseCommand):
             f"{done.complaints} complaints filed; open: "
             + (", ".join(f"{k} {n}" for k, n in sorted(summary["open"].items())) or "none")
         )
+    def handle_bins(self, *, action: str, as_json: bool = False, **options) -> None:
+        import datetime
+
+        from django.core.serializers.json import DjangoJSONEncoder
+        from django.utils import timezone
+
+        from hamkke.core.city.selectors import current_city
+        from hamkke.iot.bins import selectors, services
+
+        try:
+            day = (
+                datetime.date.fromisoformat(options["date"])
+                if options["date"]
+                else timezone.localdate()
+            )
+        except ValueError as error:
+            raise CommandError(f"--date: {options['date']!r} is not YYYY-MM-DD") from error
+        seconds = options["seconds"]
+        if seconds is not None and not 0 < seconds <= 300:
+            raise CommandError("--seconds: from more than 0 to 300")
+        services.make_plan(day=day, seconds=seconds)
+        document = selectors.plan_document(selectors.plan_of(current_city(), day))
+        if as_json:
+            self.stdout.write(json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False))
+            return
+        self.stdout.write(f"Collection plan of {day.isoformat()}: {len(document['routes'])} routes")
+        for route in document["routes"]:
+            refs = " → ".join(stop["ref"] for stop in route["stops"])
+            self.stdout.write(
+                f"  route {route['number']} ({route['truck_name']}, {route['load_litres']}/"
+                f"{route['capacity_litres']} L, {route['length_m']:.0f} m): depot → {refs} → depot"
+            )
+        for item in document["left_over"]:
+            self.stdout.write(f"  left over: {item['ref']} — {item['why']}")
