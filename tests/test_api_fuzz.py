@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from datetime import date
 
 import pytest
 import schemathesis
@@ -493,6 +494,142 @@ def test_the_places_desk_operations_as_its_handler(city, fuzz_places, quiet_requ
             values = next(v for prefix, v in refs.items() if operation.path.startswith(prefix))
         for ref in values:
             path = {"ref": ref} if ref else None
+            for mode in _modes_of(operation):
+                if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
+                    failures.append(failure)
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture
+def fuzz_parking(city, citizen_session) -> dict:
+    """A lot with a shared spot, the fuzz citizen verified by phone, and their reservation."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hamkke.accounts.identity import phone_key
+    from hamkke.accounts.models import User, VerificationMethod, VerifiedIdentity
+    from hamkke.iot.parking import services
+    from tests.iot.conftest import BUKCHON, provision
+    from tests.polls.conftest import phone_voter
+
+    citizen = User.objects.get(email="fuzz@example.org")
+    VerifiedIdentity.objects.create(
+        user=citizen, method=VerificationMethod.PHONE, identity_key=phone_key("+821099990001")
+    )
+    lot = services.create_lot(name="Fuzz lot", latitude=BUKCHON[0], longitude=BUKCHON[1])
+    spot = provision("parking", ref="FZ-P1", lot=lot).device.asset
+    holder = phone_voter()
+    services.register_holder(spot=spot, user=holder)
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=1)
+    window = services.share_window(
+        spot=spot, start=start, end=start + timedelta(hours=8), actor=holder
+    )
+    made = services.reserve(
+        window=window, start=start, end=start + timedelta(hours=1), actor=citizen
+    )
+    return {"code": [made.code]}
+
+
+def test_the_parking_operations_on_real_rows(
+    city, citizen_session, fuzz_parking, quiet_request_log
+):
+    """The parking operations on a real lot, window and reservation of the fuzz citizen."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/iot/parking/")
+    ]
+    assert len(operations) >= 6
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        names = [p.name for p in operation.path_parameters if p.name in fuzz_parking]
+        values = fuzz_parking[names[0]] if names else [None]
+        for value in values:
+            path = {names[0]: value} if names else None
+            for mode in _modes_of(operation):
+                if (failure := _fuzz(operation, mode, checks, citizen_session, path)) is not None:
+                    failures.append(failure)
+    assert not failures, "\n\n".join(failures)
+
+
+def test_the_iot_alarms_operations_as_their_keeper(city, quiet_request_log):
+    """The alarms API as a handler of the department that keeps the sensors, on real alarms:
+    an active one (acknowledging it works once, then 409), a cleared illegal-parking alarm
+    with its complaint, and ids that exist nowhere."""
+    from django.utils import timezone
+
+    from hamkke.accounts.models import Role
+    from hamkke.iot import services
+    from hamkke.iot.alarms.models import Alarm
+    from tests.iot.alarms.conftest import bin_sensor, evaluate, minutes, send, zone
+
+    now = timezone.now()
+    full, parked = bin_sensor(), zone()
+    send(full, now - minutes(40), fillingLevel=0.95, batteryLevel=0.05)
+    send(parked, now - minutes(20), status="occupied")
+    evaluate(city, now - minutes(2))
+    send(parked, now - minutes(1), status="free")
+    evaluate(city, now)
+    handler = factories.make_official(role=Role.HANDLER, department=services.keeper_of(city))
+    client = Client()
+    factories.log_in_official(client, handler)
+    session = client.cookies["sessionid"].value
+    ids = list(Alarm.objects.values_list("pk", flat=True))
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/iot/alarms")
+    ]
+    assert len(operations) == 3
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        on_one = any(p.name == "alarm_id" for p in operation.path_parameters)
+        for alarm_id in ids if on_one else [None]:
+            path = {"alarm_id": alarm_id} if alarm_id else None
+            for mode in _modes_of(operation):
+                if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
+                    failures.append(failure)
+    assert not failures, "\n\n".join(failures)
+
+
+def test_the_iot_bins_operations_on_real_rows(city, quiet_request_log):
+    """The smart bins' operations as a handler of the sensors' keeping department (signed in
+    with the second factor), on real rows: a bin read half full (none due, so a plan made by
+    the fuzz is quick), a truck, a day with a plan and one without."""
+    from hamkke.accounts.models import Role
+    from hamkke.iot.bins import services as bin_services
+    from hamkke.iot.services import keeper_of
+    from tests.iot.bins.conftest import bin_at, truck
+
+    bin_at((0.001, 0), 0.5)
+    kept = truck("Fuzz truck")
+    bin_services.make_plan(day=date(2030, 1, 2), seconds=0.1)
+    handler = factories.make_official(role=Role.HANDLER, department=keeper_of(city))
+    client = Client()
+    factories.log_in_official(client, handler)
+    session = client.cookies["sessionid"].value
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith("/api/v1/iot/bins/")
+    ]
+    assert len(operations) >= 9
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        if "{truck_id}" in operation.path:
+            paths = [{"truck_id": kept.pk}]
+        elif "{day}" in operation.path:
+            paths = [{"day": "2030-01-02"}, {"day": "2030-01-03"}]
+        else:
+            paths = [None]
+        for path in paths:
             for mode in _modes_of(operation):
                 if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
                     failures.append(failure)

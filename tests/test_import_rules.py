@@ -46,6 +46,7 @@ PURE_MODULES = (
     "hamkke.places.coverage",
     "hamkke.places.hours",
     "hamkke.places.routing",
+    "hamkke.iot.bins.routing",
     "hamkke.places.wifi_layout",
     "hamkke.core.imports.tabular",
 )

@@ -28,6 +28,10 @@ class IotConfig(service_app.ServiceAppConfig):
     )
     api_routers = (
         service_app.ApiMount("/iot", "hamkke.iot.api.router"),
+        service_app.ApiMount("/iot/parking", "hamkke.iot.parking.api.router"),
+        # The alarms (iot/alarms): GET /api/v1/iot/alarms?device=ID, acknowledging.
+        service_app.ApiMount("/iot/alarms", "hamkke.iot.alarms.api.router"),
+        service_app.ApiMount("/iot/bins", "hamkke.iot.bins.api.router"),
         service_app.ApiMount("/iot", "hamkke.iot.pages.api.router"),
     )
     profile_section = service_app.ProfileSection(
@@ -36,7 +40,9 @@ class IotConfig(service_app.ServiceAppConfig):
         check="hamkke.iot.profile.check_references",
     )
     demo_seeder = "hamkke.iot.pages.demo.seed"
-    notification_kinds = ()
+    notification_kinds = (
+        service_app.NotificationKind("iot.parking", _("My parking reservations")),
+    )
     commentables = ()
     personal_data = ()
     media_owners = ()
@@ -44,5 +50,17 @@ class IotConfig(service_app.ServiceAppConfig):
     home_panels = ()
     importers = (service_app.Importer("iot", "hamkke.iot.importing.DevicesImporter"),)
     periodic_tasks = (
+        service_app.PeriodicTask(
+            "release-parking-no-shows", "hamkke.iot.parking.tasks.release_no_shows", 60
+        ),
+        # The alarms' rules (iot/alarms), every minute.
+        service_app.PeriodicTask(
+            "iot-evaluate-rules", "hamkke.iot.alarms.tasks.evaluate_rules", 60
+        ),
+        # Each morning from [iot] plan_at: the day's bin collection plan, once.
+        service_app.PeriodicTask(
+            "iot-bins-morning-plan", "hamkke.iot.bins.tasks.make_morning_plan", 600
+        ),
+        # Each day: roll up, then delete, the readings past the retention.
         service_app.PeriodicTask("iot-prune", "hamkke.iot.tasks.prune", every_seconds=24 * 3600),
     )

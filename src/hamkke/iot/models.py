@@ -188,4 +188,9 @@ class IngestCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.count}"
+
+
+from hamkke.iot.alarms.models import *  # noqa: F403, E402
+from hamkke.iot.bins.models import *  # noqa: F403, E402
 from hamkke.iot.pages.models import IngestTally  # noqa: F401,E402
+from hamkke.iot.parking.models import *  # noqa: F403, E402

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Iterator
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -23,6 +24,7 @@ from hamkke.core.city.selectors import current_city
 from hamkke.core.geo import cells_within, distance_m
 from hamkke.core.web.hostile import answers_errors_with
 from hamkke.iot.models import Asset, AssetKind
+from hamkke.iot.parking.selectors import spot_numbers
 from hamkke.places.fiware import normalized
 
 CORE_CONTEXT = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld"
@@ -35,6 +37,8 @@ CONTEXT = [
 LINK = f'<{CONTEXT[1]}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
 CONTENT_TYPE = "application/ld+json"
 MEASURED = ("status", "fillingLevel", "temperature", "batteryLevel")
+# A lot's numbers, counted from its spots' states (parking.selectors.spot_numbers).
+COUNTED = ("availableSpotNumber", "totalSpotNumber")
 MAX_LIMIT, MAX_DISTANCE_M = 1000, 5000
 ERRORS = {
     400: ("https://uri.etsi.org/ngsi-ld/errors/BadRequestData", "Bad request data"),
@@ -98,9 +102,25 @@ def holds(attributes: dict, terms) -> bool:
     return True
 
 
+def _attributes(asset: Asset) -> dict:
+    state = getattr(asset, "state", None)
+    return {**(state.attributes if state else {}), **getattr(asset, "spot_numbers", {})}
+
+
+def _counted(assets, lots) -> Iterator[Asset]:
+    """The assets, each lot among them with its `spot_numbers` (counted once, up front)."""
+    numbers = spot_numbers(
+        lots.filter(kind=AssetKind.OFF_STREET_PARKING).values_list("pk", flat=True)
+    )
+    for asset in assets:
+        if asset.pk in numbers:
+            asset.spot_numbers = numbers[asset.pk]
+        yield asset
+
+
 def entity(asset: Asset) -> dict:
     state = getattr(asset, "state", None)
-    attributes = state.attributes if state else {}
+    attributes = _attributes(asset)
     keyed = {
         "id": asset.entity_id,
         "type": asset.kind,
@@ -113,7 +133,7 @@ def entity(asset: Asset) -> dict:
         keyed["name"] = asset.name
     if asset.lot_id and asset.kind == AssetKind.PARKING_SPOT:
         keyed["refParkingSite"] = asset.lot.entity_id
-    keyed.update({k: attributes[k] for k in MEASURED if k in attributes})
+    keyed.update({k: attributes[k] for k in MEASURED + COUNTED if k in attributes})
     keyed["@context"] = CONTEXT
     out = normalized(keyed)
     if state:
@@ -185,11 +205,10 @@ def entities(request: HttpRequest) -> HttpResponse:
     if near:
         lat, lon, radius = near
         assets = assets.filter(cell__in=cells_within(lat, lon, radius))
-    for asset in assets.order_by("pk").iterator(2000):
+    for asset in _counted(assets.order_by("pk").iterator(2000), assets):
         if near and distance_m(lat, lon, asset.latitude, asset.longitude) > radius:
             continue
-        state = getattr(asset, "state", None)
-        if terms and not holds(state.attributes if state else {}, terms):
+        if terms and not holds(_attributes(asset), terms):
             continue
         found.append(asset)
     if near:
@@ -206,7 +225,7 @@ def one(request: HttpRequest, entity_id: str) -> HttpResponse:
     )
     if asset is None:
         raise Problem(404, f"No entity {entity_id[:200]}")
-    return _answer(entity(asset))
+    return _answer(entity(next(_counted([asset], Asset.objects.filter(pk=asset.pk)))))
 
 
 urlpatterns = [

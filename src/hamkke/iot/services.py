@@ -43,6 +43,7 @@ from hamkke.iot.models import (
     ReadingRollup,
     Reason,
 )
+from hamkke.iot.parking import arrivals as parking_arrivals
 from hamkke.iot.profile import IotSection
 from hamkke.places.services import located
 
@@ -317,6 +318,18 @@ def ingest(
         result.accepted = len(fresh)
         result.reasons = Counter(reason for reason, _text in result.outcomes)
         count(city, result.reasons)
+    parking_arrivals.note_readings(fresh)  # after the commit: reservations the sensors confirm
+    # After the commit: bins read empty mark their stops in collection plans as collected.
+    from hamkke.iot.bins.services import mark_collected
+
+    mark_collected(
+        city=city,
+        levels=[
+            (device.asset_id, reading.time, reading.attributes.get("fillingLevel"))
+            for index, device, reading, _received in candidates
+            if result.outcomes[index][0] == Reason.ACCEPTED and device.kind == Kind.WASTE_CONTAINER
+        ],
+    )
     return result
 
 

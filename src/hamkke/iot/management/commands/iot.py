@@ -13,6 +13,14 @@
   active device (username = its id, its secret's `$7$` hash) may write only its own topic;
   the ingest worker (MQTT_URL's user, with its password hashed) reads them all.
 - `prune` rolls up, then deletes, the raw readings past `[iot] retention_days`.
+- `parking release` releases the reservations whose car has not come within `[iot]
+  parking_grace_minutes` (the periodic task does it every minute); `parking lot --name N
+  --lat LAT --lon LON [--ref REF] [--json]` adds a parking lot (its spots are parking
+  devices' assets provisioned with `lot`).
+- `evaluate [--json]` runs the alarms' rules once (as Celery beat does every minute): prints
+  the alarms raised and cleared and the complaints filed; running it again changes nothing.
+- `bins plan [--date YYYY-MM-DD] [--seconds S] [--json]` makes the day's bin collection plan
+  (today by default) and prints its routes and the bins left over.
 - `simulate [--minutes N] [--speed X] [--http] [--url URL]` plays the city's sensors (the
   Bukchon demo's), a day compressed into minutes: over MQTT when MQTT_URL is set, over HTTPS to
   a running site with --http or --url, else straight into the database (iot/pages/simulate.py).
@@ -64,6 +72,24 @@ class Command(BaseCommand):
         files.add_argument("--passwords", type=Path, required=True)
         files.add_argument("--acl", type=Path, required=True)
         verbs.add_parser("prune", help="Roll up and delete readings past the retention")
+        parking = verbs.add_parser("parking", help="Parking sharing")
+        parking_actions = parking.add_subparsers(dest="action", required=True)
+        parking_actions.add_parser("release", help="Release the no-shows past the grace period")
+        lot = parking_actions.add_parser("lot", help="Add a parking lot (OffStreetParking)")
+        lot.add_argument("--name", required=True)
+        lot.add_argument("--lat", required=True)
+        lot.add_argument("--lon", required=True)
+        lot.add_argument("--ref", default="")
+        lot.add_argument("--json", action="store_true", dest="as_json")
+        evaluate = verbs.add_parser("evaluate", help="Run the alarms' rules once")
+        evaluate.add_argument("--json", action="store_true", dest="as_json")
+        # Smart bins (iot/bins): the day's collection plan.
+        bins = verbs.add_parser("bins", help="Smart bins: the day's collection plan")
+        bins_actions = bins.add_subparsers(dest="action", required=True)
+        plan = bins_actions.add_parser("plan", help="Make a day's collection plan")
+        plan.add_argument("--date", default=None, help="YYYY-MM-DD; today by default")
+        plan.add_argument("--seconds", type=float, default=None, help="The search's time limit")
+        plan.add_argument("--json", action="store_true", dest="as_json")
         simulate = verbs.add_parser("simulate", help="Play the sensors, a day in minutes")
         simulate.add_argument("--minutes", type=float, default=10.0, help="Real minutes to run")
         simulate.add_argument(
@@ -217,6 +243,83 @@ class Command(BaseCommand):
 
         written, deleted = services.prune()
         self.stdout.write(f"{written} roll-ups written, {deleted} readings deleted.")
+
+    # --- parking sharing ----------------------------------------------------------------------
+
+    def handle_parking(self, *, action: str, as_json: bool = False, **options) -> None:
+        from hamkke.iot.parking import services
+
+        if action == "release":
+            released = services.release_no_shows()
+            self.stdout.write(f"{released} no-show reservations released.")
+            return
+        lot = services.create_lot(
+            name=options["name"],
+            latitude=options["lat"],
+            longitude=options["lon"],
+            ref=options["ref"],
+        )
+        self._print({"id": lot.pk, "entity": lot.entity_id}, as_json)
+
+    # --- alarms (iot/alarms) --------------------------------------------------------------------
+
+    def handle_evaluate(self, *, as_json: bool = False, **_options) -> None:
+        from hamkke.core.city.selectors import current_city
+        from hamkke.iot.alarms import selectors, services
+
+        city = current_city()
+        done = services.evaluate(city=city)
+        summary = {
+            "raised": dict(done.raised),
+            "cleared": dict(done.cleared),
+            "complaints": done.complaints,
+            "open": selectors.open_counts(city),
+        }
+        if as_json:
+            self.stdout.write(json.dumps(summary, sort_keys=True))
+            return
+        self.stdout.write(
+            f"{sum(done.raised.values())} alarms raised, {sum(done.cleared.values())} cleared, "
+            f"{done.complaints} complaints filed; open: "
+            + (", ".join(f"{k} {n}" for k, n in sorted(summary["open"].items())) or "none")
+        )
+
+    def handle_bins(self, *, action: str, as_json: bool = False, **options) -> None:
+        import datetime
+
+        from django.core.serializers.json import DjangoJSONEncoder
+        from django.utils import timezone
+
+        from hamkke.core.city.selectors import current_city
+        from hamkke.iot.bins import selectors, services
+
+        try:
+            day = (
+                datetime.date.fromisoformat(options["date"])
+                if options["date"]
+                else timezone.localdate()
+            )
+        except ValueError as error:
+            raise CommandError(f"--date: {options['date']!r} is not YYYY-MM-DD") from error
+        seconds = options["seconds"]
+        if seconds is not None and not 0 < seconds <= 300:
+            raise CommandError("--seconds: from more than 0 to 300")
+        services.make_plan(day=day, seconds=seconds)
+        document = selectors.plan_document(selectors.plan_of(current_city(), day))
+        if as_json:
+            self.stdout.write(json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False))
+            return
+        self.stdout.write(f"Collection plan of {day.isoformat()}: {len(document['routes'])} routes")
+        for route in document["routes"]:
+            refs = " → ".join(stop["ref"] for stop in route["stops"])
+            self.stdout.write(
+                f"  route {route['number']} ({route['truck_name']}, {route['load_litres']}/"
+                f"{route['capacity_litres']} L, {route['length_m']:.0f} m): depot → {refs} → depot"
+            )
+        for item in document["left_over"]:
+            self.stdout.write(f"  left over: {item['ref']} — {item['why']}")
+
+    # --- the simulator (iot/pages) ------------------------------------------------------------
 
     def handle_simulate(
         self, *, minutes: float, speed: float, http: bool, url: str, **_options
