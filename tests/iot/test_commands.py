@@ -48,6 +48,23 @@ def test_device_create_prints_one_json_object_with_id_secret_and_entity(city):
     assert authenticate(city, device.pk, answer["secret"]).pk == device.pk
 
 
+def test_a_spot_is_created_in_the_lot_its_reference_names(city, english):
+    lot = json.loads(
+        run("parking", "lot", "--name", "북촌 공영주차장", "--lat", "37.5826", "--lon", "126.9831",
+            "--ref", "LOT-1", "--json")
+    )  # fmt: skip
+    spot = json.loads(
+        run("device", "create", "--kind", "parking", "--lat", "37.5827", "--lon", "126.9832",
+            "--lot", "LOT-1", "--json")
+    )  # fmt: skip
+    device = Device.objects.select_related("asset__lot").get(pk=spot["id"])
+    assert device.asset.lot.entity_id == lot["entity"]
+    with pytest.raises(CommandError, match="no parking lot with the reference LOT-9"):
+        run("device", "create", "--kind", "parking", "--lat", "37.5827", "--lon", "126.9832",
+            "--lot", "LOT-9")  # fmt: skip
+    assert Device.objects.count() == 1
+
+
 def test_rotate_and_revoke_by_id(city):
     made = provision()
     rotated = json.loads(run("device", "rotate", str(made.device.pk), "--json"))

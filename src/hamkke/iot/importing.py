@@ -1,7 +1,8 @@
 """Bulk provisioning of sensors from a CSV file through core/imports (the same checked job as
 every registry): columns kind, ref, name, lat, lon, model, department (a department's code;
-empty: the profile's `[iot] department`). Each row is saved by services.provision_device, so
-a file and the command refuse the same things in the same words.
+empty: the profile's `[iot] department`) and lot (for a parking spot, its lot's reference).
+Each row is saved by services.provision_device, so a file and the command refuse the same
+things in the same words.
 
 The plain secrets. A device's secret exists in the clear only when it is made, and is never
 stored. The simplest safe way to hand a file's secrets over is the command that runs the
@@ -100,6 +101,7 @@ class DevicesImporter:
             name=cells.get("name", ""),
             model_name=cells.get("model", ""),
             department=department,
+            lot=services.lot_by_ref(city, cells["lot"]) if cells.get("lot") else None,
         )
         collector.append((made.device.pk, made.device.asset.ref, made.secret, made.entity))
         return True

@@ -147,6 +147,18 @@ def _text(value: Any, *, field_name: str, limit: int) -> str:
 
 
 @transaction.atomic
+def lot_by_ref(city: City, ref: str) -> Asset:
+    """The city's parking lot of that reference (a spot's `lot` in a file or a command)."""
+    lot = Asset.objects.filter(
+        city=city, kind=AssetKind.OFF_STREET_PARKING, ref=str(ref).strip()
+    ).first()
+    if lot is None:
+        raise InvalidInput(
+            _("There is no parking lot with the reference %(ref)s.") % {"ref": ref}, field="lot"
+        )
+    return lot
+
+
 def provision_device(
     *,
     kind: str,

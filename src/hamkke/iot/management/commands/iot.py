@@ -1,8 +1,8 @@
 """`hamkke iot …`: the sensors on the command line.
 
 - `device create --kind KIND --lat LAT --lon LON [--ref REF] [--name NAME] [--model MODEL]
-  [--json]` provisions a device and the asset it watches; prints its `id`, `secret` (shown
-  this once) and `entity` (the asset's NGSI-LD id), with --json as one JSON object.
+  [--lot LOT] [--json]` provisions a device and the asset it watches; prints its `id`,
+  `secret` (shown this once) and `entity` (the asset's NGSI-LD id), with --json as one JSON object.
 - `device rotate ID` prints a new secret (the old one stops at once); `device revoke ID`.
 - `import FILE --secrets SECRETS.csv [--dry-run]` provisions the devices of a CSV file
   (kind, ref, name, lat, lon, model, department) through the import job and writes their
@@ -55,6 +55,7 @@ class Command(BaseCommand):
         create.add_argument("--ref", default="")
         create.add_argument("--name", default="")
         create.add_argument("--model", default="")
+        create.add_argument("--lot", default="", help="A parking spot's lot (its reference)")
         create.add_argument("--json", action="store_true", dest="as_json")
         for name in ("rotate", "revoke"):
             one = actions.add_parser(name, help=f"{name.capitalize()} a device's secret")
@@ -112,6 +113,7 @@ class Command(BaseCommand):
     # --- devices ------------------------------------------------------------------------------
 
     def handle_device(self, *, action: str, as_json: bool = False, **options) -> None:
+        from hamkke.core.city.selectors import current_city
         from hamkke.iot import services
         from hamkke.iot.models import Device
 
@@ -123,6 +125,7 @@ class Command(BaseCommand):
                 ref=options["ref"],
                 name=options["name"],
                 model_name=options["model"],
+                lot=services.lot_by_ref(current_city(), options["lot"]) if options["lot"] else None,
             )
             self._print(
                 {"id": made.device.pk, "secret": made.secret, "entity": made.entity}, as_json
