@@ -182,7 +182,7 @@ def asset(request: HttpRequest, asset_id: int) -> HttpResponse:
         lot = selectors.lot_figures([found.pk]).get(found.pk, (0, 0))
         spots = _lines(list(selectors.spots_of(found)))
     readings = [
-        (row["device_time"], attribute_lines(row["attributes"]))
+        ((row["device_time"],), attribute_lines(row["attributes"]))
         for row in selectors.last_readings(found)
     ]
     context = {
@@ -200,6 +200,7 @@ def asset(request: HttpRequest, asset_id: int) -> HttpResponse:
             for sensor in selectors.sensors_of(found)
         ],
         "readings": readings,
+        "reading_columns": [_("Time")],
         "spots": spots,
     }
     return render(request, "iot/asset.html", context)
@@ -259,9 +260,10 @@ def _device_page(
         "asset_kind": AssetKind(device.asset.kind).label,
         "state": state_text(device.asset.kind, state.attributes if state else None),
         "readings": [
-            (row["device_time"], row["received_at"], attribute_lines(row["attributes"]))
+            ((row["device_time"], row["received_at"]), attribute_lines(row["attributes"]))
             for row in selectors.device_readings(device)
         ],
+        "reading_columns": [_("Device time"), _("Received")],
         "may_rotate": policies.may_rotate(seat, device, request.actor),
         "may_revoke": policies.may_revoke(seat, device, request.actor),
         "revoked": device.status == DeviceStatus.REVOKED,

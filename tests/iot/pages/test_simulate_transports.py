@@ -23,6 +23,17 @@ def _town():
     return made
 
 
+def _play(city, sender, *, ticks: int) -> simulate.Totals:
+    """`ticks` simulated hours, a second of real time each, through `sender`."""
+    simulator = simulate.Simulator(city=city, send=sender, speed=3600, rng=random.Random(5))
+    try:
+        for _ in range(ticks):
+            simulator.tick(1)
+    finally:
+        sender.close()
+    return simulator.totals
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_simulator_sends_over_https_as_each_device(live_server):
     from tests import factories
@@ -37,15 +48,10 @@ def test_the_simulator_sends_over_https_as_each_device(live_server):
     # at once instead of waiting for it.
     workers = 4 if connection.vendor == "postgresql" else 1
     sender = simulate.HttpSender(live_server.url, simulate.new_secrets(devices), workers=workers)
-    simulator = simulate.Simulator(city=city, send=sender, speed=3600, rng=random.Random(5))
-    try:
-        for _ in range(4):
-            simulator.tick(1)
-    finally:
-        sender.close()
-    assert simulator.totals.sent >= len(devices)
-    assert simulator.totals.outcomes == Counter(accepted=simulator.totals.sent)
-    assert Reading.objects.count() == simulator.totals.sent
+    totals = _play(city, sender, ticks=4)
+    assert totals.sent >= len(devices)
+    assert totals.outcomes == Counter(accepted=totals.sent)
+    assert Reading.objects.count() == totals.sent
     assert AssetState.objects.count() == len(devices)
 
 
@@ -57,13 +63,8 @@ def test_the_simulator_publishes_over_mqtt_and_the_worker_writes_it(mqtt_url, li
     worker = IngestWorker(url=mqtt_url, city=listening, batch_size=20, flush_seconds=0.2)
     worker.start()
     sender = simulate.MqttSender(mqtt_url, listening, simulate.new_secrets(devices))
-    simulator = simulate.Simulator(city=listening, send=sender, speed=3600, rng=random.Random(9))
-    try:
-        for _ in range(3):
-            simulator.tick(1)
-    finally:
-        sender.close()
-    drain([worker], simulator.totals.sent)
-    assert simulator.totals.outcomes == Counter(published=simulator.totals.sent)
-    assert worker.totals.accepted == simulator.totals.sent == Reading.objects.count()
+    totals = _play(listening, sender, ticks=3)
+    drain([worker], totals.sent)
+    assert totals.outcomes == Counter(published=totals.sent)
+    assert worker.totals.accepted == totals.sent == Reading.objects.count()
     assert AssetState.objects.count() == len(devices)
