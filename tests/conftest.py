@@ -5,8 +5,17 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
+
+# Property tests run beside browsers, PostgreSQL and helpers on two cores: a slow example is
+# the machine, not the code. What they check is unchanged; only the timing checks are off.
+hypothesis_settings.register_profile(
+    "hamkke", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("hamkke")
 
 
 @pytest.fixture(autouse=True)
