@@ -196,3 +196,29 @@ def test_the_daily_prune_task_rolls_up_old_readings(city, few_devices):
     )
     assert tasks.prune.apply().get() == [2, 1]  # an hour and a day rolled up, one deleted
     assert not Reading.objects.exists()
+
+
+@pytest.fixture
+def resident():
+    """The polls demo's proposer, verified by phone, whom the IoT demo makes a spot holder."""
+    from tests.polls.conftest import phone_voter
+
+    return phone_voter(email="proposer@demo.hamkke.kr")
+
+
+def test_the_demo_has_a_collection_plan_over_every_due_bin_and_shared_spots(resident, seeded):
+    from hamkke.iot.bins.models import CollectionPlan, LeftOver, Stop, Truck
+    from hamkke.iot.bins.selectors import due_bins
+    from hamkke.iot.parking.models import ShareWindow
+
+    assert Truck.objects.count() == len(demo.TRUCKS)
+    plan = CollectionPlan.objects.get()
+    planned = set(Stop.objects.filter(route__plan=plan).values_list("asset_id", flat=True))
+    left = set(LeftOver.objects.filter(plan=plan).values_list("asset_id", flat=True))
+    due = {row.asset.pk for row in due_bins(plan.city)}
+    assert len(due) >= 20 and planned | left == due and not planned & left
+    # The resident's windows are open to reservations, from the next hour on.
+    windows = ShareWindow.objects.select_related("spot", "holder")
+    assert {w.holder.user_id for w in windows} == {resident.pk}
+    assert sorted(w.spot.ref for w in windows) == sorted(demo.SHARED_SPOTS)
+    assert all(w.start > timezone.now() for w in windows)

@@ -58,6 +58,8 @@ def seed() -> Iterator[str]:
         f"illegal-parking sensors, {readings:,} readings of the last day in "
         f"{time.monotonic() - started:.1f} s (/iot/; `hamkke iot simulate` moves them)."
     )
+    yield from _trucks_and_plan(city)
+    yield from _shared_spots(city)
 
 
 def _point(city, index, districts: dict[str, District], lat: float, lon: float) -> dict:
@@ -166,3 +168,83 @@ def _history(devices: list[Device], sites, rng: random.Random) -> int:
     AssetState.objects.bulk_create(states, batch_size=500)
     Device.objects.bulk_update(list(by_key.values()), ["last_seen", "battery"], batch_size=500)
     return len(rows)
+
+
+# Jongno-gu office's yard, where the demo's collection trucks start and end their rounds.
+DEPOT = (37.5735, 126.9790)
+TRUCKS = (("종로 1호차", 4_000), ("종로 2호차", 4_000), ("종로 3호차 (소형)", 2_500))
+# Street spots the demo's resident shares (the polls demo's verified proposer holds them).
+SHARED_SPOTS = ("BUKCHON-S-001", "BUKCHON-S-002", "BUKCHON-S-003")
+
+
+def _trucks_and_plan(city) -> Iterator[str]:
+    """Three trucks at the district office and today's collection plan of the bins due now,
+    through the bins' services, so the desk's plan page has routes to show."""
+    from hamkke.iot.bins import services as bins_services
+
+    _fill_some_bins(city, count=30)
+    for name, litres in TRUCKS:
+        bins_services.save_truck(
+            actor=None,
+            name=name,
+            capacity_litres=litres,
+            latitude=DEPOT[0],
+            longitude=DEPOT[1],
+            city=city,
+        )
+    plan = bins_services.make_plan(day=timezone.localdate(), city=city, seconds=2)
+    routes = plan.routes.count()
+    yield f"IoT: {len(TRUCKS)} collection trucks, today's plan with {routes} routes."
+
+
+def _fill_some_bins(city, *, count: int) -> None:
+    """An afternoon's crowd: `count` bins read nearly full a minute ago (a reading each, and
+    their latest state), so today's collection has bins to route."""
+    rng = random.Random(SEED + 1)
+    now = timezone.now().replace(microsecond=0) - timedelta(minutes=1)
+    bins = list(
+        Device.objects.filter(city=city, kind=Kind.WASTE_CONTAINER)
+        .select_related("asset__state")
+        .order_by("pk")
+    )
+    chosen = rng.sample(bins, min(count, len(bins)))
+    readings, states = [], []
+    for device in chosen:
+        state = device.asset.state
+        attributes = {**state.attributes, "fillingLevel": round(rng.uniform(0.82, 0.99), 2)}
+        readings.append(
+            Reading(
+                asset=device.asset,
+                device=device,
+                device_time=now,
+                received_at=now,
+                attributes=attributes,
+            )
+        )
+        state.attributes, state.observed_at, state.updated_at = attributes, now, now
+        states.append(state)
+    Reading.objects.bulk_create(readings, ignore_conflicts=True)
+    AssetState.objects.bulk_update(states, ["attributes", "observed_at", "updated_at"])
+
+
+def _shared_spots(city) -> Iterator[str]:
+    """A resident (the polls demo's verified proposer, when that demo ran) holds three street
+    spots and shares them from the next hour for a day, so the citizen can reserve one."""
+    from hamkke.accounts.models import User
+    from hamkke.iot.parking import services as parking_services
+
+    holder = User.objects.filter(email="proposer@demo.hamkke.kr").first()
+    if holder is None:
+        return
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    shared = 0
+    for ref in SHARED_SPOTS:
+        spot = Asset.objects.filter(city=city, ref=ref).first()
+        if spot is None:
+            continue
+        parking_services.register_holder(spot=spot, user=holder)
+        parking_services.share_window(
+            spot=spot, start=start, end=start + timedelta(hours=24), actor=holder
+        )
+        shared += 1
+    yield f"IoT: {shared} street spots shared by a resident for the next day (/iot/parking/)."
