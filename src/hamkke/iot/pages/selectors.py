@@ -28,10 +28,9 @@ from hamkke.iot.models import (
     Reason,
 )
 from hamkke.iot.pages.models import IngestTally
+from hamkke.iot.services import iot_settings
 from hamkke.places import geojson as places_geojson
 
-# A bin at least this full shows as full (the collection's own threshold is the bins' part).
-FULL = 0.8
 # A device that sent nothing for this long is "silent" on the desk.
 SILENT_AFTER = timedelta(hours=1)
 # Below this battery (percent) a device is "low" on the desk.
@@ -140,7 +139,13 @@ def figures(city: City, filters: MapFilters = MapFilters()) -> list[KindFigures]
             total=Count("pk"),
             free=Count("pk", filter=Q(state__attributes__status="free")),
             occupied=Count("pk", filter=Q(state__attributes__status="occupied")),
-            full=Count("pk", filter=Q(state__attributes__fillingLevel__gte=FULL)),
+            # The city's collection threshold ([iot] bin_threshold), as the bins' pages count.
+            full=Count(
+                "pk",
+                filter=Q(
+                    state__attributes__fillingLevel__gte=iot_settings(city).bin_threshold
+                ),
+            ),
             silent=Count("pk", filter=Q(state__isnull=True)),
         )
     )
