@@ -15,6 +15,7 @@ from hamkke.iot.parking import services
 from hamkke.iot.parking.models import Reservation
 from tests.e2e.test_budget import log_in
 from tests.e2e.test_content_policy import _violations
+from tests.e2e.test_places import _in_english
 from tests.iot.conftest import BUKCHON, provision
 from tests.polls.conftest import phone_voter
 
@@ -37,6 +38,7 @@ def test_a_citizen_reserves_a_window_in_the_browser(site, page):
     window = shared_window()
     phone_voter(email="driver@example.org")
     violations = _violations(page)
+    _in_english(page, site)  # the steps name the page's English words
     log_in(page, site, "driver@example.org")
     page.goto(f"{site}/iot/parking/")
     expect(page.locator("table.lots")).to_contain_text("Bukchon public lot")

@@ -29,7 +29,9 @@ class _Filters(forms.Form):
 
 
 class MapFilterForm(_Filters):
-    kind = forms.ChoiceField(label=_("What"), required=False, choices=EVERY + AssetKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind of place"), required=False, choices=EVERY + AssetKind.choices
+    )
     district = forms.ChoiceField(label=_("District"), required=False)
 
     def chosen(self) -> MapFilters:

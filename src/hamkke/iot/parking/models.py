@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SpotHolder(models.Model):
@@ -64,7 +65,7 @@ class ShareWindow(models.Model):
 class ReservationStatus(models.TextChoices):
     RESERVED = "reserved", _("Reserved")
     ARRIVED = "arrived", _("Arrived")
-    RELEASED = "released", _("Left")
+    RELEASED = "released", pgettext_lazy("parking reservation", "Left")
     CANCELLED = "cancelled", _("Cancelled")
     NO_SHOW = "no_show", _("No-show, released")
 
