@@ -59,6 +59,7 @@ def test_the_desk_rotates_a_secret(bukchon, page, screenshot):
     expect(page.locator("#counts")).to_contain_text("Accepted")
     device = Device.objects.filter(kind="waste-container").order_by("pk").first()
     page.locator("#devices").get_by_role("link", name=str(device.pk), exact=True).click()
+    page.wait_for_url(f"**/iot/desk/devices/{device.pk}/")
     assert_page_basics(page)
     page.get_by_role("button", name="Give it a new secret").click()
     shown = page.locator("#secret")

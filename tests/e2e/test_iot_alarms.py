@@ -54,6 +54,7 @@ def test_an_official_acknowledges_an_alarm_and_sees_the_complaints_status(site, 
     expect(page.get_by_text(f"Alarm {alarm.pk} acknowledged.")).to_be_visible()
     expect(page.locator(f"tr[data-alarm='{alarm.pk}'] .alarm-state")).to_have_text("Acknowledged")
     page.locator(f"tr[data-alarm='{alarm.pk}']").get_by_role("link", name="Illegal parking").click()
+    page.wait_for_url(f"**/iot/alarms/{alarm.pk}/")
     assert_page_basics(page)
     expect(page.locator("#alarm .alarm-state")).to_have_text("Acknowledged")
     expect(page.locator("#alarm")).to_contain_text("김주무관")

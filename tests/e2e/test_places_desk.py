@@ -36,6 +36,7 @@ def test_a_handler_adds_a_charger_site_retires_it_and_records_lending(site, page
     assert_page_basics(page)
     screenshot(page, "places-desk")
     page.locator("#count-chargers").get_by_role("link", name="Add one").click()
+    page.wait_for_url("**/places/desk/chargers/new/")  # the new page, not the one it leaves
     assert_page_basics(page)
     lat, lon = CITY_HALL
     page.locator("#id_ref").fill("CH-E2E")

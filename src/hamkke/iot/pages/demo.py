@@ -201,7 +201,7 @@ def _fill_some_bins(city, *, count: int) -> None:
     """An afternoon's crowd: `count` bins read nearly full a minute ago (a reading each, and
     their latest state), so today's collection has bins to route."""
     rng = random.Random(SEED + 1)
-    now = timezone.now().replace(microsecond=0) - timedelta(minutes=1)
+    now = timezone.now()  # after the history's last reading: the newest, as the state says
     bins = list(
         Device.objects.filter(city=city, kind=Kind.WASTE_CONTAINER)
         .select_related("asset__state")

@@ -88,8 +88,16 @@
     element.setAttribute("data-drawn-stops", String(stops));
   }
 
+  // The crew sheet's Print button: shown and wired here, as the Content Security Policy allows
+  // no inline handler (without JavaScript the browser's own Print serves).
+  function wirePrint(button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  }
+
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-bins-routes]"), drawRoutes);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), wirePrint);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
