@@ -333,7 +333,11 @@ def _refuse_a_repeat(city: City, *, device_id: str, now: datetime, **report) -> 
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
             )
-    original = selectors.repeated_report(city, device_id=device_id, now=now, **report)
+    # The clock read after the lock: a filing that took the lock first may carry a moment later
+    # than this request's `now` (both read the clock before waiting), and must still be found.
+    original = selectors.repeated_report(
+        city, device_id=device_id, now=max(now, timezone.now()), **report
+    )
     if original is not None:
         raise RepeatedReport(original)
 
