@@ -147,6 +147,41 @@ def _modes_of(operation) -> list[GenerationMode]:
     return [GenerationMode.POSITIVE]
 
 
+def _operations_under(prefix: str, *, but: str = ""):
+    """The API's schema and its operations whose path starts with `prefix` (and not `but`)."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())
+        if operation.path.startswith(prefix) and not (but and operation.path.startswith(but))
+    ]
+    return schema, operations
+
+
+def _fuzz_on(schema, operations, session: str, paths_of=lambda operation: [None]) -> list[str]:
+    """Each operation's examples of each mode, once for each path `paths_of(operation)` gives
+    (its path parameters fixed to real rows; None: none fixed); the failures found."""
+    failures: list[str] = []
+    for operation in operations:
+        checks = _checks_of(schema, operation)
+        for path in paths_of(operation):
+            for mode in _modes_of(operation):
+                if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
+                    failures.append(failure)
+    return failures
+
+
+def _paths_from(rows: dict):
+    """paths_of for a fixture of real values by path parameter: the operation's first such
+    parameter, each of its values."""
+
+    def paths_of(operation) -> list[dict | None]:
+        names = [p.name for p in operation.path_parameters if p.name in rows]
+        return [{names[0]: value} for value in rows[names[0]]] if names else [None]
+
+    return paths_of
+
+
 def test_no_operation_answers_5xx_or_a_status_it_does_not_document(
     city, citizen_session, quiet_request_log
 ):
@@ -386,24 +421,9 @@ def test_the_places_operations_on_real_places(
     """The places operations again, each on real rows (the first test's random ids and
     layers find none): every layer, a WiFi site, charger, facility and a retired one, an
     event and a route, and the coverage once computed."""
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
-    operations = [
-        operation
-        for operation in (result.ok() for result in schema.get_all_operations())
-        if operation.path.startswith("/api/v1/places/")
-        and not operation.path.startswith("/api/v1/places/desk/")
-    ]
+    schema, operations = _operations_under("/api/v1/places/", but="/api/v1/places/desk/")
     assert len(operations) >= 9
-    failures: list[str] = []
-    for operation in operations:
-        checks = _checks_of(schema, operation)
-        names = [p.name for p in operation.path_parameters if p.name in fuzz_places]
-        values = fuzz_places[names[0]] if names else [None]
-        for value in values:
-            path = {names[0]: value} if names else None
-            for mode in _modes_of(operation):
-                if (failure := _fuzz(operation, mode, checks, citizen_session, path)) is not None:
-                    failures.append(failure)
+    failures = _fuzz_on(schema, operations, citizen_session, _paths_from(fuzz_places))
     assert not failures, "\n\n".join(failures)
 
 
@@ -441,22 +461,14 @@ def fuzz_imports(city) -> dict:
 def test_the_imports_operations_as_the_registry_keeper(city, fuzz_imports, quiet_request_log):
     """The imports operations with a keeper's session on real jobs (the first test's citizen
     is refused everything): sending files, reading, confirming, the rejected rows."""
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
-    operations = [
-        operation
-        for operation in (result.ok() for result in schema.get_all_operations())
-        if operation.path.startswith("/api/v1/imports/")
-    ]
+    schema, operations = _operations_under("/api/v1/imports/")
     assert len(operations) == 5
-    failures: list[str] = []
-    for operation in operations:
-        checks = _checks_of(schema, operation)
-        for job_id in fuzz_imports["job_id"] if "job_id" in operation.path else [None]:
-            path = {"importer": "places", **({"job_id": job_id} if job_id else {})}
-            for mode in _modes_of(operation):
-                failure = _fuzz(operation, mode, checks, fuzz_imports["session"], path)
-                if failure is not None:
-                    failures.append(failure)
+
+    def paths_of(operation) -> list[dict]:
+        jobs = fuzz_imports["job_id"] if "job_id" in operation.path else [None]
+        return [{"importer": "places", **({"job_id": job} if job else {})} for job in jobs]
+
+    failures = _fuzz_on(schema, operations, fuzz_imports["session"], paths_of)
     assert not failures, "\n\n".join(failures)
 
 
@@ -478,25 +490,16 @@ def test_the_places_desk_operations_as_its_handler(city, fuzz_places, quiet_requ
         "/api/v1/places/desk/events/": ["E-1"],
         "/api/v1/places/desk/routes/": ["R-1"],
     }
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
-    operations = [
-        operation
-        for operation in (result.ok() for result in schema.get_all_operations())
-        if operation.path.startswith("/api/v1/places/desk/")
-    ]
+    schema, operations = _operations_under("/api/v1/places/desk/")
     assert len(operations) >= 19
-    failures: list[str] = []
-    for operation in operations:
-        checks = _checks_of(schema, operation)
-        on_a_row = any(p.name == "ref" for p in operation.path_parameters)
-        values = [None]
-        if on_a_row:
-            values = next(v for prefix, v in refs.items() if operation.path.startswith(prefix))
-        for ref in values:
-            path = {"ref": ref} if ref else None
-            for mode in _modes_of(operation):
-                if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
-                    failures.append(failure)
+
+    def paths_of(operation) -> list[dict | None]:
+        if not any(p.name == "ref" for p in operation.path_parameters):
+            return [None]
+        values = next(v for prefix, v in refs.items() if operation.path.startswith(prefix))
+        return [{"ref": ref} for ref in values]
+
+    failures = _fuzz_on(schema, operations, session, paths_of)
     assert not failures, "\n\n".join(failures)
 
 
@@ -535,23 +538,9 @@ def test_the_parking_operations_on_real_rows(
     city, citizen_session, fuzz_parking, quiet_request_log
 ):
     """The parking operations on a real lot, window and reservation of the fuzz citizen."""
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
-    operations = [
-        operation
-        for operation in (result.ok() for result in schema.get_all_operations())
-        if operation.path.startswith("/api/v1/iot/parking/")
-    ]
+    schema, operations = _operations_under("/api/v1/iot/parking/")
     assert len(operations) >= 6
-    failures: list[str] = []
-    for operation in operations:
-        checks = _checks_of(schema, operation)
-        names = [p.name for p in operation.path_parameters if p.name in fuzz_parking]
-        values = fuzz_parking[names[0]] if names else [None]
-        for value in values:
-            path = {names[0]: value} if names else None
-            for mode in _modes_of(operation):
-                if (failure := _fuzz(operation, mode, checks, citizen_session, path)) is not None:
-                    failures.append(failure)
+    failures = _fuzz_on(schema, operations, citizen_session, _paths_from(fuzz_parking))
     assert not failures, "\n\n".join(failures)
 
 
@@ -578,22 +567,9 @@ def test_the_iot_alarms_operations_as_their_keeper(city, quiet_request_log):
     factories.log_in_official(client, handler)
     session = client.cookies["sessionid"].value
     ids = list(Alarm.objects.values_list("pk", flat=True))
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
-    operations = [
-        operation
-        for operation in (result.ok() for result in schema.get_all_operations())
-        if operation.path.startswith("/api/v1/iot/alarms")
-    ]
+    schema, operations = _operations_under("/api/v1/iot/alarms")
     assert len(operations) == 3
-    failures: list[str] = []
-    for operation in operations:
-        checks = _checks_of(schema, operation)
-        on_one = any(p.name == "alarm_id" for p in operation.path_parameters)
-        for alarm_id in ids if on_one else [None]:
-            path = {"alarm_id": alarm_id} if alarm_id else None
-            for mode in _modes_of(operation):
-                if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
-                    failures.append(failure)
+    failures = _fuzz_on(schema, operations, session, _paths_from({"alarm_id": ids}))
     assert not failures, "\n\n".join(failures)
 
 
@@ -613,26 +589,10 @@ def test_the_iot_bins_operations_on_real_rows(city, quiet_request_log):
     client = Client()
     factories.log_in_official(client, handler)
     session = client.cookies["sessionid"].value
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
-    operations = [
-        operation
-        for operation in (result.ok() for result in schema.get_all_operations())
-        if operation.path.startswith("/api/v1/iot/bins/")
-    ]
+    schema, operations = _operations_under("/api/v1/iot/bins/")
     assert len(operations) >= 9
-    failures: list[str] = []
-    for operation in operations:
-        checks = _checks_of(schema, operation)
-        if "{truck_id}" in operation.path:
-            paths = [{"truck_id": kept.pk}]
-        elif "{day}" in operation.path:
-            paths = [{"day": "2030-01-02"}, {"day": "2030-01-03"}]
-        else:
-            paths = [None]
-        for path in paths:
-            for mode in _modes_of(operation):
-                if (failure := _fuzz(operation, mode, checks, session, path)) is not None:
-                    failures.append(failure)
+    rows = {"truck_id": [kept.pk], "day": ["2030-01-02", "2030-01-03"]}
+    failures = _fuzz_on(schema, operations, session, _paths_from(rows))
     assert not failures, "\n\n".join(failures)
 
 
@@ -655,17 +615,7 @@ def fuzz_iot(city) -> None:
 
 def test_the_iot_map_operations_on_real_assets(city, citizen_session, fuzz_iot, quiet_request_log):
     """The map's GeoJSON, its filters thrown at real assets: 200 or a documented 400."""
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", InProcessApp())
-    operations = [
-        operation
-        for operation in (result.ok() for result in schema.get_all_operations())
-        if operation.path.startswith("/api/v1/iot/assets")
-    ]
+    schema, operations = _operations_under("/api/v1/iot/assets")
     assert len(operations) == 1
-    failures: list[str] = []
-    for operation in operations:
-        checks = _checks_of(schema, operation)
-        for mode in _modes_of(operation):
-            if (failure := _fuzz(operation, mode, checks, citizen_session, None)) is not None:
-                failures.append(failure)
+    failures = _fuzz_on(schema, operations, citizen_session)
     assert not failures, "\n\n".join(failures)
