@@ -343,3 +343,18 @@ def test_a_negative_charger_count_and_a_one_stop_route_are_refused():
     )
     assert one_stop.rejected == 1 and "at least two stops" in reasons(one_stop)["R-1"]
     assert not Place.objects.exists() and not Route.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_confirmations_of_one_job_start_one_import():
+    from tests.ideas.test_concurrency import ATTEMPTS, _at_once
+
+    data = csv_bytes([seoul_row("ONCE-1"), seoul_row("ONCE-2", point=PALACE)], SEOUL_HEADER)
+    job = engine.check(engine.submit("places", actor=None, data=data, file_name="w.csv").pk)
+    outcomes = _at_once([lambda: engine.confirm(job.pk, actor=None, queue=False)] * ATTEMPTS)
+    started = [o for o in outcomes if isinstance(o, ImportJob)]
+    refused = [o for o in outcomes if isinstance(o, Conflict)]
+    assert (len(started), len(refused)) == (1, ATTEMPTS - 1), outcomes
+    assert AuditEntry.objects.filter(action="imports.confirmed").count() == 1
+    done = engine.run(job.pk)
+    assert (done.status, done.created, AccessPoint.objects.count()) == ("done", 2, 2)
